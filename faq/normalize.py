@@ -24,6 +24,9 @@ from collections.abc import Mapping, Sequence
 __all__ = ["fold", "normalize", "tokens"]
 
 _WHITESPACE_RE = re.compile(r"\s+")
+# All Vietnamese tone and vowel marks (acute, grave, hook, tilde, dot below,
+# circumflex, breve, horn) live in the Combining Diacritical Marks block.
+_COMBINING_RE = re.compile("[\u0300-\u036f]")
 # Letters and digits are kept as separate tokens so that "40t" or "10tr"
 # splits into a number and a unit; everything else (punctuation, emoji,
 # other scripts) is noise for matching.
@@ -171,8 +174,7 @@ def fold(text: str) -> str:
     whitespace runs made one space.
     """
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _COMBINING_RE.sub("", unicodedata.normalize("NFD", text))
     return _WHITESPACE_RE.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
 
 
@@ -189,8 +191,9 @@ def tokens(text: str) -> list[str]:
     raw = [_collapse_repeats(tok) for tok in _TOKEN_RE.findall(fold(text))]
     expanded: list[str] = []
     for i, tok in enumerate(raw):
-        prev = raw[i - 1] if i > 0 else ""
-        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        # Neighbours are seen already corrected ("han quc" -> next is "quoc").
+        prev = expanded[-1] if expanded else ""
+        nxt = _TOKEN_MAP.get(raw[i + 1], raw[i + 1]).split()[0] if i + 1 < len(raw) else ""
         expanded.extend(_rewrite(prev, tok, nxt).split())
     return _apply_phrases(expanded)
 
@@ -201,7 +204,7 @@ def _collapse_repeats(token: str) -> str:
     Known abbreviations are returned untouched because some of them
     legitimately contain doubled letters ("cccd", "lltp").
     """
-    if token in _TOKEN_MAP or token in _KEEP_DOUBLE or token.isdigit():
+    if token in _TOKEN_MAP or token in _KEEP_DOUBLE or not _DOUBLE_RE.search(token):
         return token
     token = _TRIPLE_RE.sub(r"\1", token)
     if token in _TOKEN_MAP or token in _KEEP_DOUBLE:

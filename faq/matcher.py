@@ -1,0 +1,295 @@
+"""Match a worker's chat message to FAQ entries.
+
+Two signals are combined because each fails alone:
+
+* **keyword coverage** — the share of the message's informative words (and
+  word pairs, since Vietnamese words are mostly two syllables: "lai suat",
+  "han quoc") found in an entry, each weighted by IDF over the entries. Rare
+  entity words ("dai loan", "ky quy", "the chap") decide the entry, frequent
+  ones ("di", "lao dong", "khong") barely count, pure filler ("cho em hoi",
+  "ad oi") is dropped before scoring.
+* **fuzzy similarity** (rapidfuzz) of the message to the entry's closest
+  question variant, which rewards the same wording and tolerates typos.
+
+Both sides go through :func:`faq.normalize.tokens`, so abbreviations and
+missing diacritics meet the canonical words. Thresholds are named constants
+tuned on the development set (``python -m bench.faq``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from faq.content import Entry, KnowledgeBase
+from faq.normalize import tokens
+
+__all__ = [
+    "ANSWER_MARGIN",
+    "ANSWER_MIN_SCORE",
+    "SUGGEST_MIN_SCORE",
+    "FaqIndex",
+    "Lookup",
+    "Match",
+]
+
+# --- decision thresholds (scores are 0..100) -------------------------------
+# Answer directly only when the best entry is good *and* clearly ahead of the
+# runner-up; a wrong confident answer about fees or loans does real harm.
+ANSWER_MIN_SCORE = 55.0
+ANSWER_MARGIN = 6.0
+# Below this nothing is shown; the bot offers the menu / a human instead.
+SUGGEST_MIN_SCORE = 35.0
+# Suggestions far below the best one are noise.
+SUGGEST_WINDOW = 25.0
+
+# --- scoring weights --------------------------------------------------------
+KEYWORD_WEIGHT = 0.6  # share of the final score from IDF keyword coverage
+FUZZY_WEIGHT = 1.0 - KEYWORD_WEIGHT
+ANSWER_TEXT_WEIGHT = 0.35  # a word found only in the answer counts this much
+BIGRAM_WEIGHT = 1.0  # multiplier of a word pair's IDF relative to a syllable
+# A message needs at least this much informative weight to be matched at all,
+# so "di", "ok" or "ad oi" give "none" instead of a random entry.
+MIN_QUERY_WEIGHT = 1.5
+# Typo correction of unknown query syllables against the content vocabulary.
+TYPO_MIN_LEN = 4
+TYPO_MIN_RATIO = 80.0
+# Long messages are cut before matching: the question is at the start and
+# the fuzzy scorers are quadratic in length.
+MAX_QUERY_CHARS = 400
+MAX_QUERY_TOKENS = 40
+
+# Politeness, pronouns and particles that carry no topic.
+STOPWORDS: frozenset[str] = frozenset(
+    {
+        "cho", "em", "hoi", "xin", "chao", "a", "admin", "oi", "anh", "minh", "nhe",
+        "nha", "nhi", "ha", "ui", "alo", "ok", "u", "day", "nay", "ay", "vui", "long",
+        "ban", "toi", "chi", "voi", "la", "co", "ko", "khong", "duoc", "gi",
+    }
+)  # fmt: skip
+# Stopwords that are also halves of meaningful two-syllable words; they are
+# dropped as single syllables but kept inside these pairs.
+KEEP_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("nhat", "ban"), ("chi", "phi"), ("toi", "da"), ("la", "gi"), ("thi", "tieng"),
+        ("co", "phai"), ("ban", "giao"), ("giao", "ban"), ("hoi", "nghi"),
+        ("tieng", "han"), ("ho", "tro"), ("chi", "nhanh"), ("co", "nen"),
+        ("khong", "duoc"), ("duoc", "khong"), ("vay", "toi"),
+    }
+)  # fmt: skip
+# Filler phrases removed before scoring ("cảm ơn", "sao vậy").
+FILLER_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {("cam", "on"), ("sao", "vay"), ("the", "vay"), ("nhu", "vay"), ("vui", "long")}
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One candidate entry; ``question`` is the variant that matched best."""
+
+    entry: Entry
+    score: float
+    question: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Result of :meth:`FaqIndex.lookup`, matches sorted best first."""
+
+    kind: Literal["answer", "suggest", "none"]
+    matches: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A message reduced to what the scorers need."""
+
+    text: str
+    features: tuple[str, ...]
+
+
+class FaqIndex:
+    """Immutable search index over every question variant of a knowledge base.
+
+    Build a new one when content changes; lookups never mutate it, so an old
+    index can keep serving while a new one is built.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        choices: Sequence[str],
+        owners: Sequence[int],
+        postings: Mapping[str, Mapping[int, float]],
+        idf: Mapping[str, float],
+        vocabulary: Sequence[str],
+    ) -> None:
+        self._entries = tuple(entries)
+        self._choices = list(choices)
+        self._owners = tuple(owners)
+        self._first_choice = {n: owners.index(n) for n in set(owners)}
+        self._postings = postings
+        self._idf = idf
+        self._vocabulary = list(vocabulary)
+        self._vocabulary_set = frozenset(vocabulary)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> FaqIndex:
+        """Normalise every question once and precompute IDF postings."""
+        entries = [entry for topic in kb.topics for entry in topic.entries]
+        choices: list[str] = []
+        owners: list[int] = []
+        question_features: list[set[str]] = []
+        answer_features: list[set[str]] = []
+        for number, entry in enumerate(entries):
+            features: set[str] = set()
+            for question in entry.questions:
+                words = _content_words(tokens(question))
+                choices.append(" ".join(words))
+                owners.append(number)
+                features.update(_features(words))
+            question_features.append(features)
+            answer_features.append(set(_features(_content_words(tokens(entry.answer)))))
+        idf = _idf(question_features, len(entries))
+        postings = _postings(question_features, answer_features)
+        vocabulary = sorted({f for f in idf if " " not in f})
+        return cls(entries, choices, owners, postings, idf, vocabulary)
+
+    def lookup(self, text: str, limit: int = 3) -> Lookup:
+        """Classify a message as a confident answer, suggestions, or nothing."""
+        query = self._query(text)
+        if query is None:
+            return Lookup("none")
+        scored = self._score(query)
+        if not scored or scored[0].score < SUGGEST_MIN_SCORE:
+            return Lookup("none")
+        best = scored[0].score
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        if best >= ANSWER_MIN_SCORE and best - runner_up >= ANSWER_MARGIN:
+            return Lookup("answer", tuple(scored[:limit]))
+        close = [m for m in scored if m.score >= max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)]
+        return Lookup("suggest", tuple(close[:limit]))
+
+    def _query(self, text: str) -> _Query | None:
+        """Normalise, drop filler, fix typos; None when nothing informative is left."""
+        words = _content_words(tokens(text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS])
+        words = [self._correct(w) for w in words]
+        features = tuple(dict.fromkeys(_features(words)))
+        weight = sum(self._idf.get(f, 0.0) for f in features)
+        if not features or weight < MIN_QUERY_WEIGHT:
+            return None
+        return _Query(" ".join(w for w in words if w not in STOPWORDS), features)
+
+    def _correct(self, word: str) -> str:
+        """Map an unknown syllable to the closest known one (typos like "luog")."""
+        if word in self._vocabulary_set or len(word) < TYPO_MIN_LEN or word.isdigit():
+            return word
+        found = process.extractOne(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
+        )
+        return found[0] if found else word
+
+    def _score(self, query: _Query) -> list[Match]:
+        """Combine keyword coverage and fuzzy similarity per entry, best first."""
+        coverage = self._coverage(query.features)
+        fuzzy = self._fuzzy(query.text)
+        matches = []
+        for number in coverage.keys() | fuzzy.keys():
+            similarity, choice = fuzzy.get(number, (0.0, -1))
+            score = 100.0 * KEYWORD_WEIGHT * coverage.get(number, 0.0) + FUZZY_WEIGHT * similarity
+            entry = self._entries[number]
+            question = entry.questions[self._question_position(number, choice)]
+            matches.append(Match(entry, round(score, 2), question))
+        matches.sort(key=lambda m: (-m.score, m.entry.id))
+        return matches
+
+    def _coverage(self, features: Iterable[str]) -> dict[int, float]:
+        """Share of the query's IDF weight that each entry covers (0..1)."""
+        total = 0.0
+        covered: dict[int, float] = defaultdict(float)
+        for feature in features:
+            weight = self._idf.get(feature, 0.0)
+            if not weight:
+                continue
+            total += weight
+            for number, share in self._postings.get(feature, {}).items():
+                covered[number] += weight * share
+        if not total:
+            return {}
+        return {number: value / total for number, value in covered.items()}
+
+    def _fuzzy(self, text: str) -> dict[int, tuple[float, int]]:
+        """Best fuzzy score per entry and the index of the question giving it."""
+        best: dict[int, tuple[float, int]] = {}
+        if not text:
+            return best
+        results = process.extract(
+            text, self._choices, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=40
+        )
+        for _choice, similarity, position in results:
+            number = self._owners[position]
+            if similarity > best.get(number, (-1.0, -1))[0]:
+                best[number] = (similarity, position)
+        return best
+
+    def _question_position(self, number: int, choice: int) -> int:
+        """Position of a choice inside its entry's questions (0 if unknown)."""
+        if choice < 0:
+            return 0
+        return choice - self._first_choice[number]
+
+
+def _content_words(words: Sequence[str]) -> list[str]:
+    """Drop filler pairs; stopwords stay for now so that pairs can be built."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if tuple(words[i : i + 2]) in FILLER_PAIRS:
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def _features(words: Sequence[str]) -> list[str]:
+    """Informative syllables plus adjacent pairs (the real Vietnamese words)."""
+    features = [w for w in words if w not in STOPWORDS]
+    for first, second in itertools.pairwise(words):
+        pair = (first, second)
+        if pair in KEEP_PAIRS or (first not in STOPWORDS and second not in STOPWORDS):
+            features.append(f"{first} {second}")
+    return features
+
+
+def _idf(documents: Sequence[set[str]], count: int) -> dict[str, float]:
+    """Smoothed IDF over entries; pairs get BIGRAM_WEIGHT times their IDF."""
+    frequency: dict[str, int] = defaultdict(int)
+    for document in documents:
+        for feature in document:
+            frequency[feature] += 1
+    idf = {}
+    for feature, df in frequency.items():
+        value = math.log((count + 1) / (df + 0.5))
+        idf[feature] = max(value, 0.05) * (BIGRAM_WEIGHT if " " in feature else 1.0)
+    return idf
+
+
+def _postings(
+    question_features: Sequence[set[str]], answer_features: Sequence[set[str]]
+) -> dict[str, dict[int, float]]:
+    """Feature -> {entry number: share}; 1 if in a question, less if only in the answer."""
+    postings: dict[str, dict[int, float]] = defaultdict(dict)
+    for number, features in enumerate(answer_features):
+        for feature in features:
+            postings[feature][number] = ANSWER_TEXT_WEIGHT
+    for number, features in enumerate(question_features):
+        for feature in features:
+            postings[feature][number] = 1.0
+    return dict(postings)
