@@ -1,0 +1,60 @@
+"""Command line: `python -m bot {chat,serve,db}`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.logs import setup_logging
+from settings import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--user", default="local", help="who you are in the chat (default: local)")
+    commands.add_parser("serve", help="run the channels and the web server")
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    setup_logging("WARNING" if args.command == "chat" else settings.log_level)
+
+    if args.command == "chat":
+        from bot.serve import chat as run_chat
+
+        try:
+            asyncio.run(run_chat(settings, args.user))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    if args.command == "serve":
+        from bot.serve import serve
+
+        asyncio.run(serve(settings))
+        return 0
+    if args.command == "db":
+        return asyncio.run(_db(settings, args.action))
+    return 2
+
+
+async def _db(settings: object, action: str) -> int:
+    from db.engine import create_engine
+    from db.migrate import current_revision, head_revision, upgrade
+
+    engine = create_engine(settings)  # type: ignore[arg-type]
+    try:
+        if action == "upgrade":
+            await upgrade(engine)
+        current = await current_revision(engine)
+        print(f"database at {current} (newest: {head_revision()})")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

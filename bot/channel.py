@@ -1,0 +1,54 @@
+"""The small interface every channel adapter implements (Telegram, Zalo, console)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.types import Incoming, Media, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    max_text: int
+    buttons: bool
+
+
+class SendError(Exception):
+    """A send that did not go through."""
+
+
+class RetryLater(SendError):
+    """Transient: rate limit (429), server error, timeout. Try again after `delay` seconds."""
+
+    def __init__(self, delay: float, reason: str) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class PermanentFailure(SendError):
+    """Will never succeed (bad request, or the user blocked the bot)."""
+
+    def __init__(self, reason: str, blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.blocked = blocked
+
+
+class Channel(Protocol):
+    name: str
+    limits: ChannelLimits
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        """Send one message; return the platform's message id. Raises `SendError`."""
+        ...
+
+
+class WebhookChannel(Channel, Protocol):
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """True when the request really comes from the platform (secret or signature)."""
+        ...
+
+    def parse(self, body: bytes) -> list[Incoming]:
+        """Turn a verified request body into Incomings; raises ValueError when malformed."""
+        ...

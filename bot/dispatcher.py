@@ -1,0 +1,291 @@
+"""Ingress: record an update, acknowledge it, then handle it under the user's lock.
+
+    verify (adapter) → submit: write the inbox row and commit → platform gets its 200
+    → process: load user and state, run the dialog, write state + outbox in one
+      transaction → deliver the outbox rows
+
+A duplicate update (same channel and key) is dropped at `submit`. Rows left pending by a
+crash or an outage are handled by `recover`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import Channel
+from bot.locks import KeyedLocks
+from bot.outbox import OutboxSender
+from bot.splitting import split_text
+from db import outbox, users
+from db.clock import utcnow
+from db.models import ConversationState, ProcessedUpdate
+from db.upsert import insert_ignore
+from faq.service import FaqService
+from handlers.context import Context, StaffRoute
+from handlers.dialog import handle
+from handlers.menu import contact_line
+from handlers.types import Button, Incoming, Outgoing, Reply
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        sender: OutboxSender,
+        faq: FaqService | None = None,
+        staff: StaffRoute | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.channels = channels
+        self.sender = sender
+        self.faq = faq
+        self.staff = staff
+        self._locks = KeyedLocks()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- ingress ---------------------------------------------------------------
+    async def submit(self, incoming: Incoming, wait: bool = False) -> bool:
+        """Record the update durably; False when it was seen before (a redelivery).
+
+        Raises if the database cannot record it: the caller must then NOT acknowledge
+        the platform, so the platform delivers it again.
+        """
+        async with self.sessions.begin() as session:
+            stmt = insert_ignore(
+                session,
+                ProcessedUpdate,
+                ["channel", "update_key"],
+                channel=incoming.channel,
+                update_key=incoming.update_key,
+                user_key=incoming.user_key,
+                payload=incoming.to_json(),
+                status="pending",
+                received_at=utcnow(),
+            ).returning(ProcessedUpdate.id)
+            inbox_id = (await session.execute(stmt)).scalar()
+        if inbox_id is None:
+            log.info("duplicate update %s/%s dropped", incoming.channel, incoming.update_key)
+            return False
+        work = self.process(inbox_id, incoming)
+        if wait:
+            await work
+        else:
+            self._spawn(work)
+        return True
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the updates being handled (clean shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def recover(self, older_than: float = 0.0) -> int:
+        """Handle updates recorded but never handled (crash, outage). Returns how many."""
+        cutoff = utcnow() - timedelta(seconds=older_than)
+        async with self.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(ProcessedUpdate.id, ProcessedUpdate.payload)
+                    .where(
+                        ProcessedUpdate.status == "pending", ProcessedUpdate.received_at <= cutoff
+                    )
+                    .order_by(ProcessedUpdate.id)
+                )
+            ).all()
+        for inbox_id, payload in rows:
+            await self.process(inbox_id, Incoming.from_json(payload))
+        if rows:
+            log.info("recovered %d pending updates", len(rows))
+        return len(rows)
+
+    # --- handling --------------------------------------------------------------
+    async def process(self, inbox_id: int, incoming: Incoming) -> None:
+        async with self._locks.hold(f"{incoming.channel}:{incoming.user_key}"):
+            try:
+                ids = await self._handle_in_transaction(inbox_id, incoming)
+            except Exception:
+                log.exception("update %s failed", inbox_id)
+                ids = await self._apologise(inbox_id, incoming)
+            try:
+                await self.sender.deliver(ids)
+            except Exception:
+                log.exception("delivery of update %s replies deferred to the worker", inbox_id)
+                self.sender.wake()
+
+    async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[int]:
+        async with self.sessions.begin() as session:
+            row = await session.get(ProcessedUpdate, inbox_id, with_for_update=True)
+            if row is None or row.status != "pending":
+                return []
+            user = await users.touch(
+                session, incoming.channel, incoming.user_key, incoming.display_name
+            )
+            state = await users.conversation(session, user.id)
+            channel = self.channels.get(incoming.channel)
+            incoming = self._press_numbered(incoming, state, channel)
+            ctx = Context(
+                settings=self.settings,
+                session=session,
+                user=user,
+                state=state,
+                faq=self.faq,
+                staff=self.staff,
+                in_staff_chat=self.staff is not None
+                and incoming.channel == self.staff.channel
+                and incoming.chat == self.staff.chat_key,
+            )
+            replies = await handle(ctx, incoming)
+            ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
+            ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
+            row.status = "done"
+            row.handled_at = utcnow()
+        return ids
+
+    @staticmethod
+    def _press_numbered(
+        incoming: Incoming, state: ConversationState, channel: Channel | None
+    ) -> Incoming:
+        """On text-only channels a typed number presses the numbered button it names."""
+        if channel is None or channel.limits.buttons or incoming.action or not incoming.text:
+            return incoming
+        text = incoming.text.strip().rstrip(".")
+        if text.isdigit() and 1 <= int(text) <= len(state.buttons or []):
+            action = state.buttons[int(text) - 1]
+            return Incoming(
+                **{
+                    **incoming.to_json(),
+                    "text": None,
+                    "action": action,
+                    "contact": incoming.contact,
+                    "media": incoming.media,
+                }
+            )
+        return incoming
+
+    async def _queue_replies(
+        self,
+        session: AsyncSession,
+        inbox_id: int,
+        incoming: Incoming,
+        state: ConversationState,
+        channel: Channel | None,
+        replies: list[Reply],
+    ) -> list[int]:
+        text_only = channel is not None and not channel.limits.buttons
+        limit = channel.limits.max_text if channel else 4096
+        actions: list[str] = []
+        ids: list[int] = []
+        n = 0
+        for reply in replies:
+            if text_only and reply.buttons:
+                reply = _numbered(reply, start=len(actions) + 1)
+                actions.extend(b.action for b in reply.buttons)
+            for part in _parts(reply, limit):
+                n += 1
+                row_id = await outbox.enqueue(
+                    session,
+                    key=f"u{inbox_id}:r{n}",
+                    channel=incoming.channel,
+                    chat_key=incoming.chat,
+                    kind="reply",
+                    payload={"reply": part.to_json()},
+                )
+                if row_id is not None:
+                    ids.append(row_id)
+        if replies:
+            state.buttons = actions or [b.action for r in replies for b in r.buttons]
+        return ids
+
+    async def _queue_outgoing(
+        self, session: AsyncSession, inbox_id: int, outgoing: list[Outgoing]
+    ) -> list[int]:
+        ids: list[int] = []
+        for n, message in enumerate(outgoing, start=1):
+            channel = self.channels.get(message.channel)
+            limit = channel.limits.max_text if channel else 4096
+            reply = message.reply
+            if channel is not None and not channel.limits.buttons and reply.buttons:
+                reply = Reply(reply.text)  # the recipient's state is not ours to set
+            payload: dict[str, Any] = {"reply": Reply(reply.text[:limit], reply.buttons).to_json()}
+            if message.media is not None:
+                payload["media"] = {
+                    "kind": message.media.kind,
+                    "file_ref": message.media.file_ref,
+                    "caption": message.media.caption,
+                }
+            row_id = await outbox.enqueue(
+                session,
+                key=f"u{inbox_id}:o{n}",
+                channel=message.channel,
+                chat_key=message.chat_key,
+                kind=message.kind,
+                payload=payload,
+                user_id=message.user_id,
+            )
+            if row_id is not None:
+                ids.append(row_id)
+        return ids
+
+    async def _apologise(self, inbox_id: int, incoming: Incoming) -> list[int]:
+        """The handler failed: say sorry (never a stack trace) and keep the update."""
+        text = (
+            "Xin lỗi, hệ thống đang gặp trục trặc. Tin nhắn của bạn đã được lưu lại.\n"
+            "Bạn thử lại sau ít phút nhé.\n" + contact_line(self.settings)
+        )
+        try:
+            async with self.sessions.begin() as session:
+                row = await session.get(ProcessedUpdate, inbox_id)
+                if row is not None:
+                    row.status = "failed"
+                    row.handled_at = utcnow()
+                row_id = await outbox.enqueue(
+                    session,
+                    key=f"u{inbox_id}:error",
+                    channel=incoming.channel,
+                    chat_key=incoming.chat,
+                    kind="reply",
+                    payload={
+                        "reply": Reply(text, (Button("🏠 Về menu chính", "menu:main"),)).to_json()
+                    },
+                )
+            return [row_id] if row_id else []
+        except Exception:
+            # The database itself is down: the update stays pending and `recover` retries it.
+            log.exception("could not record the failure of update %s", inbox_id)
+            return []
+
+
+def _numbered(reply: Reply, start: int) -> Reply:
+    lines = [f"{start + i}. {b.label}" for i, b in enumerate(reply.buttons)]
+    text = reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số để chọn.)"
+    # Keep the buttons on the object so the caller can record their actions; the
+    # text-only renderer ignores them.
+    return Reply(text, reply.buttons, reply.request_contact)
+
+
+def _parts(reply: Reply, limit: int) -> list[Reply]:
+    chunks = split_text(reply.text, limit) or [reply.text or "…"]
+    last = len(chunks) - 1
+    return [
+        Reply(
+            chunk, reply.buttons if i == last else (), reply.request_contact if i == last else False
+        )
+        for i, chunk in enumerate(chunks)
+    ]

@@ -1,0 +1,120 @@
+"""Delivery of queued messages: at once after the commit, and by a worker that retries.
+
+The fast path sends a handler's replies right after its transaction commits. Anything
+that could not go (rate limit, outage, crash before sending) stays in the table and the
+worker loop picks it up, with exponential backoff, in order per chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from itertools import groupby
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import Channel, PermanentFailure, RetryLater
+from db import outbox
+from db.models import OutboxMessage
+from handlers.types import Media, Reply
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+MAX_BACKOFF = 300.0
+PARALLEL_CHATS = 16
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before attempt `attempt + 1`: 1, 2, 4 … 300, with jitter."""
+    return min(MAX_BACKOFF, 2.0 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)
+
+
+class OutboxSender:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], channels: Mapping[str, Channel]
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def deliver(self, ids: Sequence[int]) -> None:
+        """Send these rows now (the fast path after a commit)."""
+        if not ids:
+            return
+        async with self.sessions.begin() as session:
+            rows = await outbox.claim(session, ids, limit=len(ids))
+        await self._send_chat(rows)
+
+    async def run_once(self, limit: int = 200) -> int:
+        """Send what is due; returns how many rows were taken."""
+        async with self.sessions.begin() as session:
+            rows = await outbox.claim(session, limit=limit)
+        chats = [list(g) for _, g in groupby(rows, key=lambda r: (r.channel, r.chat_key))]
+        await asyncio.gather(*(self._guarded(chat) for chat in chats))
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The worker loop, until `stop` is set."""
+        while not stop.is_set():
+            try:
+                taken = await self.run_once()
+            except Exception:
+                log.exception("outbox: pass failed; retrying")
+                taken = 0
+            if taken:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _guarded(self, rows: list[OutboxMessage]) -> None:
+        async with self._slots:
+            await self._send_chat(rows)
+
+    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+        """Send one chat's rows in order; at the first transient failure the rest wait too."""
+        for index, row in enumerate(rows):
+            channel = self.channels.get(row.channel)
+            try:
+                if channel is None:
+                    raise RetryLater(60, f"channel {row.channel} is not running")
+                reply = Reply.from_json(row.payload["reply"])
+                media = Media(**row.payload["media"]) if row.payload.get("media") else None
+                message_id = await channel.send(row.chat_key, reply, media)
+            except RetryLater as exc:
+                delay = max(exc.delay, backoff(row.attempts))
+                rest = [r.id for r in rows[index:]]
+                if row.attempts >= outbox.MAX_ATTEMPTS:
+                    log.error(
+                        "outbox %s: giving up after %d attempts: %s", row.id, row.attempts, exc
+                    )
+                    async with self.sessions.begin() as session:
+                        await outbox.mark_failed(session, row, str(exc))
+                    rest = rest[1:]
+                log.warning("outbox %s: retry in %.1fs (%s)", row.id, delay, exc)
+                async with self.sessions.begin() as session:
+                    await outbox.release(session, rest, delay, str(exc))
+                return
+            except PermanentFailure as exc:
+                log.warning("outbox %s: failed for good (%s)", row.id, exc)
+                async with self.sessions.begin() as session:
+                    await outbox.mark_failed(session, row, str(exc), blocked=exc.blocked)
+                continue
+            except Exception as exc:  # a bug in an adapter must not stop the queue
+                log.exception("outbox %s: unexpected error", row.id)
+                async with self.sessions.begin() as session:
+                    await outbox.release(
+                        session, [r.id for r in rows[index:]], backoff(row.attempts), repr(exc)
+                    )
+                return
+            async with self.sessions.begin() as session:
+                await outbox.mark_sent(session, row.id, message_id)

@@ -1,0 +1,90 @@
+"""Wiring of one process: database, FAQ, channels, outbox worker, dispatcher.
+
+`serve` and `chat` both run a Runtime; they differ only in the channels they add.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channel import Channel
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxSender
+from db.engine import create_engine, session_factory
+from db.migrate import is_current, upgrade
+from faq.service import FaqService
+from handlers.context import StaffRoute
+from settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+RECOVERY_SECONDS = 30.0
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """The engine, with the schema current (SQLite is upgraded here; PostgreSQL must be)."""
+    engine = create_engine(settings)
+    if settings.is_sqlite:
+        await upgrade(engine)
+    elif not await is_current(engine):
+        await engine.dispose()
+        raise SettingsError(
+            "DATABASE_URL: the PostgreSQL schema is not current; run `python -m bot db upgrade`"
+        )
+    return engine
+
+
+def load_faq() -> FaqService | None:
+    """The knowledge base, or None (the bot still runs and says the FAQ is being updated)."""
+    try:
+        return FaqService()
+    except Exception as exc:
+        log.error("FAQ content could not be loaded, FAQ answers are off: %s", exc)
+        return None
+
+
+class Runtime:
+    def __init__(self, settings: Settings, engine: AsyncEngine, faq: FaqService | None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.channels: dict[str, Channel] = {}
+        self.sender = OutboxSender(self.sessions, self.channels)
+        self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
+        self.stop = asyncio.Event()
+        self._background: list[asyncio.Task[None]] = []
+
+    def add_channel(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+
+    def set_staff_route(self, route: StaffRoute | None) -> None:
+        self.dispatcher.staff = route
+
+    def start_background(self) -> None:
+        self._background = [
+            asyncio.create_task(self.sender.run(self.stop), name="outbox"),
+            asyncio.create_task(self._recovery_loop(), name="recovery"),
+        ]
+
+    async def _recovery_loop(self) -> None:
+        """Updates left pending by an outage are handled once the database is back."""
+        while not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), RECOVERY_SECONDS)
+            if self.stop.is_set():
+                return
+            try:
+                await self.dispatcher.recover(older_than=RECOVERY_SECONDS)
+            except Exception as exc:
+                log.warning("recovery pass failed: %s", exc)
+
+    async def close(self) -> None:
+        await self.dispatcher.drain()
+        self.stop.set()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.engine.dispose()

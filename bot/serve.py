@@ -1,0 +1,102 @@
+"""`python -m bot serve` and `python -m bot chat`: run until Ctrl-C / SIGTERM / end of input."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TextIO
+
+from aiohttp import web
+
+from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, read_lines
+from bot.runtime import Runtime, load_faq, open_database
+from bot.telegram import TelegramChannel
+from bot.web import build_app
+from faq.service import FaqService
+from handlers.context import StaffRoute
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Server:
+    """Everything `serve` runs: channels, web server, outbox worker, recovery."""
+
+    def __init__(self, settings: Settings, faq: FaqService | None = None) -> None:
+        self.settings = settings
+        self._faq = faq
+        self.runtime: Runtime | None = None
+        self.telegram: TelegramChannel | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = settings.web_port
+
+    async def start(self) -> None:
+        settings = self.settings
+        engine = await open_database(settings)
+        runtime = self.runtime = Runtime(settings, engine, self._faq or load_faq())
+        if settings.telegram_bot_token:
+            self.telegram = TelegramChannel(settings, runtime.dispatcher.submit)
+            runtime.add_channel(self.telegram)
+            if settings.centre_chat_id is not None:
+                runtime.set_staff_route(StaffRoute("telegram", str(settings.centre_chat_id)))
+            else:
+                log.warning("CENTRE_CHAT_ID is not set: hand-off to staff is off")
+        else:
+            log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
+        if not settings.centre_phone:
+            log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
+
+        self._runner = web.AppRunner(build_app(engine, self.telegram), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        log.info("web server on http://%s:%s", settings.web_host, self.port)
+
+        await runtime.dispatcher.recover()
+        runtime.start_background()
+        if self.telegram is not None:
+            await self.telegram.start()
+        log.info("ready")
+
+    async def stop(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.runtime is not None:
+            await self.runtime.close()
+
+
+async def serve(settings: Settings) -> None:
+    server = Server(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await server.start()
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        await server.stop()
+
+
+async def chat(settings: Settings, user_key: str = "local", stream: TextIO = sys.stdin) -> None:
+    engine = await open_database(settings)
+    runtime = Runtime(settings, engine, load_faq())
+    runtime.add_channel(ConsoleChannel())
+    runtime.set_staff_route(StaffRoute("console", STAFF_CHAT))
+    print(BANNER, flush=True)
+    try:
+        await runtime.dispatcher.recover()
+        runtime.start_background()
+        while (line := await read_lines(stream)) is not None:
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            await runtime.dispatcher.submit(console_incoming(user_key, text), wait=True)
+    finally:
+        await runtime.close()

@@ -1,0 +1,240 @@
+"""Telegram adapter: python-telegram-bot as the transport only.
+
+PTB fetches updates (long polling) and sends messages; the dialog state lives in our
+tables, not in PTB's ConversationHandler/persistence (one process's memory). In webhook
+mode our own aiohttp server receives the updates and PTB's Updater is not used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from handlers.types import Contact, Incoming, Media, Reply
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+CAPTION_LIMIT = 1024
+Submit = Callable[[Incoming], Awaitable[bool]]
+
+
+class TelegramChannel:
+    name = "telegram"
+    limits = ChannelLimits(max_text=4096, buttons=True)
+
+    def __init__(self, settings: Settings, submit: Submit) -> None:
+        self.settings = settings
+        self.submit = submit
+        self.webhook = bool(settings.telegram_webhook_url)
+        builder = (
+            Application.builder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url)
+            .request(HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=15))
+            .get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=40))
+        )
+        if self.webhook:
+            builder = builder.updater(None)
+        self.app = builder.build()
+        self.app.add_handler(TypeHandler(Update, self._on_polled_update))
+        self._acks: set[asyncio.Task[object]] = set()
+
+    # --- lifecycle -------------------------------------------------------------
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.start()
+        if self.webhook:
+            await self.app.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("Telegram: webhook mode, %s", self.settings.webhook_path)
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                timeout=30,
+                bootstrap_retries=-1,
+                error_callback=lambda exc: log.warning("Telegram polling: %s", exc),
+            )
+            log.info("Telegram: long polling as @%s", self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    # --- ingress ---------------------------------------------------------------
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        given = headers.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode())
+
+    def parse(self, body: bytes) -> list[Incoming]:
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"not a Telegram update: {exc}") from exc
+        if update is None or not isinstance(data, dict) or "update_id" not in data:
+            raise ValueError("not a Telegram update")
+        incoming = to_incoming(update)
+        return [incoming] if incoming else []
+
+    async def handle_webhook_update(self, incoming: Incoming) -> bool:
+        return await self.submit(incoming)
+
+    async def _on_polled_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        await self.ingest(incoming, update)
+
+    async def ingest(self, incoming: Incoming, update: Update | None = None) -> bool:
+        """Record the update; stop a pressed button's spinner."""
+        fresh = await self.submit(incoming)
+        if update is not None and update.callback_query is not None:
+            task = asyncio.create_task(self._answer_callback(update.callback_query.id))
+            self._acks.add(task)
+            task.add_done_callback(self._acks.discard)
+        return fresh
+
+    async def _answer_callback(self, query_id: str) -> None:
+        try:
+            await self.app.bot.answer_callback_query(query_id)
+        except TelegramError as exc:  # the spinner stops by itself; nothing is lost
+            log.debug("answerCallbackQuery failed: %s", exc)
+
+    # --- egress ----------------------------------------------------------------
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+        if reply.request_contact:
+            markup = ReplyKeyboardMarkup(
+                [[KeyboardButton("📱 Gửi số điện thoại của tôi", request_contact=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+        elif reply.buttons:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.label, callback_data=b.action)] for b in reply.buttons]
+            )
+        bot = self.app.bot
+        try:
+            message: Message
+            if media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
+                message = await self._send_media(chat_key, media, reply.text, markup)
+            else:
+                if media is not None and media.file_ref:
+                    await self._send_media(chat_key, media, None, None)
+                message = await bot.send_message(chat_key, reply.text, reply_markup=markup)
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc.retry_after), "429 Too Many Requests") from exc
+        except Forbidden as exc:
+            raise PermanentFailure(f"forbidden: {exc.message}", blocked=True) from exc
+        except BadRequest as exc:
+            raise PermanentFailure(f"bad request: {exc.message}") from exc
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(2.0, f"network: {exc}") from exc
+        return str(message.message_id)
+
+    async def _send_media(
+        self,
+        chat_key: str,
+        media: Media,
+        caption: str | None,
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    ) -> Message:
+        bot = self.app.bot
+        senders = {
+            "photo": bot.send_photo,
+            "voice": bot.send_voice,
+            "audio": bot.send_audio,
+            "video": bot.send_video,
+            "document": bot.send_document,
+        }
+        send = senders.get(media.kind, bot.send_document)
+        return await send(chat_key, media.file_ref, caption=caption, reply_markup=markup)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """Map a Telegram update to the core's Incoming; None for what we do not handle."""
+    key = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        if query.message is None or not query.data:
+            return None
+        return Incoming(
+            channel="telegram",
+            user_key=str(query.from_user.id),
+            update_key=key,
+            action=query.data,
+            display_name=query.from_user.full_name,
+            chat_key=str(query.message.chat.id),
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    base = {
+        "channel": "telegram",
+        "user_key": str(message.from_user.id),
+        "update_key": key,
+        "display_name": message.from_user.full_name,
+        "chat_key": str(message.chat.id),
+        "message_ref": str(message.message_id),
+        "reply_to": str(message.reply_to_message.message_id) if message.reply_to_message else None,
+    }
+    if message.text is not None:
+        return Incoming(**base, text=message.text)
+    if message.contact is not None:
+        contact = message.contact
+        own = contact.user_id is None or contact.user_id == message.from_user.id
+        return Incoming(**base, contact=Contact(contact.phone_number, contact.first_name, own))
+    return Incoming(**base, media=_media(message))
+
+
+def _media(message: Message) -> Media:
+    caption = message.caption
+    if message.photo:
+        return Media("photo", message.photo[-1].file_id, caption)
+    for kind, attachment in (
+        ("voice", message.voice),
+        ("audio", message.audio),
+        ("video", message.video),
+        ("video", message.video_note),
+        ("document", message.document),
+    ):
+        if attachment is not None:
+            return Media(kind, attachment.file_id, caption)  # type: ignore[arg-type]
+    if message.sticker is not None:
+        return Media("sticker", message.sticker.file_id)
+    if message.location is not None:
+        return Media("location", f"{message.location.latitude},{message.location.longitude}")
+    return Media("other")

@@ -1,0 +1,81 @@
+"""The aiohttp server: health, and the webhooks of the channels that use them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.telegram import TelegramChannel
+from db.migrate import is_current
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+
+
+def build_app(engine: AsyncEngine, telegram: TelegramChannel | None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz(engine))
+    if telegram is not None and telegram.webhook:
+        app.router.add_post(telegram.settings.webhook_path, _telegram_webhook(telegram))
+    return app
+
+
+@web.middleware
+async def _never_500(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A bug behind a route answers 503 (retry later) without leaking a trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return web.json_response({"ok": False, "error": "temporarily unavailable"}, status=503)
+
+
+async def _healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _readyz(engine: AsyncEngine) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def readyz(_: web.Request) -> web.Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            current = await is_current(engine)
+        except Exception as exc:
+            return web.json_response(
+                {"status": "database unreachable", "error": str(exc)[:200]}, status=503
+            )
+        if not current:
+            return web.json_response({"status": "migrations pending"}, status=503)
+        return web.json_response({"status": "ready"})
+
+    return readyz
+
+
+def _telegram_webhook(
+    telegram: TelegramChannel,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.read()
+        if not telegram.verify(request.headers, body):
+            return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
+        try:
+            incomings = telegram.parse(body)
+        except ValueError:
+            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
+        # Recorded durably before the 200; if the database is down this raises and the
+        # middleware answers 503, so Telegram delivers the update again later.
+        for incoming in incomings:
+            await telegram.ingest(incoming)
+        return web.json_response({"ok": True})
+
+    return webhook

@@ -1,0 +1,53 @@
+"""Schema migrations (Alembic) run from inside the application's own async engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database schema up to `revision`."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """True when the database is at the newest migration (used by start-up and readiness)."""
+    return await current_revision(engine) == head_revision()
+
+
+def make_revision(engine_url_sync: str, message: str) -> None:
+    """Developer helper: autogenerate a migration against a scratch database URL (sync driver)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(engine_url_sync)
+    with engine.begin() as conn:
+        command.revision(_config(conn), message=message, autogenerate=True)

@@ -1,0 +1,22 @@
+"""Alembic environment: runs on a connection handed over by `db.migrate`.
+
+The async engine belongs to the application; `db.migrate` opens a connection and passes
+it here through `config.attributes["connection"]` (Alembic's connection-sharing recipe).
+"""
+
+from alembic import context
+
+from db.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations with `python -m bot db upgrade`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

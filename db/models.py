@@ -1,0 +1,131 @@
+"""SQLAlchemy models: the state that must survive restarts and be shared by replicas.
+
+Times are stored as naive UTC (`db.clock.utcnow`), the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from db.clock import utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (so SQLite keeps its rowid autoincrement).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person talking to the bot on one channel (Telegram, Zalo, console)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # None = never asked; True/False = the user's answer (consent per purpose).
+    news_opt_in: Mapped[bool | None] = mapped_column(Boolean)
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class ConversationState(Base):
+    """Where a user is in a multi-step flow; lives here so restarts and replicas continue it."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Actions of the buttons last shown, so a typed number presses one on text-only channels.
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Inbox of platform updates: the dedupe key, and the update itself until it is handled.
+
+    A row is written (and committed) before the platform gets its 200, so a crash after
+    that point is recovered by handling the pending rows at the next start.
+    """
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key"),
+        Index("ix_processed_updates_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))
+    user_key: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | failed
+    received_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class OutboxMessage(Base):
+    """A message that must leave the process: a reply, a hand-off to staff, a relay.
+
+    Written in the same transaction as the state change that caused it; sent after the
+    commit; retried until sent. `idempotency_key` makes a second write of the same
+    message a no-op.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_ref", "channel", "chat_key", "sent_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # reply | handoff | relay
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending"
+    )  # pending, sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
+    sent_message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime())

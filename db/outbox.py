@@ -1,0 +1,145 @@
+"""The outbox table's operations: queue, claim due rows, record the outcome.
+
+Claiming is one UPDATE … RETURNING so two workers (or two replicas) never take the same
+row; a claim expires, so a row taken by a process that died is taken again later.
+A row waits while an earlier row for the same chat is in flight or waiting for a retry,
+so replies stay in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.clock import utcnow
+from db.models import OutboxMessage, User
+from db.upsert import insert_ignore
+
+CLAIM_SECONDS = 60
+MAX_ATTEMPTS = 12
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    channel: str,
+    chat_key: str,
+    kind: str,
+    payload: dict[str, Any],
+    user_id: int | None = None,
+) -> int | None:
+    """Queue a message; returns its id, or None when that key was queued before."""
+    now = utcnow()
+    stmt = insert_ignore(
+        session,
+        OutboxMessage,
+        ["idempotency_key"],
+        idempotency_key=key,
+        channel=channel,
+        chat_key=chat_key,
+        kind=kind,
+        payload=payload,
+        user_id=user_id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    ).returning(OutboxMessage.id)
+    return (await session.execute(stmt)).scalar()
+
+
+def _due(now: Any) -> Any:
+    earlier = aliased(OutboxMessage)
+    waiting_behind = exists().where(
+        earlier.channel == OutboxMessage.channel,
+        earlier.chat_key == OutboxMessage.chat_key,
+        earlier.id < OutboxMessage.id,
+        or_(
+            and_(earlier.status == "sending", earlier.claimed_until >= now),
+            and_(earlier.status == "pending", earlier.next_attempt_at > now),
+        ),
+    )
+    return and_(
+        or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+        ),
+        ~waiting_behind,
+    )
+
+
+async def claim(
+    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50
+) -> list[OutboxMessage]:
+    """Take due rows (these `ids`, or any) for sending, oldest first."""
+    now = utcnow()
+    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    if ids is not None:
+        candidates = candidates.where(OutboxMessage.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    stmt = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+        .values(
+            status="sending",
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await session.scalars(stmt)).all())
+    return sorted(rows, key=lambda r: r.id)
+
+
+async def mark_sent(session: AsyncSession, row_id: int, message_id: str | None) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status="sent", sent_message_id=message_id, sent_at=utcnow(), claimed_until=None)
+    )
+
+
+async def release(
+    session: AsyncSession, row_ids: Sequence[int], delay: float, error: str | None
+) -> None:
+    """Put rows back to wait `delay` seconds (rate limit, outage, or an earlier row failed)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(row_ids))
+        .values(
+            status="pending",
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            claimed_until=None,
+            last_error=error,
+        )
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, row: OutboxMessage, error: str, blocked: bool = False
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id)
+        .values(status="failed", last_error=error, claimed_until=None)
+    )
+    if blocked and row.user_id is not None:
+        await session.execute(
+            update(User).where(User.id == row.user_id).values(blocked_at=utcnow())
+        )
+
+
+async def backlog(session: AsyncSession) -> int:
+    """Rows still to send (for health and metrics)."""
+    rows = await session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")))
+    )
+    return len(rows.all())

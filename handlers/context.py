@@ -1,0 +1,89 @@
+"""What a handler gets for one update: its dependencies, passed in, never from globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ConversationState, User
+from handlers.types import Media, Outgoing, Reply
+from settings import Settings
+
+if TYPE_CHECKING:
+    from faq.service import FaqService
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRoute:
+    """Where messages for centre staff go (the staff chat on some channel)."""
+
+    channel: str
+    chat_key: str
+
+
+@dataclass
+class Context:
+    settings: Settings
+    session: AsyncSession
+    user: User
+    state: ConversationState
+    faq: FaqService | None = None
+    staff: StaffRoute | None = None
+    in_staff_chat: bool = False
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+    # --- conversation state -------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.state.flow
+
+    @property
+    def step(self) -> str | None:
+        return self.state.step
+
+    def start_flow(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        self.state.flow = flow
+        self.state.step = step
+        self.state.data = dict(data or {})
+
+    def set_step(self, step: str, **data: Any) -> None:
+        self.state.step = step
+        if data:
+            self.state.data = {**(self.state.data or {}), **data}
+
+    def end_flow(self) -> None:
+        self.state.flow = None
+        self.state.step = None
+        self.state.data = {}
+
+    # --- side effects (written to the outbox with the state change) -----------
+    def send_to_staff(
+        self, reply: Reply, kind: str = "handoff", media: Media | None = None
+    ) -> bool:
+        """Queue a message for the staff chat; False when no staff chat is configured."""
+        if self.staff is None:
+            return False
+        self.outgoing.append(
+            Outgoing(
+                channel=self.staff.channel,
+                chat_key=self.staff.chat_key,
+                reply=reply,
+                kind=kind,
+                user_id=self.user.id,
+                media=media,
+            )
+        )
+        return True
+
+    def send_to_user(self, user: User, reply: Reply, kind: str = "relay") -> None:
+        self.outgoing.append(
+            Outgoing(
+                channel=user.channel,
+                chat_key=user.external_id,
+                reply=reply,
+                kind=kind,
+                user_id=user.id,
+            )
+        )

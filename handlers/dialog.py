@@ -1,0 +1,126 @@
+"""The dialog core: one Incoming in, a list of Replies out (plus queued side effects).
+
+Routing order: staff chat → commands → button actions → the running flow → media →
+greetings → FAQ. Knows nothing of Telegram or Zalo.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faq.normalize import fold
+from handlers import faq_flow, handoff, menu
+from handlers.context import Context
+from handlers.types import Incoming, Reply
+
+GREETINGS = frozenset(
+    {
+        "xin chao",
+        "chao",
+        "chao ban",
+        "chao ad",
+        "chao admin",
+        "chao em",
+        "chao anh",
+        "chao chi",
+        "hi",
+        "hello",
+        "helo",
+        "alo",
+        "a lo",
+        "hey",
+        "start",
+        "menu",
+        "bat dau",
+        "ad oi",
+        "admin oi",
+        "shop oi",
+        "xin chao ban",
+        "chao buoi sang",
+    }
+)
+COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+NOT_READY = {
+    "menu:register": "Đăng ký đi làm việc ở nước ngoài",
+    "menu:recruiter": "Kiểm tra doanh nghiệp",
+    "menu:fairs": "Phiên giao dịch việc làm",
+}
+# Text that is nothing but symbols/emoji once letters and digits are looked for.
+HAS_WORD = re.compile(r"\w", re.UNICODE)
+
+
+async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
+    if ctx.in_staff_chat:
+        return await handoff.relay_staff_reply(ctx, incoming)
+    if incoming.chat_key not in (None, incoming.user_key):
+        return []  # a group that is not the staff chat: stay quiet
+
+    text = (incoming.text or "").strip()
+    command = COMMAND.match(text) if text.startswith("/") else None
+    if command:
+        return _command(ctx, command.group(1).lower())
+    if incoming.action:
+        return _action(ctx, incoming.action)
+    if ctx.flow == handoff.FLOW:
+        return handoff.forward(ctx, incoming)
+    if incoming.media is not None:
+        return _media(ctx, incoming)
+    if incoming.contact is not None:
+        return [menu.not_understood(ctx, "Cảm ơn bạn đã gửi số điện thoại. Bạn cần giúp gì?")]
+    if not text or not HAS_WORD.search(text):
+        return [menu.not_understood(ctx)]
+    if fold(text).strip(" !.?,") in GREETINGS:
+        return [menu.main_menu(ctx, greeting=True)]
+    return faq_flow.answer_question(ctx, text)
+
+
+def _command(ctx: Context, name: str) -> list[Reply]:
+    if name in ("start", "menu", "batdau"):
+        ctx.end_flow()
+        return [menu.main_menu(ctx, greeting=name != "menu")]
+    if name in ("help", "trogiup", "huongdan"):
+        return [menu.help_reply(ctx)]
+    if name in ("huy", "cancel", "dung"):
+        ctx.end_flow()
+        return [menu.cancelled(ctx)]
+    return [menu.not_understood(ctx, "Tôi không biết lệnh này. Gõ /menu để xem các mục.")]
+
+
+def _action(ctx: Context, action: str) -> list[Reply]:
+    prefix, _, arg = action.partition(":")
+    if action == "menu:main":
+        ctx.end_flow()
+        return [menu.main_menu(ctx)]
+    if action == "menu:faq":
+        ctx.end_flow()
+        return faq_flow.topics(ctx)
+    if action == "menu:staff":
+        return handoff.start(ctx)
+    if action == "handoff:cancel":
+        ctx.end_flow()
+        return [menu.cancelled(ctx)]
+    if action in NOT_READY:
+        return [menu.not_ready(ctx, NOT_READY[action])]
+    if prefix == "faq":
+        return faq_flow.answer_entry(ctx, arg)
+    if prefix == "faqt":
+        return faq_flow.topic_questions(ctx, arg)
+    # An old or unknown button: never a dead end.
+    return [menu.main_menu(ctx)]
+
+
+def _media(ctx: Context, incoming: Incoming) -> list[Reply]:
+    media = incoming.media
+    assert media is not None
+    if media.kind in handoff.MEDIA_NAMES:
+        # Many workers speak or photograph instead of typing: pass it to a person.
+        return handoff.forward(ctx, incoming)
+    if media.kind == "sticker":
+        return [
+            menu.not_understood(
+                ctx, "Cảm ơn bạn! 😊 Bạn cần tôi giúp gì? Hãy gõ câu hỏi, hoặc chọn một mục."
+            )
+        ]
+    return [
+        menu.not_understood(ctx, "Tôi chưa đọc được loại tin nhắn này. Bạn hãy gõ bằng chữ nhé.")
+    ]

@@ -1,0 +1,111 @@
+"""The channel-agnostic message types that flow between adapters and the dialog core."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+MediaKind = Literal["photo", "voice", "audio", "video", "document", "sticker", "location", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A phone number the user shared with the platform's own button."""
+
+    phone: str
+    name: str | None = None
+    is_own: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """Something that is not text: kept as the platform's reference so staff can see it."""
+
+    kind: MediaKind
+    file_ref: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One event from a user: text, a pressed button, a shared contact or media."""
+
+    channel: str
+    user_key: str
+    update_key: str
+    text: str | None = None
+    action: str | None = None
+    contact: Contact | None = None
+    media: Media | None = None
+    display_name: str | None = None
+    chat_key: str | None = None
+    # In the staff chat: the platform message id the staff member replied to.
+    reply_to: str | None = None
+    # The platform message id of this event (for quoting or forwarding).
+    message_ref: str | None = None
+
+    @property
+    def chat(self) -> str:
+        return self.chat_key or self.user_key
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Incoming:
+        data = dict(data)
+        if data.get("contact"):
+            data["contact"] = Contact(**data["contact"])
+        if data.get("media"):
+            data["media"] = Media(**data["media"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice; `action` is a short string (Telegram callback data is at most 64 bytes)."""
+
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > 64:
+            raise ValueError(f"button action over 64 bytes: {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot says: text plus optional buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+    # Ask for the user's phone with the platform's share-contact button where it exists.
+    request_contact: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "buttons": [[b.label, b.action] for b in self.buttons],
+            "request_contact": self.request_contact,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data["text"],
+            buttons=tuple(Button(label, action) for label, action in data.get("buttons", [])),
+            request_contact=bool(data.get("request_contact", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message to somebody other than the sender (the staff chat, or a user from staff)."""
+
+    channel: str
+    chat_key: str
+    reply: Reply
+    kind: str
+    user_id: int | None = None
+    # A media reference to pass along (a worker's voice note relayed to staff).
+    media: Media | None = None

@@ -1,0 +1,159 @@
+"""The one typed configuration object, read from the environment and an optional `.env`.
+
+Nothing else in the project reads `os.environ`. Every field here is listed in the
+README's configuration table and in `.env.example`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
+TELEGRAM_PUBLIC_API = "https://api.telegram.org/bot"
+
+
+class SettingsError(SystemExit):
+    """Start-up stops with a message that names the variable and what is expected."""
+
+
+class Settings(BaseSettings):
+    """Configuration of one deployment (one centre)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    telegram_bot_token: str = Field("", description="Bot token from @BotFather; empty = off")
+    telegram_api_base_url: str = Field(
+        TELEGRAM_PUBLIC_API, description="Bot API base URL (the token is appended)"
+    )
+    telegram_webhook_url: str = Field(
+        "", description="Public HTTPS URL for the webhook; empty = long polling"
+    )
+    telegram_webhook_secret: str = Field(
+        "", description="Secret token Telegram echoes in a header; empty = derived from the token"
+    )
+    centre_chat_id: int | None = Field(None, description="Telegram chat id of the staff group")
+    staff_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Comma-separated Telegram user ids of centre staff"
+    )
+    province: str = Field("Lào Cai", description="The centre's province")
+    centre_name: str = Field(
+        "Trung tâm Dịch vụ việc làm tỉnh Lào Cai", description="Shown to workers"
+    )
+    centre_phone: str = Field("", description="Phone number shown in every fallback reply")
+    centre_address: str = Field("", description="Street address of the centre")
+    centre_hours: str = Field(
+        "Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu",
+        description="Opening hours shown to workers",
+    )
+    web_host: str = Field("127.0.0.1", description="Address the aiohttp server listens on")
+    web_port: int = Field(
+        8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        for plain in ("postgres://", "postgresql://"):
+            if value.startswith(plain):
+                return "postgresql+asyncpg://" + value[len(plain) :]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _staff_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"expected comma-separated numeric user ids, got {part!r}")
+            return [int(p) for p in parts]
+        return value
+
+    @field_validator("centre_chat_id", mode="before")
+    @classmethod
+    def _empty_chat_id(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_base_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and urlparse(value).scheme not in ("http", "https"):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file of an SQLite URL (None for in-memory or PostgreSQL)."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split("///", 1)[-1]
+        return None if path in ("", ":memory:") else Path(path)
+
+    @property
+    def webhook_secret(self) -> str:
+        """Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token.
+
+        Derived from the bot token when not set, so every replica agrees on it.
+        """
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        return hashlib.sha256(f"webhook:{self.telegram_bot_token}".encode()).hexdigest()[:48]
+
+    @property
+    def webhook_path(self) -> str:
+        """Path our web server serves the Telegram webhook on (taken from the public URL)."""
+        return urlparse(self.telegram_webhook_url).path or "/telegram"
+
+    def centre_facts(self) -> dict[str, str]:
+        """Values for the placeholders of FAQ answers ({centre_phone} …)."""
+        return {
+            "centre_name": self.centre_name,
+            "centre_phone": self.centre_phone or "(chưa cấu hình)",
+            "centre_address": self.centre_address or "(chưa cấu hình)",
+            "centre_hours": self.centre_hours,
+            "province": self.province,
+        }
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or stop with a message naming each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = ["Invalid configuration:"]
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {name}: {message} (got {error.get('input')!r})")
+        raise SettingsError("\n".join(lines)) from None

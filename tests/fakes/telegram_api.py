@@ -1,0 +1,290 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+
+The real python-telegram-bot `Application` talks HTTP to it (via `base_url`). It records
+every call, queues updates for getUpdates (long polling), pushes updates to a registered
+webhook with the secret header, and answers 429 / 5xx / 403 on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Trợ lý", "username": "test_assistant_bot"}
+JSON_FIELDS = {
+    "reply_markup", "allowed_updates", "entities", "caption_entities",
+    "link_preview_options", "reply_parameters",
+}
+SEND_METHODS = {
+    "sendMessage": "text", "sendPhoto": "photo", "sendVoice": "voice", "sendAudio": "audio",
+    "sendVideo": "video", "sendDocument": "document",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> str:
+        return str(self.params.get("chat_id"))
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        markup = self.params.get("reply_markup") or {}
+        rows = markup.get("inline_keyboard") or []
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+@dataclass
+class Fault:
+    status: int
+    retry_after: int | None = None
+    description: str = ""
+    times: int = 1
+
+
+class FakeTelegram:
+    def __init__(self, token: str = "123456:TEST-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._faults: dict[str, list[Fault]] = {}
+        self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- server lifecycle ------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- control ---------------------------------------------------------------
+    def fail_next(
+        self, method: str, status: int, retry_after: int | None = None, times: int = 1,
+        description: str = "",
+    ) -> None:
+        """Answer the next `times` calls of `method` with an error."""
+        self._faults.setdefault(method, []).append(Fault(status, retry_after, description, times))
+
+    async def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates."""
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+        return update
+
+    def message_update(
+        self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
+        name: str = "Lò Văn A", reply_to: int | None = None, **extra: Any,
+    ) -> dict[str, Any]:
+        chat = chat_id if chat_id is not None else user_id
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private" if chat == user_id else "group",
+                     "title": None if chat == user_id else "Cán bộ"},
+            "from": {"id": user_id, "is_bot": False, "first_name": name},
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to, "date": int(time.time()),
+                "chat": message["chat"], "from": BOT_USER, "text": "…",
+            }
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def callback_update(self, user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": f"cb{next(self._update_ids)}",
+                "from": {"id": user_id, "is_bot": False, "first_name": "Lò Văn A"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message_id, "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"}, "from": BOT_USER, "text": "…",
+                },
+            },
+        }
+
+    async def deliver_webhook(
+        self, update: dict[str, Any] | bytes, secret: str | None = None
+    ) -> int:
+        """POST an update to the registered webhook, as Telegram would; returns the status."""
+        assert self.webhook_url, "no webhook registered"
+        headers = {"Content-Type": "application/json"}
+        token = self.webhook_secret if secret is None else secret
+        if token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        body = update if isinstance(update, bytes) else json.dumps(update).encode()
+        async with aiohttp.ClientSession() as session:
+            async with session.post(self.webhook_url, data=body, headers=headers) as response:
+                return response.status
+
+    # --- assertions ------------------------------------------------------------
+    def sent(self, chat_id: int | str | None = None) -> list[Call]:
+        return [
+            c for c in self.calls
+            if c.method in SEND_METHODS and (chat_id is None or c.chat_id == str(chat_id))
+        ]
+
+    async def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    texts = [f"{c.method} {c.chat_id}: {c.text[:80]!r}" for c in self.calls]
+                    raise AssertionError(f"timed out waiting for {what}; calls: {texts}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    continue
+
+    async def wait_sent(self, chat_id: int | str, count: int, timeout: float = 10.0) -> list[Call]:
+        await self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout,
+                            f"{count} messages to {chat_id}")
+        return self.sent(chat_id)
+
+    # --- the API ---------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                faults.pop(0)
+            async with self._changed:
+                self.calls.append(Call(f"{method}!{fault.status}", params))
+                self._changed.notify_all()
+            return _fault(fault)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        result = self._result(method, params)
+        async with self._changed:
+            self.calls.append(Call(method, params))
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while True:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                if self._updates or time.monotonic() >= deadline:
+                    break
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except TimeoutError:
+                    break
+            batch = list(self._updates[: int(params.get("limit") or 100)])
+        return web.json_response({"ok": True, "result": batch})
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if method == "setWebhook":
+            self.webhook_url = params.get("url")
+            self.webhook_secret = params.get("secret_token")
+            return True
+        if method == "deleteWebhook":
+            self.webhook_url = None
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook_url or "", "has_custom_certificate": False,
+                    "pending_update_count": 0}
+        if method in SEND_METHODS:
+            chat_id = int(params["chat_id"])
+            message: dict[str, Any] = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "from": BOT_USER,
+            }
+            if method == "sendMessage":
+                message["text"] = params.get("text", "")
+            elif params.get("caption"):
+                message["caption"] = params["caption"]
+            return message
+        return True
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        raw = await request.json()
+        return dict(raw) if isinstance(raw, dict) else {}
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if not isinstance(value, str):
+            params[key] = "<file>"
+        elif key in JSON_FIELDS:
+            params[key] = json.loads(value)
+        else:
+            params[key] = value
+    params.update({k: v for k, v in request.query.items() if k not in params})
+    return params
+
+
+def _error(code: int, description: str, **extra: Any) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    body.update(extra)
+    return web.json_response(body, status=code)
+
+
+def _fault(fault: Fault) -> web.Response:
+    if fault.status == 429:
+        retry = fault.retry_after or 1
+        return _error(429, f"Too Many Requests: retry after {retry}",
+                      parameters={"retry_after": retry})
+    if fault.status == 403:
+        return _error(403, fault.description or "Forbidden: bot was blocked by the user")
+    if fault.status == 400:
+        return _error(400, fault.description or "Bad Request: chat not found")
+    return _error(fault.status, fault.description or "Bad Gateway")

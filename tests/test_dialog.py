@@ -1,0 +1,137 @@
+"""The dialog core through the dispatcher, over the real database, as chat transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from faq.service import FaqService
+from handlers.types import Contact, Media
+from tests.conftest import FIXTURE_FAQ, make_settings
+from tests.transcript import Transcript
+
+MENU_LABELS = {"Hỏi đáp", "Đăng ký đi làm việc ở nước ngoài", "Kiểm tra doanh nghiệp",
+               "Phiên giao dịch việc làm", "Gặp cán bộ tư vấn"}
+
+
+def labels(reply) -> set[str]:  # type: ignore[no-untyped-def]
+    return {b.label.split(" ", 1)[1] for b in reply.buttons}
+
+
+@pytest.fixture
+async def chat(database_url: str) -> AsyncIterator[Transcript]:
+    transcript = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    yield transcript
+    await transcript.close()
+
+
+async def test_greeting_without_diacritics_shows_the_menu(chat: Transcript) -> None:
+    for greeting in ("xin chào", "xin chao", "Chào ad!", "alo"):
+        [reply] = await chat.say(greeting)
+        assert labels(reply) == MENU_LABELS
+        assert "Lò Văn A" in reply.text
+
+
+async def test_start_help_and_cancel_commands(chat: Transcript) -> None:
+    [start] = await chat.say("/start")
+    assert labels(start) == MENU_LABELS
+    [help_] = await chat.say("/help")
+    assert "/huy" in help_.text and "0200 000 000" in help_.text
+    await chat.press("menu:staff")
+    [cancel] = await chat.say("/huy")
+    assert "Đã dừng" in cancel.text
+    # After /huy the next text is a question again, not a message for staff.
+    await chat.say("đi hàn quốc cần điều kiện gì")
+    assert chat.staff_messages() == []
+
+
+async def test_five_thousand_characters_get_a_polite_answer(chat: Transcript) -> None:
+    replies = await chat.say("em muốn hỏi đi hàn quốc " + "rất " * 1250)
+    assert replies and "dài" in replies[0].text
+    assert all(len(r.text) <= 4096 for r in replies)
+
+
+async def test_emoji_only_and_sticker_get_a_kind_reply_with_the_phone(chat: Transcript) -> None:
+    [emoji] = await chat.say("😀😀👍")
+    assert "0200 000 000" in emoji.text and labels(emoji) == MENU_LABELS
+    [sticker] = await chat.share(media=Media("sticker", "STK"))
+    assert "gõ câu hỏi" in sticker.text and "0200 000 000" in sticker.text
+
+
+async def test_unknown_command_and_stale_button_never_dead_end(chat: Transcript) -> None:
+    [unknown] = await chat.say("/xyz")
+    assert "/menu" in unknown.text
+    [stale] = await chat.press("reg:edit:phone")
+    assert labels(stale) == MENU_LABELS
+    [gone] = await chat.press("faq:no_such_entry")
+    assert gone.buttons
+
+
+async def test_free_text_goes_to_the_faq(chat: Transcript) -> None:
+    replies = await chat.say("di han quoc can dieu kien gi")
+    text = " ".join(r.text for r in replies)
+    assert "Nguồn" in text or "Có phải bạn muốn hỏi" in text
+
+
+async def test_handoff_forwards_the_next_message_and_relays_the_staff_reply(
+    chat: Transcript,
+) -> None:
+    [ask] = await chat.press("menu:staff")
+    assert "cán bộ" in ask.text
+    [ack] = await chat.say("Cho em hỏi hồ sơ vay vốn cần gì ạ?")
+    assert "đã chuyển" in ack.text
+    [(card, _)] = chat.staff_messages()
+    assert "Cho em hỏi hồ sơ vay vốn" in card.text and "Lò Văn A" in card.text
+    # The recording channel hands out message ids 1, 2, 3 … in send order.
+    card_id = str(next(i for i, (c, _, _) in enumerate(chat.channel.sent, 1) if c == "staff-room"))
+    await chat.send(user="staff-1", chat_key="staff-room", text="Em mang CCCD nhé.",
+                    reply_to=card_id)
+    assert "Đã gửi" in chat.channel.to("staff-room")[-1].text
+    relayed = chat.channel.to("u1")[-1]
+    assert "Em mang CCCD nhé." in relayed.text
+
+
+async def test_voice_note_is_relayed_to_staff_with_a_kind_acknowledgement(
+    chat: Transcript,
+) -> None:
+    [ack] = await chat.share(media=Media("voice", "VOICE-1"))
+    assert "tin nhắn thoại" in ack.text
+    [(card, media)] = chat.staff_messages()
+    assert media is not None and media.file_ref == "VOICE-1"
+
+
+async def test_shared_contact_outside_a_flow(chat: Transcript) -> None:
+    [reply] = await chat.share(contact=Contact("0912345678"))
+    assert reply.buttons
+
+
+async def test_text_only_channel_shows_numbers_and_a_typed_number_presses(
+    database_url: str,
+) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ),
+                                 text_only=True)
+    try:
+        [menu] = await chat.say("xin chao")
+        assert "1. ❓ Hỏi đáp" in menu.text and "5. 👩‍💼 Gặp cán bộ tư vấn" in menu.text
+        [staff] = await chat.say("5")
+        assert "Bạn hãy gõ câu hỏi" in staff.text
+        [nonsense] = await chat.say("99")  # no such choice: a message for staff, not a crash
+        assert "đã chuyển" in nonsense.text
+    finally:
+        await chat.close()
+
+
+async def test_no_staff_chat_configured_gives_the_phone(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    chat.runtime.set_staff_route(None)
+    try:
+        [reply] = await chat.press("menu:staff")
+        assert "0200 000 000" in reply.text
+    finally:
+        await chat.close()
+
+
+async def test_group_chat_that_is_not_the_staff_chat_is_ignored(chat: Transcript) -> None:
+    replies = await chat.send(chat_key="-555", text="xin chào")
+    assert replies == [] and chat.channel.to("-555") == []

@@ -1,0 +1,81 @@
+"""Chat-transcript style testing of the dialog core over the real database.
+
+    chat = await Transcript.open(settings)
+    replies = await chat.say("xin chào")
+
+Uses the same Runtime and dispatcher as the channels, with a recording channel.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.channel import ChannelLimits
+from bot.runtime import Runtime, open_database
+from faq.service import FaqService
+from handlers.context import StaffRoute
+from handlers.types import Contact, Incoming, Media, Reply
+from settings import Settings
+
+STAFF = "staff-room"
+
+
+@dataclass
+class RecordingChannel:
+    name: str = "test"
+    limits: ChannelLimits = field(default_factory=lambda: ChannelLimits(4096, True))
+    sent: list[tuple[str, Reply, Media | None]] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        self.sent.append((chat_key, reply, media))
+        return str(next(self._ids))
+
+    def to(self, chat_key: str) -> list[Reply]:
+        return [reply for chat, reply, _ in self.sent if chat == chat_key]
+
+
+class Transcript:
+    def __init__(self, runtime: Runtime, channel: RecordingChannel, user: str) -> None:
+        self.runtime = runtime
+        self.channel = channel
+        self.user = user
+        self._keys = itertools.count(1)
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, faq: FaqService | None = None, text_only: bool = False,
+        user: str = "u1",
+    ) -> Transcript:
+        engine = await open_database(settings)
+        runtime = Runtime(settings, engine, faq)
+        channel = RecordingChannel(limits=ChannelLimits(4096, not text_only))
+        runtime.add_channel(channel)
+        runtime.set_staff_route(StaffRoute(channel.name, STAFF))
+        return cls(runtime, channel, user)
+
+    async def send(self, user: str | None = None, **fields: object) -> list[Reply]:
+        user = user or self.user
+        before = len(self.channel.to(user))
+        incoming = Incoming(
+            channel=self.channel.name, user_key=user, update_key=f"k{next(self._keys)}",
+            display_name="Lò Văn A", **fields,  # type: ignore[arg-type]
+        )
+        await self.runtime.dispatcher.submit(incoming, wait=True)
+        return self.channel.to(user)[before:]
+
+    async def say(self, text: str, user: str | None = None) -> list[Reply]:
+        return await self.send(user, text=text)
+
+    async def press(self, action: str, user: str | None = None) -> list[Reply]:
+        return await self.send(user, action=action)
+
+    async def share(self, media: Media | None = None, contact: Contact | None = None) -> list[Reply]:
+        return await self.send(media=media, contact=contact)
+
+    def staff_messages(self) -> list[tuple[Reply, Media | None]]:
+        return [(r, m) for chat, r, m in self.channel.sent if chat == STAFF]
+
+    async def close(self) -> None:
+        await self.runtime.close()
