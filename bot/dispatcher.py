@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Mapping
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
@@ -189,26 +190,16 @@ class Dispatcher:
         replies: list[Reply],
     ) -> list[int]:
         text_only = channel is not None and not channel.limits.buttons
-        limit = channel.limits.max_text if channel else 4096
         actions: list[str] = []
         ids: list[int] = []
-        n = 0
-        for reply in replies:
+        for n, reply in enumerate(replies, start=1):
             if text_only and reply.buttons:
                 reply = _numbered(reply, start=len(actions) + 1)
                 actions.extend(b.action for b in reply.buttons)
-            for part in _parts(reply, limit):
-                n += 1
-                row_id = await outbox.enqueue(
-                    session,
-                    key=f"u{inbox_id}:r{n}",
-                    channel=incoming.channel,
-                    chat_key=incoming.chat,
-                    kind="reply",
-                    payload={"reply": part.to_json()},
-                )
-                if row_id is not None:
-                    ids.append(row_id)
+            message = Outgoing(
+                incoming.channel, incoming.chat, reply, kind="reply", user_id=state.user_id
+            )
+            ids += await self._enqueue(session, f"u{inbox_id}:r{n}", message)
         if replies:
             state.buttons = actions or [b.action for r in replies for b in r.buttons]
         return ids
@@ -219,20 +210,24 @@ class Dispatcher:
         ids: list[int] = []
         for n, message in enumerate(outgoing, start=1):
             channel = self.channels.get(message.channel)
-            limit = channel.limits.max_text if channel else 4096
-            reply = message.reply
-            if channel is not None and not channel.limits.buttons and reply.buttons:
-                reply = Reply(reply.text)  # the recipient's state is not ours to set
-            payload: dict[str, Any] = {"reply": Reply(reply.text[:limit], reply.buttons).to_json()}
-            if message.media is not None:
-                payload["media"] = {
-                    "kind": message.media.kind,
-                    "file_ref": message.media.file_ref,
-                    "caption": message.media.caption,
-                }
+            if channel is not None and not channel.limits.buttons and message.reply.buttons:
+                # Numbers would need the recipient's state, which is not ours to set.
+                message = replace(message, reply=Reply(message.reply.text))
+            ids += await self._enqueue(session, f"u{inbox_id}:o{n}", message)
+        return ids
+
+    async def _enqueue(self, session: AsyncSession, key: str, message: Outgoing) -> list[int]:
+        """Queue one message, split at the channel's limit (buttons on the last part)."""
+        channel = self.channels.get(message.channel)
+        limit = channel.limits.max_text if channel else 4096
+        ids: list[int] = []
+        for part_no, part in enumerate(_parts(message.reply, limit), start=1):
+            payload: dict[str, Any] = {"reply": part.to_json()}
+            if message.media is not None and part_no == 1:
+                payload["media"] = asdict(message.media)
             row_id = await outbox.enqueue(
                 session,
-                key=f"u{inbox_id}:o{n}",
+                key=f"{key}:{part_no}",
                 channel=message.channel,
                 chat_key=message.chat_key,
                 kind=message.kind,

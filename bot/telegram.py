@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -152,7 +153,10 @@ class TelegramChannel:
                     await self._send_media(chat_key, media, None, None)
                 message = await bot.send_message(chat_key, reply.text, reply_markup=markup)
         except RetryAfter as exc:
-            raise RetryLater(_seconds(exc.retry_after), "429 Too Many Requests") from exc
+            with warnings.catch_warnings():  # PTB 22 warns that the int becomes a timedelta
+                warnings.simplefilter("ignore")
+                delay = _seconds(exc.retry_after)
+            raise RetryLater(delay, "429 Too Many Requests") from exc
         except Forbidden as exc:
             raise PermanentFailure(f"forbidden: {exc.message}", blocked=True) from exc
         except BadRequest as exc:

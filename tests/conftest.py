@@ -67,3 +67,9 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
         values.update(telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url)
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fake(fake_telegram: FakeTelegram) -> FakeTelegram:
+    """Short name for tests that talk to the fake a lot."""
+    return fake_telegram

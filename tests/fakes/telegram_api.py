@@ -33,6 +33,7 @@ SEND_METHODS = {
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -42,6 +43,10 @@ class Call:
     @property
     def text(self) -> str:
         return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def message_id(self) -> int:
+        return int(self.result["message_id"])
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -205,13 +210,13 @@ class FakeTelegram:
             return await self._get_updates(params)
         result = self._result(method, params)
         async with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, result))
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
-        timeout = min(float(params.get("timeout") or 0), 2.0)
+        timeout = min(float(params.get("timeout") or 0), 0.5)
         deadline = time.monotonic() + timeout
         async with self._changed:
             while True:
