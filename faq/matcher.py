@@ -51,7 +51,10 @@ SUGGEST_WINDOW = 25.0
 
 # --- scoring weights --------------------------------------------------------
 KEYWORD_WEIGHT = 0.6  # share of the final score from IDF keyword coverage
-FUZZY_WEIGHT = 1.0 - KEYWORD_WEIGHT
+# token_sort_ratio compares whole wordings regardless of order; WRatio and
+# partial scorers over-reward a short message contained in a long question.
+FUZZY_SCORER = fuzz.token_sort_ratio
+FUZZY_CUTOFF = 40.0
 ANSWER_TEXT_WEIGHT = 0.35  # a word found only in the answer counts this much
 BIGRAM_WEIGHT = 1.0  # multiplier of a word pair's IDF relative to a syllable
 # A message needs at least this much informative weight to be matched at all,
@@ -64,6 +67,18 @@ TYPO_MIN_RATIO = 80.0
 # the fuzzy scorers are quadratic in length.
 MAX_QUERY_CHARS = 400
 MAX_QUERY_TOKENS = 40
+
+# Answers are country specific: an entry whose questions name other
+# countries than the message does is scaled down by this factor.
+COUNTRY_MISMATCH_FACTOR = 0.75
+# Features that name a destination (market), mapped to one key per market.
+COUNTRIES: Mapping[str, str] = {
+    "han quoc": "kr", "eps": "kr", "tieng han": "kr", "eps topik": "kr", "topik": "kr",
+    "nhat ban": "jp", "tieng nhat": "jp", "im japan": "jp", "tokutei": "jp",
+    "dai loan": "tw", "malaysia": "my", "uc": "au", "duc": "de",
+    "trung dong": "me", "saudi": "me", "a rap": "me", "ba lan": "eu", "rumani": "eu",
+    "chau au": "eu", "singapore": "sg", "trung quoc": "cn",
+}  # fmt: skip
 
 # Politeness, pronouns and particles that carry no topic.
 STOPWORDS: frozenset[str] = frozenset(
@@ -112,6 +127,7 @@ class _Query:
 
     text: str
     features: tuple[str, ...]
+    countries: frozenset[str]
 
 
 class FaqIndex:
@@ -129,6 +145,7 @@ class FaqIndex:
         postings: Mapping[str, Mapping[int, float]],
         idf: Mapping[str, float],
         vocabulary: Sequence[str],
+        countries: Sequence[frozenset[str]],
     ) -> None:
         self._entries = tuple(entries)
         self._choices = list(choices)
@@ -138,6 +155,7 @@ class FaqIndex:
         self._idf = idf
         self._vocabulary = list(vocabulary)
         self._vocabulary_set = frozenset(vocabulary)
+        self._countries = tuple(countries)
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> FaqIndex:
@@ -156,10 +174,11 @@ class FaqIndex:
                 features.update(_features(words))
             question_features.append(features)
             answer_features.append(set(_features(_content_words(tokens(entry.answer)))))
-        idf = _idf(question_features, len(entries))
+        idf = _idf(question_features, answer_features)
         postings = _postings(question_features, answer_features)
         vocabulary = sorted({f for f in idf if " " not in f})
-        return cls(entries, choices, owners, postings, idf, vocabulary)
+        countries = [_countries_of(features) for features in question_features]
+        return cls(entries, choices, owners, postings, idf, vocabulary, countries)
 
     def lookup(self, text: str, limit: int = 3) -> Lookup:
         """Classify a message as a confident answer, suggestions, or nothing."""
@@ -184,7 +203,8 @@ class FaqIndex:
         weight = sum(self._idf.get(f, 0.0) for f in features)
         if not features or weight < MIN_QUERY_WEIGHT:
             return None
-        return _Query(" ".join(w for w in words if w not in STOPWORDS), features)
+        text = " ".join(w for w in words if w not in STOPWORDS)
+        return _Query(text, features, _countries_of(features))
 
     def _correct(self, word: str) -> str:
         """Map an unknown syllable to the closest known one (typos like "luog")."""
@@ -202,7 +222,11 @@ class FaqIndex:
         matches = []
         for number in coverage.keys() | fuzzy.keys():
             similarity, choice = fuzzy.get(number, (0.0, -1))
-            score = 100.0 * KEYWORD_WEIGHT * coverage.get(number, 0.0) + FUZZY_WEIGHT * similarity
+            keyword = 100.0 * coverage.get(number, 0.0)
+            score = KEYWORD_WEIGHT * keyword + (1.0 - KEYWORD_WEIGHT) * similarity
+            entry_countries = self._countries[number]
+            if query.countries and entry_countries and not query.countries & entry_countries:
+                score *= COUNTRY_MISMATCH_FACTOR
             entry = self._entries[number]
             question = entry.questions[self._question_position(number, choice)]
             matches.append(Match(entry, round(score, 2), question))
@@ -230,7 +254,7 @@ class FaqIndex:
         if not text:
             return best
         results = process.extract(
-            text, self._choices, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=40
+            text, self._choices, scorer=FUZZY_SCORER, limit=None, score_cutoff=FUZZY_CUTOFF
         )
         for _choice, similarity, position in results:
             number = self._owners[position]
@@ -243,6 +267,11 @@ class FaqIndex:
         if choice < 0:
             return 0
         return choice - self._first_choice[number]
+
+
+def _countries_of(features: Iterable[str]) -> frozenset[str]:
+    """Markets named by a set of features."""
+    return frozenset(COUNTRIES[f] for f in features if f in COUNTRIES)
 
 
 def _content_words(words: Sequence[str]) -> list[str]:
@@ -268,17 +297,34 @@ def _features(words: Sequence[str]) -> list[str]:
     return features
 
 
-def _idf(documents: Sequence[set[str]], count: int) -> dict[str, float]:
-    """Smoothed IDF over entries; pairs get BIGRAM_WEIGHT times their IDF."""
+def _idf(
+    question_features: Sequence[set[str]], answer_features: Sequence[set[str]]
+) -> dict[str, float]:
+    """Smoothed IDF over entries.
+
+    A feature used in questions is weighed by how many entries *ask* about it
+    (answers mention "chi phi" or "han quoc" everywhere, which would drown the
+    signal); a feature seen only in answers falls back to all text.
+    """
+    count = len(question_features)
+    in_questions = _document_frequency(question_features)
+    both = [q | a for q, a in zip(question_features, answer_features, strict=True)]
+    anywhere = _document_frequency(both)
+    idf = {}
+    for feature, df in anywhere.items():
+        df = in_questions.get(feature, df)
+        value = max(math.log((count + 1) / (df + 0.5)), 0.05)
+        idf[feature] = value * (BIGRAM_WEIGHT if " " in feature else 1.0)
+    return idf
+
+
+def _document_frequency(documents: Iterable[set[str]]) -> dict[str, int]:
+    """Number of documents containing each feature."""
     frequency: dict[str, int] = defaultdict(int)
     for document in documents:
         for feature in document:
             frequency[feature] += 1
-    idf = {}
-    for feature, df in frequency.items():
-        value = math.log((count + 1) / (df + 0.5))
-        idf[feature] = max(value, 0.05) * (BIGRAM_WEIGHT if " " in feature else 1.0)
-    return idf
+    return frequency
 
 
 def _postings(

@@ -154,6 +154,21 @@ _PHRASES: Mapping[tuple[str, ...], tuple[str, ...]] = {
     ("eps", "topik"): ("eps", "topik"),
     ("dieu", "dong"): ("dieu", "duong"),
     ("bao", "nhieu", "nhieu"): ("bao", "nhieu"),
+    # Synonymous question words are made one so that wording does not matter.
+    ("may", "tuoi"): ("bao", "nhieu", "tuoi"),
+    ("may", "nam"): ("bao", "nhieu", "nam"),
+    ("may", "thang"): ("bao", "nhieu", "thang"),
+    ("may", "lan"): ("bao", "nhieu", "lan"),
+    ("may", "tien"): ("bao", "nhieu", "tien"),
+    ("khi", "nao"): ("bao", "gio"),
+    ("luc", "nao"): ("bao", "gio"),
+    ("ton", "bao", "nhieu"): ("het", "bao", "nhieu"),
+    ("mat", "bao", "nhieu"): ("het", "bao", "nhieu"),
+    ("nhu", "the", "nao"): ("the", "nao"),
+    ("ra", "sao"): ("the", "nao"),
+    ("lam", "sao"): ("lam", "the", "nao"),
+    ("cho", "nao"): ("o", "dau"),
+    ("noi", "nao"): ("o", "dau"),
 }
 _PHRASES_BY_HEAD: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
     head: tuple(

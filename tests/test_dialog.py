@@ -11,8 +11,13 @@ from handlers.types import Contact, Media
 from tests.conftest import FIXTURE_FAQ, make_settings
 from tests.transcript import Transcript
 
-MENU_LABELS = {"Hỏi đáp", "Đăng ký đi làm việc ở nước ngoài", "Kiểm tra doanh nghiệp",
-               "Phiên giao dịch việc làm", "Gặp cán bộ tư vấn"}
+MENU_LABELS = {
+    "Hỏi đáp",
+    "Đăng ký đi làm việc ở nước ngoài",
+    "Kiểm tra doanh nghiệp",
+    "Phiên giao dịch việc làm",
+    "Gặp cán bộ tư vấn",
+}
 
 
 def labels(reply) -> set[str]:  # type: ignore[no-untyped-def]
@@ -85,8 +90,9 @@ async def test_handoff_forwards_the_next_message_and_relays_the_staff_reply(
     assert "Cho em hỏi hồ sơ vay vốn" in card.text and "Lò Văn A" in card.text
     # The recording channel hands out message ids 1, 2, 3 … in send order.
     card_id = str(next(i for i, (c, _, _) in enumerate(chat.channel.sent, 1) if c == "staff-room"))
-    await chat.send(user="staff-1", chat_key="staff-room", text="Em mang CCCD nhé.",
-                    reply_to=card_id)
+    await chat.send(
+        user="staff-1", chat_key="staff-room", text="Em mang CCCD nhé.", reply_to=card_id
+    )
     assert "Đã gửi" in chat.channel.to("staff-room")[-1].text
     relayed = chat.channel.to("u1")[-1]
     assert "Em mang CCCD nhé." in relayed.text
@@ -97,7 +103,7 @@ async def test_voice_note_is_relayed_to_staff_with_a_kind_acknowledgement(
 ) -> None:
     [ack] = await chat.share(media=Media("voice", "VOICE-1"))
     assert "tin nhắn thoại" in ack.text
-    [(card, media)] = chat.staff_messages()
+    [(_card, media)] = chat.staff_messages()
     assert media is not None and media.file_ref == "VOICE-1"
 
 
@@ -109,8 +115,9 @@ async def test_shared_contact_outside_a_flow(chat: Transcript) -> None:
 async def test_text_only_channel_shows_numbers_and_a_typed_number_presses(
     database_url: str,
 ) -> None:
-    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ),
-                                 text_only=True)
+    chat = await Transcript.open(
+        make_settings(database_url), FaqService(FIXTURE_FAQ), text_only=True
+    )
     try:
         [menu] = await chat.say("xin chao")
         assert "1. ❓ Hỏi đáp" in menu.text and "5. 👩‍💼 Gặp cán bộ tư vấn" in menu.text

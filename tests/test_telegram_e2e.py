@@ -35,7 +35,9 @@ async def webhook(database_url: str, fake_telegram: FakeTelegram) -> AsyncIterat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = make_settings(
-        database_url, fake_telegram, web_port=port,
+        database_url,
+        fake_telegram,
+        web_port=port,
         telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/s3cr3t-path",
     )
     server = Server(settings, FaqService(FIXTURE_FAQ))
@@ -64,9 +66,20 @@ async def test_polling_button_press_answers_the_callback(
 async def test_polling_bad_inputs_get_polite_answers(polling: Server, fake: FakeTelegram) -> None:
     await fake.push(fake.message_update(WORKER, "a" * 5000))
     await fake.push(fake.message_update(WORKER, "🙏🙏🙏"))
-    await fake.push(fake.message_update(
-        WORKER, sticker={"file_id": "STK", "file_unique_id": "u", "type": "regular",
-                         "width": 512, "height": 512, "is_animated": False, "is_video": False}))
+    await fake.push(
+        fake.message_update(
+            WORKER,
+            sticker={
+                "file_id": "STK",
+                "file_unique_id": "u",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
+    )
     replies = await fake.wait_sent(WORKER, 3)
     for reply in replies:
         assert reply.text and "Traceback" not in reply.text
@@ -82,8 +95,11 @@ async def test_handoff_both_ways_and_a_long_staff_reply_is_split(
     [card] = await fake.wait_sent(STAFF_CHAT, 1)
     assert "Em muốn hỏi về vay vốn" in card.text
     answer = "Bạn mang căn cước đến trung tâm. " * 150  # ~5,000 characters
-    await fake.push(fake.message_update(STAFF_MEMBER, answer, chat_id=STAFF_CHAT,
-                                        name="Cán bộ", reply_to=card.message_id))
+    await fake.push(
+        fake.message_update(
+            STAFF_MEMBER, answer, chat_id=STAFF_CHAT, name="Cán bộ", reply_to=card.message_id
+        )
+    )
     await fake.wait_for(lambda: any("Đã gửi" in c.text for c in fake.sent(STAFF_CHAT)))
     relayed = (await fake.wait_sent(WORKER, 4))[2:]
     assert len(relayed) == 2 and all(len(c.text) <= 4096 for c in relayed)
@@ -92,15 +108,20 @@ async def test_handoff_both_ways_and_a_long_staff_reply_is_split(
 
 
 async def test_voice_note_is_relayed_to_the_staff_chat(polling: Server, fake: FakeTelegram) -> None:
-    await fake.push(fake.message_update(
-        WORKER, voice={"file_id": "VOICE1", "file_unique_id": "v1", "duration": 4}))
+    await fake.push(
+        fake.message_update(
+            WORKER, voice={"file_id": "VOICE1", "file_unique_id": "v1", "duration": 4}
+        )
+    )
     await fake.wait_sent(WORKER, 1)
     [card] = await fake.wait_sent(STAFF_CHAT, 1)
     assert card.method == "sendVoice" and card.params["voice"] == "VOICE1"
     assert "tin nhắn thoại" in card.text
 
 
-async def test_rate_limit_and_server_errors_are_retried(polling: Server, fake: FakeTelegram) -> None:
+async def test_rate_limit_and_server_errors_are_retried(
+    polling: Server, fake: FakeTelegram
+) -> None:
     fake.fail_next("sendMessage", 429, retry_after=1)
     fake.fail_next("sendMessage", 502)
     await fake.push(fake.message_update(WORKER, "xin chào"))
@@ -154,8 +175,15 @@ async def test_webhook_delivers_once_and_rejects_bad_requests(
     assert await fake.deliver_webhook(update) == 200
     assert await fake.deliver_webhook(update) == 200  # Telegram redelivers: handled once
     await fake.wait_sent(WORKER, 1)
-    assert await fake.deliver_webhook(fake.message_update(WORKER, "xin chào"), secret="wrong") == 401
-    assert await fake.deliver_webhook(b"{not json", ) == 400
+    assert (
+        await fake.deliver_webhook(fake.message_update(WORKER, "xin chào"), secret="wrong") == 401
+    )
+    assert (
+        await fake.deliver_webhook(
+            b"{not json",
+        )
+        == 400
+    )
     assert await fake.deliver_webhook(b'{"hello": 1}') == 400
     base = f"http://127.0.0.1:{webhook.port}"
     async with aiohttp.ClientSession() as http:

@@ -45,7 +45,10 @@ class Transcript:
 
     @classmethod
     async def open(
-        cls, settings: Settings, faq: FaqService | None = None, text_only: bool = False,
+        cls,
+        settings: Settings,
+        faq: FaqService | None = None,
+        text_only: bool = False,
         user: str = "u1",
     ) -> Transcript:
         engine = await open_database(settings)
@@ -59,8 +62,11 @@ class Transcript:
         user = user or self.user
         before = len(self.channel.to(user))
         incoming = Incoming(
-            channel=self.channel.name, user_key=user, update_key=f"k{next(self._keys)}",
-            display_name="Lò Văn A", **fields,  # type: ignore[arg-type]
+            channel=self.channel.name,
+            user_key=user,
+            update_key=f"k{next(self._keys)}",
+            display_name="Lò Văn A",
+            **fields,  # type: ignore[arg-type]
         )
         await self.runtime.dispatcher.submit(incoming, wait=True)
         return self.channel.to(user)[before:]
@@ -71,7 +77,9 @@ class Transcript:
     async def press(self, action: str, user: str | None = None) -> list[Reply]:
         return await self.send(user, action=action)
 
-    async def share(self, media: Media | None = None, contact: Contact | None = None) -> list[Reply]:
+    async def share(
+        self, media: Media | None = None, contact: Contact | None = None
+    ) -> list[Reply]:
         return await self.send(media=media, contact=contact)
 
     def staff_messages(self) -> list[tuple[Reply, Media | None]]:

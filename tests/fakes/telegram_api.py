@@ -20,12 +20,20 @@ from aiohttp import web
 
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Trợ lý", "username": "test_assistant_bot"}
 JSON_FIELDS = {
-    "reply_markup", "allowed_updates", "entities", "caption_entities",
-    "link_preview_options", "reply_parameters",
+    "reply_markup",
+    "allowed_updates",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+    "reply_parameters",
 }
 SEND_METHODS = {
-    "sendMessage": "text", "sendPhoto": "photo", "sendVoice": "voice", "sendAudio": "audio",
-    "sendVideo": "video", "sendDocument": "document",
+    "sendMessage": "text",
+    "sendPhoto": "photo",
+    "sendVoice": "voice",
+    "sendAudio": "audio",
+    "sendVideo": "video",
+    "sendDocument": "document",
 }
 
 
@@ -99,7 +107,11 @@ class FakeTelegram:
 
     # --- control ---------------------------------------------------------------
     def fail_next(
-        self, method: str, status: int, retry_after: int | None = None, times: int = 1,
+        self,
+        method: str,
+        status: int,
+        retry_after: int | None = None,
+        times: int = 1,
         description: str = "",
     ) -> None:
         """Answer the next `times` calls of `method` with an error."""
@@ -113,15 +125,24 @@ class FakeTelegram:
         return update
 
     def message_update(
-        self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
-        name: str = "Lò Văn A", reply_to: int | None = None, **extra: Any,
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        name: str = "Lò Văn A",
+        reply_to: int | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         chat = chat_id if chat_id is not None else user_id
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat, "type": "private" if chat == user_id else "group",
-                     "title": None if chat == user_id else "Cán bộ"},
+            "chat": {
+                "id": chat,
+                "type": "private" if chat == user_id else "group",
+                "title": None if chat == user_id else "Cán bộ",
+            },
             "from": {"id": user_id, "is_bot": False, "first_name": name},
             **extra,
         }
@@ -129,8 +150,11 @@ class FakeTelegram:
             message["text"] = text
         if reply_to is not None:
             message["reply_to_message"] = {
-                "message_id": reply_to, "date": int(time.time()),
-                "chat": message["chat"], "from": BOT_USER, "text": "…",
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": message["chat"],
+                "from": BOT_USER,
+                "text": "…",
             }
         return {"update_id": next(self._update_ids), "message": message}
 
@@ -143,8 +167,11 @@ class FakeTelegram:
                 "chat_instance": "ci",
                 "data": data,
                 "message": {
-                    "message_id": message_id, "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"}, "from": BOT_USER, "text": "…",
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": "…",
                 },
             },
         }
@@ -166,7 +193,8 @@ class FakeTelegram:
     # --- assertions ------------------------------------------------------------
     def sent(self, chat_id: int | str | None = None) -> list[Call]:
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if c.method in SEND_METHODS and (chat_id is None or c.chat_id == str(chat_id))
         ]
 
@@ -186,8 +214,9 @@ class FakeTelegram:
                     continue
 
     async def wait_sent(self, chat_id: int | str, count: int, timeout: float = 10.0) -> list[Call]:
-        await self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout,
-                            f"{count} messages to {chat_id}")
+        await self.wait_for(
+            lambda: len(self.sent(chat_id)) >= count, timeout, f"{count} messages to {chat_id}"
+        )
         return self.sent(chat_id)
 
     # --- the API ---------------------------------------------------------------
@@ -232,8 +261,12 @@ class FakeTelegram:
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
+            return {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if method == "setWebhook":
             self.webhook_url = params.get("url")
             self.webhook_secret = params.get("secret_token")
@@ -242,8 +275,11 @@ class FakeTelegram:
             self.webhook_url = None
             return True
         if method == "getWebhookInfo":
-            return {"url": self.webhook_url or "", "has_custom_certificate": False,
-                    "pending_update_count": 0}
+            return {
+                "url": self.webhook_url or "",
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
         if method in SEND_METHODS:
             chat_id = int(params["chat_id"])
             message: dict[str, Any] = {
@@ -286,8 +322,9 @@ def _error(code: int, description: str, **extra: Any) -> web.Response:
 def _fault(fault: Fault) -> web.Response:
     if fault.status == 429:
         retry = fault.retry_after or 1
-        return _error(429, f"Too Many Requests: retry after {retry}",
-                      parameters={"retry_after": retry})
+        return _error(
+            429, f"Too Many Requests: retry after {retry}", parameters={"retry_after": retry}
+        )
     if fault.status == 403:
         return _error(403, fault.description or "Forbidden: bot was blocked by the user")
     if fault.status == 400:
