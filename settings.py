@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     centre_phone: str = Field("", description="Phone number shown in every fallback reply")
     centre_address: str = Field("", description="Street address of the centre")
     centre_hours: str = Field(
-        "Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu",
+        "giờ hành chính, thứ Hai đến thứ Sáu",
         description="Opening hours shown to workers",
     )
     web_host: str = Field("127.0.0.1", description="Address the aiohttp server listens on")
