@@ -20,6 +20,7 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m bot faq check
 	$(PY) -m pytest
 
 clean:

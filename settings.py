@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    pid_file: str = Field(
+        "data/bot.pid", description="Where `serve` writes its process id (for `faq reload`)"
+    )
 
     @field_validator("database_url")
     @classmethod

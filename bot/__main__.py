@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {chat,serve,db}`."""
+"""Command line: `python -m bot {chat,serve,db,ask,faq}`."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the channels and the web server")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
+    commands.add_parser("ask", help="answer questions from stdin, one JSON line each")
+    faq = commands.add_parser("faq", help="FAQ content")
+    faq.add_argument("action", choices=["check", "reload"])
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    setup_logging("WARNING" if args.command == "chat" else settings.log_level)
+    quiet = args.command in ("chat", "ask", "faq")
+    setup_logging("WARNING" if quiet else settings.log_level)
 
     if args.command == "chat":
         from bot.serve import chat as run_chat
@@ -38,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "db":
         return asyncio.run(_db(settings, args.action))
+    if args.command == "ask":
+        from bot.faq_commands import ask
+
+        return ask(settings, sys.stdin, sys.stdout)
+    if args.command == "faq":
+        from bot import faq_commands
+
+        if args.action == "check":
+            return faq_commands.check()
+        return faq_commands.reload(settings)
     return 2
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from aiohttp import web
@@ -61,6 +63,19 @@ class Server:
             await self.telegram.start()
         log.info("ready")
 
+    def reload_faq(self) -> None:
+        """SIGHUP: load edited FAQ content; on errors the old content stays in service."""
+        faq = self.runtime.dispatcher.faq if self.runtime else None
+        try:
+            if faq is None:
+                faq = FaqService()
+                if self.runtime is not None:
+                    self.runtime.dispatcher.faq = faq
+            else:
+                faq.reload()
+        except Exception as exc:
+            log.error("FAQ reload failed, the previous content stays in service: %s", exc)
+
     async def stop(self) -> None:
         if self.telegram is not None:
             await self.telegram.stop()
@@ -76,12 +91,25 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, server.reload_faq)
+    pid_file = Path(settings.pid_file)
     try:
         await server.start()
+        _write_pid(pid_file)
         await stop.wait()
         log.info("shutting down")
     finally:
+        _remove_pid(pid_file)
         await server.stop()
+
+
+def _write_pid(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(os.getpid()))
+
+
+def _remove_pid(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 async def chat(settings: Settings, user_key: str = "local", stream: TextIO = sys.stdin) -> None:

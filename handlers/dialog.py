@@ -51,6 +51,8 @@ HAS_WORD = re.compile(r"\w", re.UNICODE)
 
 async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if ctx.in_staff_chat:
+        if (incoming.text or "").strip().lower().startswith("/faqreload"):
+            return [faq_flow.reload_content(ctx)]
         return await handoff.relay_staff_reply(ctx, incoming)
     if incoming.chat_key not in (None, incoming.user_key):
         return []  # a group that is not the staff chat: stay quiet

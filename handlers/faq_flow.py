@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from db.models import FaqMiss
+from faq.content import render_answer
+from faq.service import FaqService
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, TALK_TO_STAFF, contact_line
 from handlers.types import Button, Reply
+from settings import Settings
 
 # Matching looks at the start of very long messages; the whole text stays in the inbox.
 MATCH_CHARS = 400
 LONG_MESSAGE = 1000
 LABEL_CHARS = 60
+MISS_CHARS = 1000
 
 
 def _label(text: str) -> str:
@@ -27,19 +34,22 @@ def _unavailable(ctx: Context) -> list[Reply]:
 
 def answer_entry(ctx: Context, entry_id: str) -> list[Reply]:
     if ctx.faq is None:
-        return _unavailable(ctx)
-    from faq.content import render_answer
-
-    entry = ctx.faq.kb.entries.get(entry_id)
-    if entry is None:
+        return _unavailable(ctx.settings)
+    if entry_id not in ctx.faq.kb.entries:  # an old button after a content edit
         return topics(ctx)
-    text = render_answer(entry, ctx.settings.centre_facts())
+    return entry_replies(ctx.faq, ctx.settings, entry_id)
+
+
+def entry_replies(faq: FaqService, settings: Settings, entry_id: str) -> list[Reply]:
+    """An entry's answer with its sources and review date, and its related questions."""
+    entry = faq.kb.entries[entry_id]
+    text = render_answer(entry, settings.centre_facts())
     sources = "; ".join(entry.sources)
     text += f"\n\n📚 Nguồn: {sources} (kiểm tra ngày {entry.reviewed:%d/%m/%Y})."
     buttons = [
-        Button(_label(ctx.faq.kb.entries[r].questions[0]), f"faq:{r}")
+        Button(_label(faq.kb.entries[r].questions[0]), f"faq:{r}")
         for r in entry.related
-        if r in ctx.faq.kb.entries
+        if r in faq.kb.entries
     ][:3]
     return [Reply(text, (*buttons, BACK_TO_MENU))]
 
@@ -47,14 +57,14 @@ def answer_entry(ctx: Context, entry_id: str) -> list[Reply]:
 def topics(ctx: Context) -> list[Reply]:
     """Topic buttons, so a worker who cannot phrase a question still finds answers."""
     if ctx.faq is None:
-        return _unavailable(ctx)
+        return _unavailable(ctx.settings)
     buttons = tuple(Button(_label(t.title), f"faqt:{t.id}") for t in ctx.faq.kb.topics)
     return [Reply("Bạn chọn một chủ đề, hoặc gõ câu hỏi của bạn:", (*buttons, BACK_TO_MENU))]
 
 
 def topic_questions(ctx: Context, topic_id: str) -> list[Reply]:
     if ctx.faq is None:
-        return _unavailable(ctx)
+        return _unavailable(ctx.settings)
     try:
         topic = ctx.faq.kb.topic(topic_id)
     except KeyError:  # an old button after a content edit
@@ -63,9 +73,31 @@ def topic_questions(ctx: Context, topic_id: str) -> list[Reply]:
     return [Reply(f"{topic.title}: chọn câu hỏi.", (*buttons, Button("⬅️ Chủ đề khác", "menu:faq")))]
 
 
-def answer_question(ctx: Context, text: str) -> list[Reply]:
+def reload_content(ctx: Context) -> Reply:
+    """Staff command: load edited content now; invalid content leaves the old in service."""
     if ctx.faq is None:
-        return _unavailable(ctx)
+        return Reply("Chưa tải được nội dung hỏi đáp khi khởi động; hãy khởi động lại dịch vụ.")
+    try:
+        count = ctx.faq.reload()
+    except Exception as exc:
+        return Reply(f"Chưa cập nhật: nội dung có lỗi, vẫn dùng bản cũ.\n{str(exc)[:3000]}")
+    return Reply(f"Đã cập nhật nội dung hỏi đáp: {count} câu.")
+
+
+@dataclass(frozen=True)
+class FaqOutcome:
+    """What the FAQ says to a free-text question, before anything is stored."""
+
+    replies: list[Reply]
+    kind: str  # answer | suggest | none | unavailable
+    entry_id: str | None = None
+    score: float | None = None
+
+
+def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome:
+    """The replies to a question (pure: also used by `python -m bot ask`)."""
+    if faq is None:
+        return FaqOutcome(_unavailable(settings), "unavailable")
     prefix: list[Reply] = []
     if len(text) > LONG_MESSAGE:
         prefix.append(
@@ -74,20 +106,38 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
                 "Nếu cần, bấm «Gặp cán bộ tư vấn» để cán bộ đọc hết."
             )
         )
-    lookup = ctx.faq.index.lookup(text[:MATCH_CHARS])
-    if lookup.kind == "answer":
-        return prefix + answer_entry(ctx, lookup.matches[0].entry.id)
-    if lookup.kind == "suggest":
+    lookup = faq.index.lookup(text[:MATCH_CHARS])
+    best = lookup.matches[0] if lookup.matches else None
+    score = round(best.score, 1) if best else None
+    if lookup.kind == "answer" and best is not None:
+        return FaqOutcome(
+            prefix + entry_replies(faq, settings, best.entry.id), "answer", best.entry.id, score
+        )
+    if lookup.kind == "suggest" and best is not None:
         buttons = tuple(
             Button(_label(m.entry.questions[0]), f"faq:{m.entry.id}") for m in lookup.matches[:3]
         )
-        return prefix + [
-            Reply("Có phải bạn muốn hỏi một trong các câu sau?", (*buttons, TALK_TO_STAFF))
-        ]
-    return prefix + [
-        Reply(
-            "Xin lỗi, tôi chưa có câu trả lời cho câu này.\n"
-            "Bạn thử hỏi cách khác, chọn chủ đề, hoặc gặp cán bộ.\n" + contact_line(ctx.settings),
-            (Button("❓ Xem các chủ đề", "menu:faq"), TALK_TO_STAFF, BACK_TO_MENU),
+        reply = Reply("Có phải bạn muốn hỏi một trong các câu sau?", (*buttons, TALK_TO_STAFF))
+        return FaqOutcome(prefix + [reply], "suggest", best.entry.id, score)
+    fallback = Reply(
+        "Xin lỗi, tôi chưa có câu trả lời cho câu này.\n"
+        "Bạn thử hỏi cách khác, chọn chủ đề, hoặc gặp cán bộ.\n" + contact_line(settings),
+        (Button("❓ Xem các chủ đề", "menu:faq"), TALK_TO_STAFF, BACK_TO_MENU),
+    )
+    return FaqOutcome(prefix + [fallback], "none", None, score)
+
+
+def answer_question(ctx: Context, text: str) -> list[Reply]:
+    """Answer free text; questions not answered with confidence are kept for staff."""
+    outcome = respond(ctx.faq, ctx.settings, text)
+    if outcome.kind in ("suggest", "none"):
+        ctx.session.add(
+            FaqMiss(
+                channel=ctx.user.channel,
+                text=text[:MISS_CHARS],
+                kind=outcome.kind,
+                best_entry_id=outcome.entry_id,
+                score=outcome.score,
+            )
         )
-    ]
+    return outcome.replies

@@ -1,0 +1,61 @@
+"""`python -m bot ask`, `python -m bot faq check`, `python -m bot faq reload`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import TextIO
+
+from faq.content import DEFAULT_CONTENT_DIR, check_content
+from faq.service import FaqService
+from handlers.faq_flow import respond
+from settings import Settings
+
+
+def ask(settings: Settings, source: TextIO, sink: TextIO) -> int:
+    """One question per input line → one JSON object per output line.
+
+    `answer` is exactly the text the worker would see (the replies joined by a blank line).
+    """
+    faq = FaqService()
+    for line in source:
+        question = line.strip()
+        if not question:
+            continue
+        outcome = respond(faq, settings, question)
+        record = {
+            "question": question,
+            "answer": "\n\n".join(reply.text for reply in outcome.replies),
+            "faq_id": outcome.entry_id if outcome.kind == "answer" else None,
+            "score": outcome.score,
+        }
+        sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sink.flush()
+    return 0
+
+
+def check(directory: Path = DEFAULT_CONTENT_DIR) -> int:
+    problems = check_content(directory)
+    for problem in problems:
+        print(problem)
+    entries = 0 if problems else len(FaqService(directory).kb.entries)
+    print(f"{len(problems)} problem(s); {entries} entries in {directory}")
+    return 1 if problems else 0
+
+
+def reload(settings: Settings, directory: Path = DEFAULT_CONTENT_DIR) -> int:
+    """Check the content, then ask the running server to load it (SIGHUP)."""
+    if check(directory) != 0:
+        print("Not reloaded: fix the problems above first.")
+        return 1
+    pid_file = Path(settings.pid_file)
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError):
+        print(f"No running server found ({pid_file}); the content loads at the next start.")
+        return 0
+    print(f"Asked the server (pid {pid}) to reload the FAQ.")
+    return 0
