@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -37,6 +38,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
 Submit = Callable[[Incoming], Awaitable[bool]]
+
+
+class MalformedUpdate(ValueError):
+    """The request body is not a Telegram update (answered with 400)."""
 
 
 class TelegramChannel:
@@ -94,18 +99,24 @@ class TelegramChannel:
         return hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode())
 
     def parse(self, body: bytes) -> list[Incoming]:
-        try:
-            data = json.loads(body)
-            update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError(f"not a Telegram update: {exc}") from exc
-        if update is None or not isinstance(data, dict) or "update_id" not in data:
-            raise ValueError("not a Telegram update")
-        incoming = to_incoming(update)
+        incoming = self._parse(body)[1]
         return [incoming] if incoming else []
 
-    async def handle_webhook_update(self, incoming: Incoming) -> bool:
-        return await self.submit(incoming)
+    async def receive(self, body: bytes) -> None:
+        """Webhook body → recorded update (raises MalformedUpdate when malformed)."""
+        update, incoming = self._parse(body)
+        if incoming is not None:
+            await self.ingest(incoming, update)
+
+    def _parse(self, body: bytes) -> tuple[Update, Incoming | None]:
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or "update_id" not in data:
+                raise ValueError("no update_id")
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise MalformedUpdate(f"not a Telegram update: {exc}") from exc
+        return update, to_incoming(update)
 
     async def _on_polled_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -118,17 +129,25 @@ class TelegramChannel:
     async def ingest(self, incoming: Incoming, update: Update | None = None) -> bool:
         """Record the update; stop a pressed button's spinner."""
         fresh = await self.submit(incoming)
-        if update is not None and update.callback_query is not None:
-            task = asyncio.create_task(self._answer_callback(update.callback_query.id))
+        query = update.callback_query if update is not None else None
+        if fresh and query is not None:
+            task = asyncio.create_task(self._acknowledge_press(query))
             self._acks.add(task)
             task.add_done_callback(self._acks.discard)
         return fresh
 
-    async def _answer_callback(self, query_id: str) -> None:
+    async def _acknowledge_press(self, query: CallbackQuery) -> None:
+        """Stop the button's spinner and take the keyboard off the pressed message, so
+        old buttons do not pile up in the chat (cosmetic: failures are harmless)."""
+        bot = self.app.bot
         try:
-            await self.app.bot.answer_callback_query(query_id)
-        except TelegramError as exc:  # the spinner stops by itself; nothing is lost
-            log.debug("answerCallbackQuery failed: %s", exc)
+            await bot.answer_callback_query(query.id)
+            if query.message is not None:
+                await bot.edit_message_reply_markup(
+                    query.message.chat.id, query.message.message_id, reply_markup=None
+                )
+        except TelegramError as exc:
+            log.debug("acknowledging a button press failed: %s", exc)
 
     # --- egress ----------------------------------------------------------------
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.telegram import TelegramChannel
+from bot.telegram import MalformedUpdate, TelegramChannel
 from db.migrate import is_current
 
 log = logging.getLogger(__name__)
@@ -68,14 +68,12 @@ def _telegram_webhook(
         body = await request.read()
         if not telegram.verify(request.headers, body):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
-        try:
-            incomings = telegram.parse(body)
-        except ValueError:
-            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
         # Recorded durably before the 200; if the database is down this raises and the
         # middleware answers 503, so Telegram delivers the update again later.
-        for incoming in incomings:
-            await telegram.ingest(incoming)
+        try:
+            await telegram.receive(body)
+        except MalformedUpdate:
+            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
         return web.json_response({"ok": True})
 
     return webhook

@@ -202,3 +202,7 @@ async def test_webhook_button_and_text(webhook: Server, fake: FakeTelegram) -> N
     assert await fake.deliver_webhook(fake.message_update(WORKER, "Cho em hỏi")) == 200
     await fake.wait_sent(STAFF_CHAT, 1)
     assert "đã chuyển" in (await fake.wait_sent(WORKER, 2))[1].text
+    # The pressed button stops spinning and its keyboard is taken off the old message.
+    await fake.wait_for(
+        lambda: {"answerCallbackQuery", "editMessageReplyMarkup"} <= {c.method for c in fake.calls}
+    )
