@@ -5,13 +5,14 @@ Times are stored as naive UTC (`db.clock.utcnow`), the same on SQLite and Postgr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -144,4 +145,77 @@ class FaqMiss(Base):
     kind: Mapped[str] = mapped_column(String(12))  # suggest | none
     best_entry_id: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Referrer(Base):
+    """A trusted local person (village head, commune officer…) who points workers to us."""
+
+    __tablename__ = "referrers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    commune: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Registration(Base):
+    """An application to work abroad, as submitted by a worker and followed up by staff.
+
+    Deleting on request anonymises the row: personal fields are cleared, the commune,
+    market and status stay for the centre's statistics.
+    """
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index("ix_registrations_status_created", "status", "created_at"),
+        Index("ix_registrations_phone", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    referrer_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("referrers.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(24), default="moi")
+    full_name: Mapped[str | None] = mapped_column(String(128))
+    birth_date: Mapped[date | None] = mapped_column(Date())
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    province_name: Mapped[str | None] = mapped_column(String(64))
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    commune_name: Mapped[str | None] = mapped_column(String(128))
+    village: Mapped[str | None] = mapped_column(String(128))
+    ethnicity: Mapped[str | None] = mapped_column(String(32))
+    schooling: Mapped[str | None] = mapped_column(String(32))
+    market: Mapped[str | None] = mapped_column(String(32))
+    language_level: Mapped[str | None] = mapped_column(String(32))
+    worked_abroad: Mapped[str | None] = mapped_column(String(200))
+    loan_wish: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+    consent_forward_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class AuditEvent(Base):
+    """Who did what to a registration, and when (status changes, notes, exports)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_registration", "registration_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("registrations.id", ondelete="CASCADE")
+    )
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
