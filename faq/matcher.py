@@ -84,7 +84,7 @@ COUNTRIES: Mapping[str, str] = {
 STOPWORDS: frozenset[str] = frozenset(
     {
         "cho", "em", "hoi", "xin", "chao", "a", "admin", "oi", "anh", "minh", "nhe",
-        "nha", "nhi", "ha", "ui", "alo", "ok", "u", "day", "nay", "ay", "vui", "long",
+        "nhi", "ha", "ui", "alo", "ok", "u", "day", "nay", "ay", "vui", "long",
         "ban", "toi", "chi", "voi", "la", "co", "ko", "khong", "duoc", "gi",
     }
 )  # fmt: skip
@@ -165,20 +165,23 @@ class FaqIndex:
         owners: list[int] = []
         question_features: list[set[str]] = []
         answer_features: list[set[str]] = []
+        vocabulary: set[str] = set(STOPWORDS)
         for number, entry in enumerate(entries):
             features: set[str] = set()
             for question in entry.questions:
                 words = _content_words(tokens(question))
-                choices.append(" ".join(words))
+                choices.append(_fuzzy_text(words))
                 owners.append(number)
                 features.update(_features(words))
+                vocabulary.update(words)
+            answer_words = _content_words(tokens(entry.answer))
+            vocabulary.update(answer_words)
             question_features.append(features)
-            answer_features.append(set(_features(_content_words(tokens(entry.answer)))))
+            answer_features.append(set(_features(answer_words)))
         idf = _idf(question_features, answer_features)
         postings = _postings(question_features, answer_features)
-        vocabulary = sorted({f for f in idf if " " not in f})
         countries = [_countries_of(features) for features in question_features]
-        return cls(entries, choices, owners, postings, idf, vocabulary, countries)
+        return cls(entries, choices, owners, postings, idf, sorted(vocabulary), countries)
 
     def lookup(self, text: str, limit: int = 3) -> Lookup:
         """Classify a message as a confident answer, suggestions, or nothing."""
@@ -203,12 +206,11 @@ class FaqIndex:
         weight = sum(self._idf.get(f, 0.0) for f in features)
         if not features or weight < MIN_QUERY_WEIGHT:
             return None
-        text = " ".join(w for w in words if w not in STOPWORDS)
-        return _Query(text, features, _countries_of(features))
+        return _Query(_fuzzy_text(words), features, _countries_of(features))
 
     def _correct(self, word: str) -> str:
         """Map an unknown syllable to the closest known one (typos like "luog")."""
-        if word in self._vocabulary_set or len(word) < TYPO_MIN_LEN or word.isdigit():
+        if word in self._vocabulary_set or len(word) < TYPO_MIN_LEN or not word.isalpha():
             return word
         found = process.extractOne(
             word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
@@ -272,6 +274,11 @@ class FaqIndex:
 def _countries_of(features: Iterable[str]) -> frozenset[str]:
     """Markets named by a set of features."""
     return frozenset(COUNTRIES[f] for f in features if f in COUNTRIES)
+
+
+def _fuzzy_text(words: Iterable[str]) -> str:
+    """The string compared by the fuzzy scorer: the words without stopwords."""
+    return " ".join(w for w in words if w not in STOPWORDS)
 
 
 def _content_words(words: Sequence[str]) -> list[str]:
