@@ -1,0 +1,1 @@
+"""Registration form: field parsers, administrative places and ethnic groups."""
