@@ -43,7 +43,7 @@ __all__ = [
 # Answer directly only when the best entry is good *and* clearly ahead of the
 # runner-up; a wrong confident answer about fees or loans does real harm.
 ANSWER_MIN_SCORE = 55.0
-ANSWER_MARGIN = 6.0
+ANSWER_MARGIN = 10.0
 # Below this nothing is shown; the bot offers the menu / a human instead.
 SUGGEST_MIN_SCORE = 35.0
 # Suggestions far below the best one are noise.
@@ -54,12 +54,16 @@ KEYWORD_WEIGHT = 0.6  # share of the final score from IDF keyword coverage
 # token_sort_ratio compares whole wordings regardless of order; WRatio and
 # partial scorers over-reward a short message contained in a long question.
 FUZZY_SCORER = fuzz.token_sort_ratio
-FUZZY_CUTOFF = 40.0
-ANSWER_TEXT_WEIGHT = 0.35  # a word found only in the answer counts this much
+# Unrelated short strings still score 40-55 at character level; similarity
+# is rescaled so that this floor maps to 0 and only real likeness counts.
+FUZZY_FLOOR = 45.0
+ANSWER_TEXT_WEIGHT = 0.6  # a word found only in the answer counts this much
 BIGRAM_WEIGHT = 1.0  # multiplier of a word pair's IDF relative to a syllable
 # A message needs at least this much informative weight to be matched at all,
 # so "di", "ok" or "ad oi" give "none" instead of a random entry.
 MIN_QUERY_WEIGHT = 1.5
+# Weight of a syllable absent from all content, relative to the rarest IDF.
+UNKNOWN_WORD_FACTOR = 1.0
 # Typo correction of unknown query syllables against the content vocabulary.
 TYPO_MIN_LEN = 4
 TYPO_MIN_RATIO = 80.0
@@ -156,6 +160,7 @@ class FaqIndex:
         self._vocabulary = list(vocabulary)
         self._vocabulary_set = frozenset(vocabulary)
         self._countries = tuple(countries)
+        self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> FaqIndex:
@@ -203,10 +208,22 @@ class FaqIndex:
         words = _content_words(tokens(text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS])
         words = [self._correct(w) for w in words]
         features = tuple(dict.fromkeys(_features(words)))
-        weight = sum(self._idf.get(f, 0.0) for f in features)
+        weight = sum(self._idf.get(f, 0.0) for f in features)  # known words only
         if not features or weight < MIN_QUERY_WEIGHT:
             return None
         return _Query(_fuzzy_text(words), features, _countries_of(features))
+
+    def _weight(self, feature: str) -> float:
+        """IDF of a feature; a syllable the content never uses is as rare as it gets.
+
+        Unknown syllables must weigh in, otherwise "mua ban xe may cu" would be
+        judged by "may" alone. Unknown pairs of known syllables are only a new
+        word order and are ignored.
+        """
+        weight = self._idf.get(feature)
+        if weight is not None:
+            return weight
+        return 0.0 if " " in feature else self._unknown_idf
 
     def _correct(self, word: str) -> str:
         """Map an unknown syllable to the closest known one (typos like "luog")."""
@@ -240,9 +257,7 @@ class FaqIndex:
         total = 0.0
         covered: dict[int, float] = defaultdict(float)
         for feature in features:
-            weight = self._idf.get(feature, 0.0)
-            if not weight:
-                continue
+            weight = self._weight(feature)
             total += weight
             for number, share in self._postings.get(feature, {}).items():
                 covered[number] += weight * share
@@ -256,9 +271,10 @@ class FaqIndex:
         if not text:
             return best
         results = process.extract(
-            text, self._choices, scorer=FUZZY_SCORER, limit=None, score_cutoff=FUZZY_CUTOFF
+            text, self._choices, scorer=FUZZY_SCORER, limit=None, score_cutoff=FUZZY_FLOOR
         )
-        for _choice, similarity, position in results:
+        for _choice, raw, position in results:
+            similarity = 100.0 * (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR)
             number = self._owners[position]
             if similarity > best.get(number, (-1.0, -1))[0]:
                 best[number] = (similarity, position)
