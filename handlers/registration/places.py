@@ -81,7 +81,7 @@ class LegacyMatch:
 # --- normalisation ---------------------------------------------------------------------
 _NON_WORD_RE = re.compile(r"[^a-z0-9 ]+")
 _WS_RE = re.compile(r"\s+")
-_PROVINCE_PREFIXES = ("thanh pho", "tinh", "tp", "t p")
+_PROVINCE_PREFIXES = ("thanh pho", "tinh", "tp", "t p", "t")
 _COMMUNE_PREFIXES: Mapping[str, str] = MappingProxyType(
     {
         "dac khu": "dac khu", "dk": "dac khu",
