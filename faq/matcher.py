@@ -18,6 +18,7 @@ tuned on the development set (``python -m bench.faq``).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections import defaultdict
@@ -51,9 +52,10 @@ SUGGEST_WINDOW = 25.0
 
 # --- scoring weights --------------------------------------------------------
 KEYWORD_WEIGHT = 0.6  # share of the final score from IDF keyword coverage
-# token_sort_ratio compares whole wordings regardless of order; WRatio and
-# partial scorers over-reward a short message contained in a long question.
-FUZZY_SCORER = fuzz.token_sort_ratio
+# Wordings are compared regardless of word order (token_sort_ratio; the
+# tokens are sorted once at build time so plain ratio does the same faster).
+# WRatio and partial scorers over-reward a short message inside a long question.
+FUZZY_SCORER = fuzz.ratio
 # Unrelated short strings still score 40-55 at character level; similarity
 # is rescaled so that this floor maps to 0 and only real likeness counts.
 FUZZY_FLOOR = 45.0
@@ -92,6 +94,19 @@ STOPWORDS: frozenset[str] = frozenset(
         "ban", "toi", "chi", "voi", "la", "co", "ko", "khong", "duoc", "gi",
     }
 )  # fmt: skip
+# Question and function words: they say what kind of answer is wanted, not
+# the topic, so a feature made only of them ("co phai", "bao lau", "la gi")
+# counts LIGHT_FACTOR times its IDF however rare the exact pair is.
+LIGHT_WORDS: frozenset[str] = frozenset(
+    {
+        "co", "phai", "khong", "duoc", "la", "gi", "bao", "nhieu", "lau", "nao", "sao",
+        "the", "dau", "o", "can", "lam", "thi", "nhung", "cac", "muon", "di", "ve", "de",
+        "do", "khi", "hay", "nhu", "ma", "va", "cua", "roi", "chua", "se", "dang", "gio",
+        "bay", "nay", "biet", "neu", "minh", "toi", "em", "nen",
+    }
+)  # fmt: skip
+LIGHT_FACTOR = 0.5
+
 # Stopwords that are also halves of meaningful two-syllable words; they are
 # dropped as single syllables but kept inside these pairs.
 KEEP_PAIRS: frozenset[tuple[str, str]] = frozenset(
@@ -193,15 +208,16 @@ class FaqIndex:
         query = self._query(text)
         if query is None:
             return Lookup("none")
-        scored = self._score(query)
+        # One extra candidate so the margin to the runner-up is known.
+        scored = self._score(query, max(limit, 1) + 1)
         if not scored or scored[0].score < SUGGEST_MIN_SCORE:
             return Lookup("none")
         best = scored[0].score
         runner_up = scored[1].score if len(scored) > 1 else 0.0
         if best >= ANSWER_MIN_SCORE and best - runner_up >= ANSWER_MARGIN:
-            return Lookup("answer", tuple(scored[:limit]))
+            return Lookup("answer", tuple(scored[: max(limit, 0)]))
         close = [m for m in scored if m.score >= max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)]
-        return Lookup("suggest", tuple(close[:limit]))
+        return Lookup("suggest", tuple(close[: max(limit, 0)]))
 
     def _query(self, text: str) -> _Query | None:
         """Normalise, drop filler, fix typos; None when nothing informative is left."""
@@ -234,23 +250,29 @@ class FaqIndex:
         )
         return found[0] if found else word
 
-    def _score(self, query: _Query) -> list[Match]:
-        """Combine keyword coverage and fuzzy similarity per entry, best first."""
+    def _score(self, query: _Query, limit: int) -> list[Match]:
+        """Combine keyword coverage and fuzzy similarity per entry; best ``limit`` first."""
         coverage = self._coverage(query.features)
         fuzzy = self._fuzzy(query.text)
-        matches = []
+        scores: list[tuple[float, str, int]] = []
         for number in coverage.keys() | fuzzy.keys():
-            similarity, choice = fuzzy.get(number, (0.0, -1))
             keyword = 100.0 * coverage.get(number, 0.0)
+            similarity = fuzzy.get(number, (0.0, -1))[0]
             score = KEYWORD_WEIGHT * keyword + (1.0 - KEYWORD_WEIGHT) * similarity
             entry_countries = self._countries[number]
             if query.countries and entry_countries and not query.countries & entry_countries:
                 score *= COUNTRY_MISMATCH_FACTOR
-            entry = self._entries[number]
-            question = entry.questions[self._question_position(number, choice)]
-            matches.append(Match(entry, round(score, 2), question))
-        matches.sort(key=lambda m: (-m.score, m.entry.id))
-        return matches
+            scores.append((-round(score, 2), self._entries[number].id, number))
+        return [
+            self._match(number, -negative, fuzzy.get(number, (0.0, -1))[1])
+            for negative, _id, number in heapq.nsmallest(limit, scores)
+        ]
+
+    def _match(self, number: int, score: float, choice: int) -> Match:
+        """Build the public result for one entry."""
+        entry = self._entries[number]
+        position = choice - self._first_choice[number] if choice >= 0 else 0
+        return Match(entry, score, entry.questions[position])
 
     def _coverage(self, features: Iterable[str]) -> dict[int, float]:
         """Share of the query's IDF weight that each entry covers (0..1)."""
@@ -280,12 +302,6 @@ class FaqIndex:
                 best[number] = (similarity, position)
         return best
 
-    def _question_position(self, number: int, choice: int) -> int:
-        """Position of a choice inside its entry's questions (0 if unknown)."""
-        if choice < 0:
-            return 0
-        return choice - self._first_choice[number]
-
 
 def _countries_of(features: Iterable[str]) -> frozenset[str]:
     """Markets named by a set of features."""
@@ -293,8 +309,8 @@ def _countries_of(features: Iterable[str]) -> frozenset[str]:
 
 
 def _fuzzy_text(words: Iterable[str]) -> str:
-    """The string compared by the fuzzy scorer: the words without stopwords."""
-    return " ".join(w for w in words if w not in STOPWORDS)
+    """The string compared by the fuzzy scorer: sorted words without stopwords."""
+    return " ".join(sorted(w for w in words if w not in STOPWORDS))
 
 
 def _content_words(words: Sequence[str]) -> list[str]:
@@ -337,7 +353,11 @@ def _idf(
     for feature, df in anywhere.items():
         df = in_questions.get(feature, df)
         value = max(math.log((count + 1) / (df + 0.5)), 0.05)
-        idf[feature] = value * (BIGRAM_WEIGHT if " " in feature else 1.0)
+        if " " in feature:
+            value *= BIGRAM_WEIGHT
+        if all(word in LIGHT_WORDS for word in feature.split()):
+            value *= LIGHT_FACTOR
+        idf[feature] = value
     return idf
 
 
