@@ -66,6 +66,10 @@ BIGRAM_WEIGHT = 1.0  # multiplier of a word pair's IDF relative to a syllable
 MIN_QUERY_WEIGHT = 1.5
 # Weight of a syllable absent from all content, relative to the rarest IDF.
 UNKNOWN_WORD_FACTOR = 1.0
+# Share of the final score from how much of the best question the message
+# covers; candidates re-ranked this way are the top ones plus RERANK_EXTRA.
+PRECISION_WEIGHT = 0.15
+RERANK_EXTRA = 5
 # Typo correction of unknown query syllables against the content vocabulary.
 TYPO_MIN_LEN = 4
 TYPO_MIN_RATIO = 80.0
@@ -175,6 +179,7 @@ class FaqIndex:
         self._vocabulary = list(vocabulary)
         self._vocabulary_set = frozenset(vocabulary)
         self._countries = tuple(countries)
+        self._choice_features: tuple[frozenset[str], ...] = ()
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
 
     @classmethod
@@ -186,11 +191,13 @@ class FaqIndex:
         question_features: list[set[str]] = []
         answer_features: list[set[str]] = []
         vocabulary: set[str] = set(STOPWORDS)
+        choice_features: list[frozenset[str]] = []
         for number, entry in enumerate(entries):
             features: set[str] = set()
             for question in entry.questions:
                 words = _content_words(tokens(question))
                 choices.append(_fuzzy_text(words))
+                choice_features.append(frozenset(_features(words)))
                 owners.append(number)
                 features.update(_features(words))
                 vocabulary.update(words)
@@ -201,7 +208,9 @@ class FaqIndex:
         idf = _idf(question_features, answer_features)
         postings = _postings(question_features, answer_features)
         countries = [_countries_of(features) for features in question_features]
-        return cls(entries, choices, owners, postings, idf, sorted(vocabulary), countries)
+        index = cls(entries, choices, owners, postings, idf, sorted(vocabulary), countries)
+        index._choice_features = tuple(choice_features)
+        return index
 
     def lookup(self, text: str, limit: int = 3) -> Lookup:
         """Classify a message as a confident answer, suggestions, or nothing."""
@@ -263,10 +272,40 @@ class FaqIndex:
             if query.countries and entry_countries and not query.countries & entry_countries:
                 score *= COUNTRY_MISMATCH_FACTOR
             scores.append((-round(score, 2), self._entries[number].id, number))
+        shortlist = heapq.nsmallest(limit + RERANK_EXTRA, scores)
+        features = set(query.features)
+        reranked = sorted(
+            (
+                round((1.0 - PRECISION_WEIGHT) * -negative
+                      + PRECISION_WEIGHT * 100.0 * self._precision(number, features), 2),
+                entry_id,
+                number,
+            )
+            for negative, entry_id, number in shortlist
+        )
+        reranked.sort(key=lambda item: (-item[0], item[1]))
         return [
-            self._match(number, -negative, fuzzy.get(number, (0.0, -1))[1])
-            for negative, _id, number in heapq.nsmallest(limit, scores)
+            self._match(number, score, fuzzy.get(number, (0.0, -1))[1])
+            for score, _id, number in reranked[:limit]
         ]
+
+    def _precision(self, number: int, features: set[str]) -> float:
+        """Best share of one question's weight that the message covers.
+
+        Breaks ties between entries that both contain the message's words in
+        favour of the one whose question is *about* them ("EPS là gì" goes to
+        the entry asking exactly that, not one that merely mentions EPS).
+        """
+        best = 0.0
+        start = self._first_choice[number]
+        for position in range(start, len(self._owners)):
+            if self._owners[position] != number:
+                break
+            own = self._choice_features[position]
+            total = sum(self._weight(f) for f in own)
+            if total:
+                best = max(best, sum(self._weight(f) for f in own & features) / total)
+        return best
 
     def _match(self, number: int, score: float, choice: int) -> Match:
         """Build the public result for one entry."""
