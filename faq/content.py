@@ -120,9 +120,7 @@ def load_content(
     return kb
 
 
-def check_content(
-    directory: Path = DEFAULT_CONTENT_DIR, today: dt.date | None = None
-) -> list[str]:
+def check_content(directory: Path = DEFAULT_CONTENT_DIR, today: dt.date | None = None) -> list[str]:
     """Return human-readable problems in the content (empty list when valid)."""
     return parse_content(directory, today)[1]
 

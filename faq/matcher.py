@@ -276,8 +276,11 @@ class FaqIndex:
         features = set(query.features)
         reranked = sorted(
             (
-                round((1.0 - PRECISION_WEIGHT) * -negative
-                      + PRECISION_WEIGHT * 100.0 * self._precision(number, features), 2),
+                round(
+                    (1.0 - PRECISION_WEIGHT) * -negative
+                    + PRECISION_WEIGHT * 100.0 * self._precision(number, features),
+                    2,
+                ),
                 entry_id,
                 number,
             )

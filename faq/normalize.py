@@ -44,6 +44,7 @@ _KEEP_DOUBLE: frozenset[str] = frozenset(
 # Context-free rewrites of one token (already folded) to one or more
 # canonical folded words. Keys are checked before and after letter collapsing
 # so that genuine abbreviations with doubled letters ("cccd", "lltp") survive.
+# fmt: off
 _TOKEN_MAP: Mapping[str, str] = {
     # negation / question particles
     "ko": "khong", "kh": "khong", "khg": "khong", "kg": "khong", "hok": "khong",
@@ -139,6 +140,7 @@ _UNITS: Mapping[str, str] = {
     "usd": "usd", "do": "usd", "dola": "usd", "th": "thang", "thang": "thang",
     "nam": "nam", "n": "nam",
 }
+# fmt: on
 # Multi-word fixes applied after token rewriting, longest first per head word.
 _PHRASES: Mapping[tuple[str, ...], tuple[str, ...]] = {
     ("nhat", "bang"): ("nhat", "ban"),

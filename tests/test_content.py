@@ -40,7 +40,7 @@ GOOD_ENTRY = """\
 
 def write_topic(directory: Path, name: str, body: str, header: str | None = None) -> Path:
     """Write one topic file with a valid header unless one is given."""
-    header = header or f"topic: {name}\ntitle: \"{name}\"\norder: 1\nentries:\n"
+    header = header or f'topic: {name}\ntitle: "{name}"\norder: 1\nentries:\n'
     path = directory / f"{name}.yaml"
     path.write_text(header + body, encoding="utf-8")
     return path
@@ -198,8 +198,12 @@ def test_duplicates_across_files(tmp_path: Path) -> None:
 
 def test_duplicate_topic_ids(tmp_path: Path) -> None:
     write_topic(tmp_path, "one", entry("a_one"), header="topic: t\ntitle: x\norder: 1\nentries:\n")
-    write_topic(tmp_path, "two", entry("b_two", question="Khác?"),
-                header="topic: t\ntitle: y\norder: 2\nentries:\n")
+    write_topic(
+        tmp_path,
+        "two",
+        entry("b_two", question="Khác?"),
+        header="topic: t\ntitle: y\norder: 2\nentries:\n",
+    )
     assert "duplicate topic id 't'" in check_content(tmp_path, today=TODAY)
 
 
