@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from faq.service import FaqService
 
 
+# State data under keys with this prefix survives leaving a flow (a half-filled form).
+DRAFT_PREFIX = "draft:"
+
+
 @dataclass(frozen=True, slots=True)
 class StaffRoute:
     """Where messages for centre staff go (the staff chat on some channel)."""
@@ -46,7 +50,7 @@ class Context:
     def start_flow(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
         self.state.flow = flow
         self.state.step = step
-        self.state.data = dict(data or {})
+        self.state.data = {**self._drafts(), **(data or {})}
 
     def set_step(self, step: str, **data: Any) -> None:
         self.state.step = step
@@ -54,9 +58,13 @@ class Context:
             self.state.data = {**(self.state.data or {}), **data}
 
     def end_flow(self) -> None:
+        """Leave the running flow; drafts (keys `draft:…`) are kept for later."""
         self.state.flow = None
         self.state.step = None
-        self.state.data = {}
+        self.state.data = self._drafts()
+
+    def _drafts(self) -> dict[str, Any]:
+        return {k: v for k, v in (self.state.data or {}).items() if k.startswith(DRAFT_PREFIX)}
 
     # --- side effects (written to the outbox with the state change) -----------
     def send_to_staff(

@@ -7,10 +7,14 @@ greetings → FAQ. Knows nothing of Telegram or Zalo.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from db.clock import utcnow
 from faq.normalize import fold
 from handlers import faq_flow, handoff, menu
 from handlers.context import Context
+from handlers.registration import flow as registration
+from handlers.registration.submit import submit_draft as registration_submit
 from handlers.types import Incoming, Reply
 
 GREETINGS = frozenset(
@@ -41,10 +45,11 @@ GREETINGS = frozenset(
 )
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NOT_READY = {
-    "menu:register": "Đăng ký đi làm việc ở nước ngoài",
     "menu:recruiter": "Kiểm tra doanh nghiệp",
     "menu:fairs": "Phiên giao dịch việc làm",
 }
+# A flow untouched for this long is not resumed by the next message (the draft is offered).
+FLOW_IDLE = timedelta(hours=6)
 # Text that is nothing but symbols/emoji once letters and digits are looked for.
 HAS_WORD = re.compile(r"\w", re.UNICODE)
 
@@ -58,13 +63,18 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         return []  # a group that is not the staff chat: stay quiet
 
     text = (incoming.text or "").strip()
+    if ctx.flow and not incoming.action and _idle(ctx):
+        # Back after a long time: a fresh start (drafts are kept and offered again).
+        ctx.end_flow()
     command = COMMAND.match(text) if text.startswith("/") else None
     if command:
         return _command(ctx, command.group(1).lower())
     if incoming.action:
-        return _action(ctx, incoming.action)
+        return await _action(ctx, incoming.action, incoming)
     if ctx.flow == handoff.FLOW:
         return handoff.forward(ctx, incoming)
+    if ctx.flow == registration.FLOW:
+        return registration.on_message(ctx, incoming)
     if incoming.media is not None:
         return _media(ctx, incoming)
     if incoming.contact is not None:
@@ -72,14 +82,24 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if not text or not HAS_WORD.search(text):
         return [menu.not_understood(ctx)]
     if fold(text).strip(" !.?,") in GREETINGS:
-        return [menu.main_menu(ctx, greeting=True)]
+        return [menu.main_menu(ctx, greeting=True), *_draft_offer(ctx)]
     return faq_flow.answer_question(ctx, text)
+
+
+def _idle(ctx: Context) -> bool:
+    updated = ctx.state.updated_at
+    return updated is not None and utcnow() - updated > FLOW_IDLE
+
+
+def _draft_offer(ctx: Context) -> list[Reply]:
+    """A worker back after days away is offered to finish the form they began."""
+    return registration.start(ctx) if registration.has_draft(ctx) else []
 
 
 def _command(ctx: Context, name: str) -> list[Reply]:
     if name in ("start", "menu", "batdau"):
         ctx.end_flow()
-        return [menu.main_menu(ctx, greeting=name != "menu")]
+        return [menu.main_menu(ctx, greeting=name != "menu"), *_draft_offer(ctx)]
     if name in ("help", "trogiup", "huongdan"):
         return [menu.help_reply(ctx)]
     if name in ("huy", "cancel", "dung"):
@@ -88,7 +108,7 @@ def _command(ctx: Context, name: str) -> list[Reply]:
     return [menu.not_understood(ctx, "Tôi không biết lệnh này. Gõ /menu để xem các mục.")]
 
 
-def _action(ctx: Context, action: str) -> list[Reply]:
+async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
     prefix, _, arg = action.partition(":")
     if action == "menu:main":
         ctx.end_flow()
@@ -101,6 +121,14 @@ def _action(ctx: Context, action: str) -> list[Reply]:
     if action == "handoff:cancel":
         ctx.end_flow()
         return [menu.cancelled(ctx)]
+    if action == "menu:register":
+        return registration.start(ctx)
+    if action == "reg:submit":
+        return await registration_submit(ctx)
+    if prefix == "reg":
+        if ctx.flow != registration.FLOW and action not in registration.ENTRY_ACTIONS:
+            return registration.start(ctx)  # an old button: offer to continue the draft
+        return registration.on_action(ctx, action, incoming)
     if action in NOT_READY:
         return [menu.not_ready(ctx, NOT_READY[action])]
     if prefix == "faq":

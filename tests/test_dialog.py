@@ -67,8 +67,10 @@ async def test_emoji_only_and_sticker_get_a_kind_reply_with_the_phone(chat: Tran
 async def test_unknown_command_and_stale_button_never_dead_end(chat: Transcript) -> None:
     [unknown] = await chat.say("/xyz")
     assert "/menu" in unknown.text
-    [stale] = await chat.press("reg:edit:phone")
+    [stale] = await chat.press("old:button:gone")
     assert labels(stale) == MENU_LABELS
+    [old_form_button] = await chat.press("reg:edit:phone")  # no form running: start one
+    assert "đồng ý" in old_form_button.text
     [gone] = await chat.press("faq:no_such_entry")
     assert gone.buttons
 

@@ -9,6 +9,7 @@ Uses the same Runtime and dispatcher as the channels, with a recording channel.
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, field
 
 from bot.channel import ChannelLimits
@@ -41,7 +42,6 @@ class Transcript:
         self.runtime = runtime
         self.channel = channel
         self.user = user
-        self._keys = itertools.count(1)
 
     @classmethod
     async def open(
@@ -64,7 +64,7 @@ class Transcript:
         incoming = Incoming(
             channel=self.channel.name,
             user_key=user,
-            update_key=f"k{next(self._keys)}",
+            update_key=uuid.uuid4().hex,
             display_name="Lò Văn A",
             **fields,  # type: ignore[arg-type]
         )

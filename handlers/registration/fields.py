@@ -84,7 +84,7 @@ def _is_name_char(char: str) -> bool:
 
 
 def _capitalise(word: str) -> str:
-    """"h'hen" -> "H'Hen", "lò" -> "Lò": upper-case each part after - or '."""
+    """ "h'hen" -> "H'Hen", "lò" -> "Lò": upper-case each part after - or '."""
     parts = re.split(r"([-'])", word.lower())
     return "".join(p[:1].upper() + p[1:] if p not in "-'" else p for p in parts)
 
@@ -107,8 +107,7 @@ def parse_full_name(text: str) -> str:
     digits = len(_DIGIT_RE.findall(name))
     if digits >= 9:
         raise FieldError(
-            "Đây có vẻ là số điện thoại. Ở bước này bạn nhập họ và tên nhé, "
-            f"ví dụ: {NAME_EXAMPLE}"
+            f"Đây có vẻ là số điện thoại. Ở bước này bạn nhập họ và tên nhé, ví dụ: {NAME_EXAMPLE}"
         )
     if digits:
         raise FieldError(f"Họ và tên không có chữ số. Bạn gõ lại nhé, ví dụ: {NAME_EXAMPLE}")

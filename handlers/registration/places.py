@@ -39,12 +39,14 @@ from faq.normalize import fold
 __all__ = [
     "LegacyMatch",
     "PlaceMatch",
+    "commune_by_code",
     "default_province",
     "find_communes",
     "find_legacy",
     "find_provinces",
     "legacy_communes_available",
     "map_legacy",
+    "province_by_code",
 ]
 
 MERGER_DATE = "01/07/2025"
@@ -258,7 +260,7 @@ def find_provinces(text: str, limit: int = 3) -> list[PlaceMatch]:
 
 
 def _split_province_suffix(key: str) -> tuple[str, int | None]:
-    """"bat xat lao cai" -> ("bat xat", 15): a trailing current province name."""
+    """ "bat xat lao cai" -> ("bat xat", 15): a trailing current province name."""
     for entry in _provinces().entries:
         for suffix in (entry.full_key, entry.key):
             if key.endswith(" " + suffix) and len(key) > len(suffix) + 1:
@@ -378,7 +380,7 @@ def _merger_note(row: _Legacy) -> str:
 
 
 def _lower_type(name: str) -> str:
-    """"Tỉnh Yên Bái" -> "tỉnh Yên Bái" for use inside a sentence."""
+    """ "Tỉnh Yên Bái" -> "tỉnh Yên Bái" for use inside a sentence."""
     return name[:1].lower() + name[1:]
 
 
@@ -544,3 +546,13 @@ def map_legacy(province_text: str, commune_text: str | None = None) -> LegacyMat
         f"Chưa có bảng chuyển đổi xã/phường cũ sang mới; chỉ xác định được "
         f"{_lower_type(province.name)}. Bạn chọn xã/phường mới nhé.",
     )
+
+
+def province_by_code(code: int) -> PlaceMatch | None:
+    """The current province with this code (a pressed button carries the code)."""
+    return _current(code, 100.0, True) if code in _province_by_code() else None
+
+
+def commune_by_code(code: int) -> PlaceMatch | None:
+    """The current commune/ward with this code (a pressed button carries the code)."""
+    return _commune_match(code, 100.0, True) if code in _commune_by_code() else None

@@ -1,0 +1,216 @@
+"""The registration form: consent first, one question at a time, a summary, «Gửi».
+
+The draft lives in the conversation state (`data["draft:reg"]`), written at every
+step, so a restart, a second replica or a week away loses nothing; leaving the flow
+(menu, /huy of another flow, a question to the FAQ) keeps it and the worker is offered
+to continue later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import DRAFT_PREFIX, Context
+from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
+from handlers.registration import fields
+from handlers.registration.questions import (
+    BY_KEY,
+    CANCEL,
+    QUESTIONS,
+    Choose,
+    Underage,
+    default_place,
+)
+from handlers.types import Button, Incoming, Reply
+
+FLOW = "registration"
+DRAFT = DRAFT_PREFIX + "reg"
+EDITING = "reg_editing"
+CONSENT_BUTTONS = (
+    Button("✅ Đồng ý", "reg:consent:yes"),
+    Button("❌ Không đồng ý", "reg:consent:no"),
+)
+# Buttons that make sense outside the running flow (the offer to continue a draft).
+ENTRY_ACTIONS = frozenset({"reg:resume", "reg:restart", "reg:cancel"})
+
+
+def draft(ctx: Context) -> dict[str, Any]:
+    return dict((ctx.state.data or {}).get(DRAFT) or {})
+
+
+def has_draft(ctx: Context) -> bool:
+    return bool(draft(ctx))
+
+
+def _save(ctx: Context, values: dict[str, Any]) -> None:
+    ctx.state.data = {**(ctx.state.data or {}), DRAFT: values}
+
+
+def forget_draft(ctx: Context) -> None:
+    """Leave the flow and drop the draft (submitted, cancelled or refused)."""
+    ctx.end_flow()
+    ctx.state.data = {k: v for k, v in (ctx.state.data or {}).items() if k != DRAFT}
+
+
+def consent_text(ctx: Context) -> str:
+    return (
+        "Để đăng ký, tôi sẽ hỏi bạn khoảng 14 câu ngắn: họ tên, ngày sinh, số điện thoại, "
+        "nơi ở, dân tộc, học vấn, nước muốn đi.\n"
+        f"• Để làm gì: để cán bộ {ctx.settings.centre_name} liên hệ tư vấn cho bạn.\n"
+        "• Ai nhận: chỉ cán bộ của trung tâm.\n"
+        "• Giữ bao lâu: đến khi hồ sơ kết thúc, hoặc khi bạn yêu cầu xoá.\n"
+        "• Xem hoặc xoá thông tin: gõ /dulieu hoặc /xoadulieu bất cứ lúc nào.\n"
+        "Bạn có đồng ý cho trung tâm nhận các thông tin này không?"
+    )
+
+
+def start(ctx: Context) -> list[Reply]:
+    """Menu «Đăng ký»: continue a draft, or ask for consent first."""
+    values = draft(ctx)
+    if values:
+        done = sum(1 for q in QUESTIONS if q.key in values)
+        return [
+            Reply(
+                f"Bạn có bản đăng ký đang làm dở ({done}/{len(QUESTIONS)} câu). "
+                "Bạn muốn làm tiếp không?",
+                (
+                    Button("▶️ Làm tiếp", "reg:resume"),
+                    Button("🔄 Làm lại từ đầu", "reg:restart"),
+                    BACK_TO_MENU,
+                ),
+            )
+        ]
+    ctx.start_flow(FLOW, "consent")
+    return [Reply(consent_text(ctx), CONSENT_BUTTONS)]
+
+
+def _next(ctx: Context) -> list[Reply]:
+    """Ask the first unanswered question, or show the summary."""
+    values = draft(ctx)
+    for question in QUESTIONS:
+        if question.key not in values and question.needed(values):
+            ctx.start_flow(FLOW, question.key)
+            return [question.ask(ctx, values)]
+    ctx.start_flow(FLOW, "summary")
+    return [summary(ctx)]
+
+
+def summary(ctx: Context) -> Reply:
+    values = draft(ctx)
+    lines = [f"• {q.label}: {q.show(values[q.key])}" for q in QUESTIONS if q.key in values]
+    return Reply(
+        "Bạn xem lại thông tin:\n"
+        + "\n".join(lines)
+        + "\nĐúng chưa? Bấm «Gửi» để gửi cho trung tâm, «Sửa» để sửa một mục.",
+        (
+            Button("📨 Gửi", "reg:submit"),
+            Button("✏️ Sửa", "reg:edit"),
+            Button("📝 Thêm ghi chú", "reg:edit:note"),
+            CANCEL,
+        ),
+    )
+
+
+def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
+    if action == "reg:cancel":
+        forget_draft(ctx)
+        return [Reply("Đã dừng đăng ký. Thông tin bạn vừa nhập đã được xoá.", MENU_BUTTONS)]
+    if action == "reg:consent:no":
+        forget_draft(ctx)
+        return [
+            Reply(
+                "Không sao. Tôi không lưu thông tin gì của bạn.\n"
+                "Bạn vẫn có thể hỏi đáp, hoặc gọi trực tiếp cho trung tâm.\n"
+                + contact_line(ctx.settings),
+                MENU_BUTTONS,
+            )
+        ]
+    if action == "reg:consent:yes":
+        home = default_place(ctx)
+        _save(ctx, {"consent": True, **({"province": home} if home else {})})
+        return _next(ctx)
+    if action == "reg:com:other" and ctx.flow == FLOW:
+        values = draft(ctx)
+        values.pop("province", None)
+        values.pop("commune", None)
+        _save(ctx, values)
+        ctx.start_flow(FLOW, "province")
+        return [BY_KEY["province"].ask(ctx, values)]
+    if action == "reg:resume":
+        return _next(ctx)
+    if action == "reg:restart":
+        forget_draft(ctx)
+        return start(ctx)
+    if action == "reg:edit":
+        ctx.start_flow(FLOW, "edit")
+        buttons = tuple(Button(q.label, f"reg:edit:{q.key}") for q in QUESTIONS)
+        return [Reply("Bạn muốn sửa mục nào?", (*buttons, Button("⬅️ Quay lại", "reg:summary")))]
+    if action.startswith("reg:edit:") and action.removeprefix("reg:edit:") in BY_KEY:
+        key = action.removeprefix("reg:edit:")
+        ctx.start_flow(FLOW, key, {EDITING: True})
+        return [BY_KEY[key].ask(ctx, draft(ctx))]
+    if action == "reg:summary":
+        ctx.start_flow(FLOW, "summary")
+        return [summary(ctx)]
+    # A choice button of the current question (or an old one: on_message re-asks).
+    return on_message(ctx, incoming)
+
+
+def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
+    step = ctx.step or ""
+    question = BY_KEY.get(step)
+    values = draft(ctx)
+    if step == "consent" or not values.get("consent"):
+        ctx.start_flow(FLOW, "consent")
+        return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
+    if question is None:  # summary or edit menu: they wait for a button
+        return [summary(ctx)]
+    if incoming.action and not incoming.action.startswith(f"reg:{_step_prefix(step)}"):
+        return [question.ask(ctx, values)]  # a button from an earlier question
+    try:
+        value = question.accept(ctx, incoming, values)
+    except fields.FieldError as error:
+        ask = question.ask(ctx, values)
+        return [Reply(f"{error.message}\n\n{ask.text}", ask.buttons, ask.request_contact)]
+    except Choose as choice:
+        return [Reply(choice.message, (*choice.buttons, CANCEL))]
+    except Underage as error:
+        forget_draft(ctx)
+        return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
+    values[question.key] = value
+    if question.key == "province" and "commune" in values:
+        if values["commune"].get("province_code") != value["code"]:
+            del values["commune"]  # a new province needs its own commune
+    if (
+        question.key == "commune"
+        and values.get("province", {}).get("code") != value["province_code"]
+    ):  # a commune found in another province moves the province with it
+        values["province"] = {
+            "code": value["province_code"],
+            "name": value["province_name"],
+            "province_code": value["province_code"],
+            "province_name": value["province_name"],
+        }
+    _save(ctx, values)
+    if (ctx.state.data or {}).get(EDITING) and "commune" in values:
+        ctx.start_flow(FLOW, "summary")
+        return [summary(ctx)]
+    return _next(ctx)
+
+
+STEP_PREFIXES = {
+    "gender": "gender",
+    "schooling": "school",
+    "market": "market",
+    "language": "lang",
+    "loan": "loan",
+    "province": "prov",
+    "commune": "com",
+    "ethnicity": "eth",
+    "abroad": "abroad",
+    "note": "skip",
+}
+
+
+def _step_prefix(step: str) -> str:
+    return STEP_PREFIXES.get(step, step)

@@ -1,0 +1,336 @@
+"""The registration questions, in order: how each is asked and how an answer is taken.
+
+An `accept` function returns the value to store, or raises `FieldError` (re-ask with a
+hint), `Choose` (show candidate buttons: "did you mean…?") or `Underage` (end kindly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from faq.normalize import fold
+from handlers.context import Context
+from handlers.registration import ethnicity, fields, places
+from handlers.types import Button, Incoming, Reply
+
+CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
+UNDECIDED = next(o.label for o in fields.MARKETS if o.code == "undecided")
+SKIP = Button("⏭️ Bỏ qua", "reg:skip")
+NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a")
+ETHNICITY_MIN_SCORE = 80.0
+LEGACY_MIN_SCORE = 90.0
+
+
+class Choose(Exception):
+    """The answer is close to several things (or needs confirming): offer buttons."""
+
+    def __init__(self, message: str, buttons: tuple[Button, ...]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.buttons = buttons
+
+
+class Underage(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    label: str  # the field's name in the summary and the edit menu
+    ask: Callable[[Context, dict[str, Any]], Reply]
+    accept: Callable[[Context, Incoming, dict[str, Any]], Any]
+    show: Callable[[Any], str] = str
+    # Asked in the normal sequence only when this says so (optional or conditional steps).
+    needed: Callable[[dict[str, Any]], bool] = lambda values: True
+
+
+def _ask(text: str, *buttons: Button, request_contact: bool = False) -> Reply:
+    return Reply(text, (*buttons, CANCEL), request_contact=request_contact)
+
+
+def _text(incoming: Incoming) -> str:
+    if incoming.media is not None or (incoming.contact is not None and not incoming.text):
+        raise fields.FieldError("Bạn hãy trả lời bằng chữ nhé.")
+    return incoming.text or ""
+
+
+def _pressed(incoming: Incoming, step: str) -> str | None:
+    """The value of a pressed button of this step (`reg:<step>:<value>`), else None."""
+    prefix = f"reg:{step}:"
+    if incoming.action and incoming.action.startswith(prefix):
+        return incoming.action.removeprefix(prefix)
+    return None
+
+
+def _today() -> date:
+    return date.today()
+
+
+# --- fixed choices --------------------------------------------------------------------
+def _choice_question(
+    key: str, label: str, step: str, prompt: str, options: tuple[fields.Option, ...]
+) -> Question:
+    buttons = tuple(Button(o.label, f"reg:{step}:{o.code}") for o in options)
+
+    def accept(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+        code = _pressed(incoming, step)
+        for option in options:
+            if option.code == code:
+                return option.label
+        option = fields.match_choice(options, _text(incoming))
+        if option is None:
+            raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
+        return option.label
+
+    return Question(key, label, lambda ctx, values: _ask(prompt, *buttons), accept)
+
+
+# --- name, birth, phone ---------------------------------------------------------------
+def _accept_name(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    return fields.parse_full_name(_text(incoming))
+
+
+def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+    birth = fields.parse_birth_date(_text(incoming), _today())
+    try:
+        fields.check_adult(birth, _today())
+    except fields.FieldError as error:
+        raise Underage(error.message) from error
+    return {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
+
+
+def show_birth(value: dict[str, Any]) -> str:
+    if value.get("date"):
+        return date.fromisoformat(value["date"]).strftime("%d/%m/%Y")
+    return f"năm {value['year']}"
+
+
+def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    if incoming.contact is not None:
+        if not incoming.contact.is_own:
+            raise fields.FieldError("Bạn hãy gửi số điện thoại của chính mình nhé.")
+        return fields.parse_phone(incoming.contact.phone)
+    return fields.parse_phone(_text(incoming))
+
+
+# --- province and commune (two tiers since 1/7/2025; old addresses accepted) ------------
+def _place(match: places.PlaceMatch) -> dict[str, Any]:
+    return {
+        "code": match.code,
+        "name": match.name,
+        "province_code": match.province_code,
+        "province_name": match.province_name,
+    }
+
+
+def _ask_province(ctx: Context, values: dict[str, Any]) -> Reply:
+    home = places.default_province(ctx.settings.province)
+    buttons = (Button(home.name, f"reg:prov:{home.code}"),) if home else ()
+    return _ask(
+        "Bạn đang sống ở tỉnh/thành phố nào? Bấm nút, hoặc gõ tên tỉnh "
+        "(tỉnh cũ ghi trên căn cước cũng được, ví dụ: Yên Bái).",
+        *buttons,
+    )
+
+
+def _accept_province(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+    code = _pressed(incoming, "prov")
+    if code is not None and code.isdigit():
+        match = places.province_by_code(int(code))
+        if match is not None:
+            return _place(match)
+    text = _text(incoming)
+    fields.parse_free_text(text, 100, example="Lào Cai")  # length and emptiness checks
+    found = places.find_provinces(text, limit=3)
+    if found and found[0].exact:
+        return _place(found[0])
+    legacy = places.find_legacy(text, limit=1)
+    if (
+        legacy
+        and legacy[0].current.score >= LEGACY_MIN_SCORE
+        and (legacy[0].legacy_name != legacy[0].current.name)
+    ):
+        raise Choose(
+            f"{legacy[0].note}\nBạn chọn tỉnh hiện nay:",
+            (Button(legacy[0].current.name, f"reg:prov:{legacy[0].current.code}"),),
+        )
+    if found:
+        raise Choose(
+            "Ý bạn là tỉnh nào?",
+            tuple(Button(m.name, f"reg:prov:{m.code}") for m in found),
+        )
+    raise fields.FieldError("Tôi không tìm thấy tỉnh này. Bạn gõ lại tên tỉnh, ví dụ: Lào Cai.")
+
+
+OTHER_PROVINCE = Button("🗺️ Tôi ở tỉnh khác", "reg:com:other")
+
+
+def default_place(ctx: Context) -> dict[str, Any] | None:
+    """The centre's own province, offered first (most applicants live there)."""
+    home = places.default_province(ctx.settings.province)
+    return _place(home) if home else None
+
+
+def _ask_commune(ctx: Context, values: dict[str, Any]) -> Reply:
+    province = values.get("province", {}).get("name", "tỉnh của bạn")
+    return _ask(
+        f"Bạn ở xã/phường nào của {province}? Gõ tên xã/phường, ví dụ: Bát Xát.\n"
+        "Căn cước ghi xã cũ (trước 1/7/2025) cũng được, tôi sẽ tìm xã mới.",
+        OTHER_PROVINCE,
+    )
+
+
+def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+    province = values.get("province") or {}
+    code = _pressed(incoming, "com")
+    if code is not None and code.isdigit():
+        match = places.commune_by_code(int(code))
+        if match is not None:
+            return _place(match)
+    text = _text(incoming)
+    fields.parse_free_text(text, 100, example="Bát Xát")
+    found = places.find_communes(text, province.get("code"), limit=5)
+    if found and found[0].exact and (len(found) == 1 or not found[1].exact):
+        return _place(found[0])
+    legacy = places.map_legacy(province.get("name", ""), text)
+    if legacy is not None and legacy.current.code != legacy.current.province_code:
+        raise Choose(
+            f"{legacy.note}\nĐúng là {legacy.current.name} không?",
+            (Button(f"✅ {legacy.current.name}", f"reg:com:{legacy.current.code}"),),
+        )
+    if found:
+        raise Choose(
+            "Ý bạn là xã/phường nào? Nếu không có, hãy gõ lại tên.",
+            tuple(Button(m.name, f"reg:com:{m.code}") for m in found),
+        )
+    elsewhere = places.find_communes(text, None, limit=3)
+    if elsewhere:
+        raise Choose(
+            f"Ở {province.get('name', 'tỉnh đã chọn')} không có xã/phường này. "
+            "Có phải bạn ở một trong các nơi sau?",
+            tuple(Button(f"{m.name} ({m.province_name})", f"reg:com:{m.code}") for m in elsewhere)
+            + (OTHER_PROVINCE,),
+        )
+    raise fields.FieldError(
+        f"Tôi không tìm thấy xã/phường này ở {province.get('name', 'tỉnh đã chọn')}. "
+        "Bạn gõ lại tên, ví dụ: Bát Xát. Nếu bạn ở tỉnh khác, bấm «Sửa» ở bước cuối."
+    )
+
+
+def _accept_village(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    return fields.parse_free_text(_text(incoming), 100, example="Thôn Cốc Lếu")
+
+
+# --- ethnicity, abroad, note -----------------------------------------------------------
+def _ethnicity_buttons(ctx: Context, values: dict[str, Any]) -> tuple[Button, ...]:
+    province = (values.get("province") or {}).get("name", "") or ctx.settings.province
+    short = province.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+    common = ethnicity.COMMON_BY_PROVINCE.get(short, ("Kinh",))
+    return tuple(Button(name, f"reg:eth:{name}") for name in common[:8])
+
+
+def _ask_ethnicity(ctx: Context, values: dict[str, Any]) -> Reply:
+    return _ask(
+        "Bạn là người dân tộc nào? Bấm nút, hoặc gõ tên dân tộc.", *_ethnicity_buttons(ctx, values)
+    )
+
+
+def _accept_ethnicity(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    pressed = _pressed(incoming, "eth")
+    if pressed in ethnicity.ETHNIC_GROUPS:
+        return pressed
+    text = _text(incoming)
+    fields.parse_free_text(text, 60, example="Mông")
+    found = ethnicity.find_ethnicity(text, limit=3)
+    if (
+        found
+        and found[0][1] >= ETHNICITY_MIN_SCORE
+        and (len(found) == 1 or found[0][1] - found[1][1] >= 5)
+    ):
+        return found[0][0]
+    if found:
+        raise Choose(
+            "Ý bạn là dân tộc nào?", tuple(Button(name, f"reg:eth:{name}") for name, _ in found)
+        )
+    raise fields.FieldError("Tôi chưa nhận ra tên dân tộc này. Bạn gõ lại, ví dụ: Mông, Dao, Tày.")
+
+
+def _accept_abroad(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    if _pressed(incoming, "abroad") == "no":
+        return "Chưa"
+    text = fields.parse_free_text(_text(incoming), 200, example="Đài Loan, 3 năm")
+    return "Chưa" if fold(text).strip(" .!") in NOT_ABROAD else text
+
+
+def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
+    if incoming.action == "reg:skip":
+        return ""
+    return fields.parse_free_text(_text(incoming), 500, example="Em muốn đi Hàn Quốc sớm")
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "full_name", "Họ và tên",
+        lambda ctx, v: _ask("Họ và tên của bạn là gì? Ghi như trên căn cước, "
+                            "ví dụ: Lò Văn Minh."),
+        _accept_name,
+    ),
+    Question(
+        "birth", "Ngày sinh",
+        lambda ctx, v: _ask("Ngày sinh của bạn? Ví dụ: 12/3/1999. "
+                            "Không nhớ ngày thì gõ năm sinh: 1999."),
+        _accept_birth, show_birth,
+    ),
+    _choice_question("gender", "Giới tính", "gender", "Giới tính của bạn?", fields.GENDERS),
+    Question(
+        "phone", "Số điện thoại",
+        lambda ctx, v: _ask(
+            "Số điện thoại di động của bạn? Ví dụ: 0912 345 678.\n"
+            "Trên Telegram có thể bấm nút «Gửi số điện thoại của tôi».",
+            request_contact=True,
+        ),
+        _accept_phone,
+    ),
+    Question("province", "Tỉnh/thành phố", _ask_province, _accept_province,
+             lambda v: v["name"]),
+    Question("commune", "Xã/phường", _ask_commune, _accept_commune, lambda v: v["name"]),
+    Question(
+        "village", "Thôn/bản, tổ",
+        lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
+        _accept_village,
+    ),
+    Question("ethnicity", "Dân tộc", _ask_ethnicity, _accept_ethnicity),
+    _choice_question("schooling", "Học vấn", "school", "Bạn học hết lớp mấy?",
+                     fields.SCHOOLING_LEVELS),
+    _choice_question("market", "Muốn đi", "market", "Bạn muốn đi làm việc ở nước nào?",
+                     fields.MARKETS),
+    replace(
+        _choice_question("language", "Ngoại ngữ", "lang",
+                         "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS),
+        needed=lambda values: values.get("market") != UNDECIDED,
+    ),
+    Question(
+        "abroad", "Đã đi nước ngoài",
+        lambda ctx, v: _ask("Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên "
+                            "nước và số năm (ví dụ: Đài Loan, 3 năm).",
+                            Button("Chưa từng", "reg:abroad:no")),
+        _accept_abroad,
+    ),
+    _choice_question("loan", "Muốn vay vốn", "loan",
+                     "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?",
+                     fields.LOAN_WISHES),
+    Question(
+        "note", "Ghi chú",
+        lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».",
+                            SKIP),
+        _accept_note, lambda v: v or "(không)",
+        needed=lambda values: False,  # offered on the summary («Thêm ghi chú»)
+    ),
+)  # fmt: skip
+BY_KEY = {q.key: q for q in QUESTIONS}

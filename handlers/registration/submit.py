@@ -1,0 +1,168 @@
+"""Submitting a registration: commit it with a code, queue the card for the centre."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from db.clock import utcnow
+from db.models import AuditEvent, Registration
+from faq.normalize import fold
+from handlers.context import Context
+from handlers.menu import MENU_BUTTONS
+from handlers.types import Button, Reply
+
+# Statuses in which a registration is still open (one per phone number).
+OPEN_STATUSES = ("moi", "da_lien_he", "hen_phong_van", "dang_dao_tao")
+STATUS_LABELS = {
+    "moi": "mới",
+    "da_lien_he": "đã liên hệ",
+    "hen_phong_van": "hẹn phỏng vấn",
+    "dang_dao_tao": "đang đào tạo",
+    "da_xuat_canh": "đã xuất cảnh",
+    "khong_phu_hop": "không phù hợp",
+    "rut_ho_so": "rút hồ sơ",
+}
+COLUMNS = {
+    "full_name": "full_name",
+    "gender": "gender",
+    "phone": "phone",
+    "schooling": "schooling",
+    "market": "market",
+    "language": "language_level",
+    "loan": "loan_wish",
+    "note": "note",
+}
+
+
+def code_prefix(province: str) -> str:
+    """'Lào Cai' → 'LC': the initials of the centre's province."""
+    return "".join(word[0] for word in fold(province).split()).upper() or "TT"
+
+
+async def open_registration_for_phone(ctx: Context, phone: str) -> Registration | None:
+    return await ctx.session.scalar(
+        select(Registration).where(
+            Registration.phone == phone,
+            Registration.status.in_(OPEN_STATUSES),
+            Registration.anonymised_at.is_(None),
+        )
+    )
+
+
+def apply_draft(registration: Registration, values: dict[str, Any]) -> None:
+    for key, column in COLUMNS.items():
+        if key in values:
+            setattr(registration, column, values[key] or None)
+    province = values.get("province") or {}
+    registration.province_code = province.get("code")
+    registration.province_name = province.get("name")
+    commune = values.get("commune") or {}
+    registration.commune_code = commune.get("code")
+    registration.commune_name = commune.get("name")
+    birth = values.get("birth") or {}
+    registration.birth_year = birth.get("year")
+    registration.birth_date = date.fromisoformat(birth["date"]) if birth.get("date") else None
+
+
+def card_text(registration: Registration) -> str:
+    born = (
+        registration.birth_date.strftime("%d/%m/%Y")
+        if registration.birth_date
+        else str(registration.birth_year or "?")
+    )
+    rows = [
+        f"📝 Đăng ký mới {registration.code}",
+        f"Họ tên: {registration.full_name}",
+        f"Ngày sinh: {born} · Giới tính: {registration.gender}",
+        f"Điện thoại: {registration.phone}",
+        f"Nơi ở: {registration.village}, {registration.commune_name}, {registration.province_name}",
+        f"Dân tộc: {registration.ethnicity} · Đã đi nước ngoài: {registration.worked_abroad}",
+        f"Học vấn: {registration.schooling} · Muốn đi: {registration.market}",
+        f"Ngoại ngữ: {registration.language_level} · Vay vốn: {registration.loan_wish}",
+    ]
+    if registration.note:
+        rows.append(f"Ghi chú: {registration.note}")
+    return "\n".join(rows)
+
+
+STAFF_BUTTONS = (
+    Button("📞 Đã liên hệ", "rs:da_lien_he"),
+    Button("📅 Hẹn phỏng vấn", "rs:hen_phong_van"),
+    Button("🚫 Không phù hợp", "rs:khong_phu_hop"),
+)
+
+
+async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = None) -> list[Reply]:
+    """Commit the registration (status 'mới') and queue its card for the staff chat."""
+    registration: Registration | None = None
+    if update_id is not None:
+        registration = await ctx.session.get(Registration, update_id)
+    action = "update" if registration is not None else "submit"
+    if registration is None:
+        registration = Registration(user_id=ctx.user.id, status="moi", code="pending")
+        ctx.session.add(registration)
+    apply_draft(registration, values)
+    registration.consent_forward_at = utcnow()
+    await ctx.session.flush()
+    if registration.code == "pending":
+        year = utcnow().year
+        registration.code = f"{code_prefix(ctx.settings.province)}-{year}-{registration.id:05d}"
+    ctx.session.add(
+        AuditEvent(
+            registration_id=registration.id,
+            actor=f"user:{ctx.user.id}",
+            action=action,
+            to_status=registration.status,
+        )
+    )
+    ctx.send_to_staff(
+        Reply(
+            card_text(registration),
+            tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS),
+        ),
+        kind="registration",
+    )
+    verb = "cập nhật" if action == "update" else "gửi"
+    return [
+        Reply(
+            f"✅ Đã {verb} đăng ký. Mã hồ sơ của bạn: {registration.code}.\n"
+            f"Cán bộ {ctx.settings.centre_name} sẽ gọi cho bạn trong giờ làm việc "
+            f"({ctx.settings.centre_hours}). Hãy giữ máy và ghi lại mã hồ sơ.\n"
+            "Lưu ý: đăng ký qua trợ lý này không mất tiền. Không đưa tiền cho ai hứa "
+            "«chắc chắn được đi».",
+            MENU_BUTTONS,
+        )
+    ]
+
+
+async def submit_draft(ctx: Context) -> list[Reply]:
+    """The worker pressed «Gửi»: check the draft, one open registration per phone."""
+    from handlers.registration.flow import DRAFT, FLOW, draft, forget_draft, start
+    from handlers.registration.questions import QUESTIONS
+
+    values = draft(ctx)
+    if ctx.flow != FLOW or any(q.key not in values and q.needed(values) for q in QUESTIONS):
+        return start(ctx)
+    existing = await open_registration_for_phone(ctx, values["phone"])
+    replace_id = values.get("replace_id")
+    if existing is not None and existing.id != replace_id:
+        values["replace_id"] = existing.id
+        ctx.state.data = {**ctx.state.data, DRAFT: values}
+        return [
+            Reply(
+                f"Số điện thoại {values['phone']} đã có hồ sơ {existing.code} "
+                f"(trạng thái: {STATUS_LABELS[existing.status]}).\n"
+                "Bạn muốn cập nhật hồ sơ đó bằng thông tin mới không?",
+                (
+                    Button("🔄 Cập nhật hồ sơ cũ", "reg:submit"),
+                    Button("✏️ Sửa", "reg:edit"),
+                    Button("✖️ Dừng đăng ký", "reg:cancel"),
+                ),
+            )
+        ]
+    replies = await submit(ctx, values, update_id=replace_id)
+    forget_draft(ctx)
+    return replies
