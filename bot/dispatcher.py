@@ -17,7 +17,7 @@ from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
@@ -26,7 +26,7 @@ from bot.outbox import OutboxSender
 from bot.splitting import split_text
 from db import outbox, users
 from db.clock import utcnow
-from db.models import ConversationState, ProcessedUpdate
+from db.models import ConversationState, OutboxMessage, ProcessedUpdate, User
 from db.upsert import insert_ignore
 from faq.service import FaqService
 from handlers.context import Context, StaffRoute
@@ -157,7 +157,34 @@ class Dispatcher:
             ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
             row.status = "done"
             row.handled_at = utcnow()
+            if ctx.forget_user:
+                await self._forget(session, user, state)
         return ids
+
+    @staticmethod
+    async def _forget(session: AsyncSession, user: User, state: ConversationState) -> None:
+        """Erasure on request: the user row (state cascades) and their messages' texts."""
+        session.expunge(state)
+        session.expunge(user)
+        await session.execute(delete(User).where(User.id == user.id))
+        await session.execute(
+            update(ProcessedUpdate)
+            .where(
+                ProcessedUpdate.channel == user.channel,
+                ProcessedUpdate.user_key == user.external_id,
+            )
+            .values(payload={"erased": True}, user_key="erased")
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.user_id.is_(None),
+                OutboxMessage.channel == user.channel,
+                OutboxMessage.chat_key == user.external_id,
+                OutboxMessage.status.in_(("sent", "failed")),
+            )
+            .values(payload={"erased": True})
+        )
 
     @staticmethod
     def _press_numbered(

@@ -37,6 +37,8 @@ class Context:
     staff: StaffRoute | None = None
     in_staff_chat: bool = False
     outgoing: list[Outgoing] = field(default_factory=list)
+    # Set by the erasure flow: the dispatcher deletes the user and their message texts.
+    forget_user: bool = False
 
     # --- conversation state -------------------------------------------------
     @property

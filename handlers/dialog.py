@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from db.clock import utcnow
 from faq.normalize import fold
-from handlers import faq_flow, handoff, menu
+from handlers import faq_flow, handoff, menu, privacy
 from handlers.context import Context
 from handlers.registration import flow as registration
 from handlers.registration.submit import submit_draft as registration_submit
@@ -68,7 +68,7 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         ctx.end_flow()
     command = COMMAND.match(text) if text.startswith("/") else None
     if command:
-        return _command(ctx, command.group(1).lower())
+        return await _command(ctx, command.group(1).lower())
     if incoming.action:
         return await _action(ctx, incoming.action, incoming)
     if ctx.flow == handoff.FLOW:
@@ -96,12 +96,16 @@ def _draft_offer(ctx: Context) -> list[Reply]:
     return registration.start(ctx) if registration.has_draft(ctx) else []
 
 
-def _command(ctx: Context, name: str) -> list[Reply]:
+async def _command(ctx: Context, name: str) -> list[Reply]:
     if name in ("start", "menu", "batdau"):
         ctx.end_flow()
         return [menu.main_menu(ctx, greeting=name != "menu"), *_draft_offer(ctx)]
     if name in ("help", "trogiup", "huongdan"):
         return [menu.help_reply(ctx)]
+    if name == "dulieu":
+        return await privacy.show(ctx)
+    if name == "xoadulieu":
+        return privacy.ask_erase(ctx)
     if name in ("huy", "cancel", "dung"):
         ctx.end_flow()
         return [menu.cancelled(ctx)]
@@ -121,6 +125,8 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
     if action == "handoff:cancel":
         ctx.end_flow()
         return [menu.cancelled(ctx)]
+    if action == "privacy:erase:yes":
+        return await privacy.erase(ctx)
     if action == "menu:register":
         return registration.start(ctx)
     if action == "reg:submit":

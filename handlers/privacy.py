@@ -1,0 +1,90 @@
+"""The worker's own data (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): see it, delete it.
+
+/dulieu shows everything we hold about the sender. /xoadulieu, after a confirmation,
+anonymises their registrations (commune, market and status stay for the centre's
+statistics), and the dispatcher then erases the user record, the conversation state and
+the texts of their past messages (`Context.forget_user`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.clock import utcnow
+from db.models import AuditEvent, Registration
+from handlers.context import Context
+from handlers.menu import BACK_TO_MENU, MENU_BUTTONS
+from handlers.registration.flow import draft
+from handlers.registration.questions import show_birth
+from handlers.registration.submit import STATUS_LABELS
+from handlers.types import Button, Reply
+
+CONFIRM = Button("🗑️ Xoá hết dữ liệu của tôi", "privacy:erase:yes")
+KEEP = Button("Không xoá", "menu:main")
+# Cleared on erasure; code, status, province, commune, market and dates stay for statistics.
+PERSONAL = ("full_name", "birth_date", "birth_year", "gender", "phone", "village",
+            "ethnicity", "schooling", "language_level", "worked_abroad", "loan_wish", "note",
+            "user_id")  # fmt: skip
+
+
+async def _registrations(ctx: Context) -> list[Registration]:
+    rows = await ctx.session.scalars(
+        select(Registration)
+        .where(Registration.user_id == ctx.user.id, Registration.anonymised_at.is_(None))
+        .order_by(Registration.id)
+    )
+    return list(rows.all())
+
+
+async def show(ctx: Context) -> list[Reply]:
+    lines = [
+        "Dữ liệu chúng tôi đang giữ về bạn:",
+        f"• Tên hiển thị: {ctx.user.display_name or '(không có)'}",
+        f"• Kênh: {ctx.user.channel}, bắt đầu trò chuyện: {ctx.user.created_at:%d/%m/%Y}",
+    ]
+    for reg in await _registrations(ctx):
+        born = reg.birth_date.strftime("%d/%m/%Y") if reg.birth_date else reg.birth_year
+        lines += [
+            f"• Hồ sơ {reg.code} ({STATUS_LABELS.get(reg.status, reg.status)}):",
+            f"  {reg.full_name}, sinh {born}, {reg.gender}, SĐT {reg.phone}",
+            f"  {reg.village}, {reg.commune_name}, {reg.province_name}; dân tộc {reg.ethnicity}",
+            f"  Học vấn {reg.schooling}; muốn đi {reg.market}; vay vốn: {reg.loan_wish}",
+        ]
+    values = draft(ctx)
+    if values:
+        answered = [k for k in values if k != "consent"]
+        lines.append(f"• Bản đăng ký đang làm dở: {len(answered)} câu đã trả lời.")
+        if "birth" in values:
+            lines.append(f"  (ngày sinh {show_birth(values['birth'])})")
+    lines.append("Muốn xoá tất cả, gõ /xoadulieu.")
+    return [Reply("\n".join(lines), (BACK_TO_MENU,))]
+
+
+def ask_erase(ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            "Bạn muốn xoá toàn bộ dữ liệu cá nhân của bạn?\n"
+            "• Hồ sơ đăng ký sẽ bị xoá tên, ngày sinh, số điện thoại, dân tộc…; "
+            "trung tâm chỉ giữ lại số liệu thống kê (xã, nước muốn đi) không biết là ai.\n"
+            "• Cán bộ sẽ không liên lạc với bạn về hồ sơ cũ nữa.\n"
+            "Việc này không làm lại được.",
+            (CONFIRM, KEEP),
+        )
+    ]
+
+
+async def erase(ctx: Context) -> list[Reply]:
+    now = utcnow()
+    for reg in await _registrations(ctx):
+        for column in PERSONAL:
+            setattr(reg, column, None)
+        reg.anonymised_at = now
+        ctx.session.add(AuditEvent(registration_id=reg.id, actor="applicant", action="erase"))
+    ctx.forget_user = True
+    return [
+        Reply(
+            "Đã xoá dữ liệu cá nhân của bạn. Cảm ơn bạn đã dùng dịch vụ.\n"
+            "Nếu nhắn tiếp, bạn sẽ được coi là người dùng mới.",
+            MENU_BUTTONS,
+        )
+    ]
