@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from db.clock import utcnow
 from faq.normalize import fold
-from handlers import faq_flow, handoff, menu, privacy
+from handlers import faq_flow, handoff, menu, privacy, staff
 from handlers.context import Context
 from handlers.registration import flow as registration
 from handlers.registration.submit import submit_draft as registration_submit
@@ -48,6 +48,7 @@ NOT_READY = {
     "menu:recruiter": "Kiểm tra doanh nghiệp",
     "menu:fairs": "Phiên giao dịch việc làm",
 }
+STAFF_ACTIONS = frozenset({"rs", "rn", "rl"})
 # A flow untouched for this long is not resumed by the next message (the draft is offered).
 FLOW_IDLE = timedelta(hours=6)
 # Text that is nothing but symbols/emoji once letters and digits are looked for.
@@ -56,9 +57,7 @@ HAS_WORD = re.compile(r"\w", re.UNICODE)
 
 async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if ctx.in_staff_chat:
-        if (incoming.text or "").strip().lower().startswith("/faqreload"):
-            return [faq_flow.reload_content(ctx)]
-        return await handoff.relay_staff_reply(ctx, incoming)
+        return await _staff_chat(ctx, incoming)
     if incoming.chat_key not in (None, incoming.user_key):
         return []  # a group that is not the staff chat: stay quiet
 
@@ -68,7 +67,12 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         ctx.end_flow()
     command = COMMAND.match(text) if text.startswith("/") else None
     if command:
-        return await _command(ctx, command.group(1).lower())
+        name, args = command.group(1).lower(), command.group(2) or ""
+        if name in staff.COMMANDS:
+            return await staff.command(ctx, incoming, name, args)
+        return await _command(ctx, name)
+    if incoming.action and incoming.action.split(":", 1)[0] in STAFF_ACTIONS:
+        return await staff.on_action(ctx, incoming, incoming.action)
     if incoming.action:
         return await _action(ctx, incoming.action, incoming)
     if ctx.flow == handoff.FLOW:
@@ -84,6 +88,27 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if fold(text).strip(" !.?,") in GREETINGS:
         return [menu.main_menu(ctx, greeting=True), *_draft_offer(ctx)]
     return faq_flow.answer_question(ctx, text)
+
+
+async def _staff_chat(ctx: Context, incoming: Incoming) -> list[Reply]:
+    """The staff group: staff commands and buttons, notes, and replies to workers' cards."""
+    text = (incoming.text or "").strip()
+    command = COMMAND.match(text) if text.startswith("/") else None
+    if command:
+        name, args = command.group(1).lower(), command.group(2) or ""
+        if name == "faqreload":
+            return [faq_flow.reload_content(ctx)]
+        if name in ("huy", "cancel"):
+            ctx.end_flow()
+            return [Reply("Đã thôi.")]
+        if name in staff.COMMANDS:
+            return await staff.command(ctx, incoming, name, args)
+        return []
+    if incoming.action:
+        return await staff.on_action(ctx, incoming, incoming.action)
+    if ctx.flow == staff.NOTE_FLOW and text:
+        return await staff.note_from_flow(ctx, incoming)
+    return await handoff.relay_staff_reply(ctx, incoming)
 
 
 def _idle(ctx: Context) -> bool:

@@ -92,6 +92,7 @@ STAFF_BUTTONS = (
     Button("📞 Đã liên hệ", "rs:da_lien_he"),
     Button("📅 Hẹn phỏng vấn", "rs:hen_phong_van"),
     Button("🚫 Không phù hợp", "rs:khong_phu_hop"),
+    Button("📝 Ghi chú", "rn"),
 )
 
 

@@ -1,0 +1,241 @@
+"""Centre staff at work in Telegram: review registrations, change status, add notes.
+
+Staff are the members of the staff chat and the users listed in STAFF_IDS. Everyone
+else who tries a staff command is told politely that it is for staff.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from db.models import AuditEvent, Registration, User
+from faq.normalize import fold
+from handlers.context import Context
+from handlers.registration.submit import STATUS_LABELS, card_text
+from handlers.types import Button, Incoming, Reply
+
+COMMANDS = frozenset({"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu"})
+PAGE_SIZE = 10
+NOTE_FLOW = "staff_note"
+CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
+# Status changes the applicant is told about, in plain words.
+NOTICES = {
+    "hen_phong_van": (
+        "Hồ sơ {code}: cán bộ trung tâm muốn hẹn bạn phỏng vấn. Cán bộ sẽ gọi để báo ngày, "
+        "giờ và địa điểm. Nếu 2 ngày chưa thấy gọi, bạn gọi {phone} nhé."
+    ),
+    "khong_phu_hop": (
+        "Hồ sơ {code}: hiện bạn chưa phù hợp với chương trình đã chọn.{reason}\n"
+        "Bạn có thể hỏi cán bộ về chương trình khác, gọi {phone}."
+    ),
+}
+
+
+def is_staff(ctx: Context, incoming: Incoming) -> bool:
+    if ctx.in_staff_chat:
+        return True
+    return incoming.channel == "telegram" and incoming.user_key in {
+        str(i) for i in ctx.settings.staff_ids
+    }
+
+
+def refuse() -> list[Reply]:
+    return [Reply("Lệnh này chỉ dành cho cán bộ trung tâm. Bạn gõ /menu để xem các mục nhé.")]
+
+
+def actor(ctx: Context) -> str:
+    return f"{ctx.user.channel}:{ctx.user.external_id} {ctx.user.display_name or ''}".strip()
+
+
+def parse_status(text: str) -> str | None:
+    """'hen phong van', 'Hẹn phỏng vấn' or 'hen_phong_van' → 'hen_phong_van'."""
+    key = fold(text).replace("_", " ").strip()
+    for code, label in STATUS_LABELS.items():
+        if key in (fold(label), code.replace("_", " ")):
+            return code
+    return None
+
+
+async def find(ctx: Context, code: str) -> Registration | None:
+    return await ctx.session.scalar(
+        select(Registration).where(func.upper(Registration.code) == code.strip().upper())
+    )
+
+
+def status_buttons(registration: Registration) -> tuple[Button, ...]:
+    buttons = [
+        Button(f"→ {label}", f"rs:{code}:{registration.id}")
+        for code, label in STATUS_LABELS.items()
+        if code != registration.status
+    ]
+    return (*buttons, Button("📝 Ghi chú", f"rn:{registration.id}"))
+
+
+async def change_status(
+    ctx: Context, registration: Registration, status: str, reason: str | None = None
+) -> list[Reply]:
+    old = registration.status
+    if old == status:
+        return [Reply(f"{registration.code} đã ở trạng thái «{STATUS_LABELS[status]}».")]
+    if registration.anonymised_at is not None:
+        return [Reply(f"{registration.code}: người lao động đã xoá dữ liệu, không đổi được.")]
+    registration.status = status
+    ctx.session.add(
+        AuditEvent(
+            registration_id=registration.id,
+            actor=actor(ctx),
+            action="status",
+            from_status=old,
+            to_status=status,
+            note=reason,
+        )
+    )
+    notice = NOTICES.get(status)
+    told = ""
+    if notice and registration.user_id is not None:
+        applicant = await ctx.session.get(User, registration.user_id)
+        if applicant is not None:
+            text = notice.format(
+                code=registration.code,
+                phone=ctx.settings.centre_phone or ctx.settings.centre_name,
+                reason=f" Lý do: {reason}." if reason else "",
+            )
+            ctx.send_to_user(applicant, Reply(text), kind="notice")
+            told = " Đã báo cho người lao động."
+    return [
+        Reply(
+            f"✓ {registration.code}: {STATUS_LABELS[old]} → {STATUS_LABELS[status]} "
+            f"(bởi {ctx.user.display_name or ctx.user.external_id}).{told}"
+        )
+    ]
+
+
+async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply]:
+    if not is_staff(ctx, incoming):
+        return refuse()
+    parts = action.split(":")
+    if parts[0] == "rs" and len(parts) == 3 and parts[2].isdigit() and parts[1] in STATUS_LABELS:
+        registration = await ctx.session.get(Registration, int(parts[2]))
+        if registration is None:
+            return [Reply("Không tìm thấy hồ sơ này.")]
+        return await change_status(ctx, registration, parts[1])
+    if parts[0] == "rn" and len(parts) == 2 and parts[1].isdigit():
+        registration = await ctx.session.get(Registration, int(parts[1]))
+        if registration is None:
+            return [Reply("Không tìm thấy hồ sơ này.")]
+        ctx.start_flow(NOTE_FLOW, "text", {"registration_id": registration.id})
+        return [Reply(f"Gõ ghi chú cho hồ sơ {registration.code} (gõ /huy để thôi).")]
+    if parts[0] == "rl" and len(parts) == 3 and parts[2].isdigit():
+        return await list_page(ctx, None if parts[1] == "all" else parts[1], int(parts[2]))
+    return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
+
+
+async def note_from_flow(ctx: Context, incoming: Incoming) -> list[Reply]:
+    registration_id = (ctx.state.data or {}).get("registration_id")
+    ctx.end_flow()
+    text = (incoming.text or "").strip()
+    registration = await ctx.session.get(Registration, registration_id or 0)
+    if registration is None or not text:
+        return [Reply("Chưa lưu ghi chú (không có nội dung hoặc không thấy hồ sơ).")]
+    return add_note(ctx, registration, text)
+
+
+def add_note(ctx: Context, registration: Registration, text: str) -> list[Reply]:
+    ctx.session.add(
+        AuditEvent(
+            registration_id=registration.id, actor=actor(ctx), action="note", note=text[:2000]
+        )
+    )
+    return [Reply(f"✓ Đã ghi chú cho {registration.code}.")]
+
+
+async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> list[Reply]:
+    if not is_staff(ctx, incoming):
+        return refuse()
+    if name == "dangky":
+        words = args.split()
+        page = int(words.pop()) if words and words[-1].isdigit() else 1
+        status = parse_status(" ".join(words)) if words else None
+        if words and status is None:
+            labels = ", ".join(STATUS_LABELS.values())
+            return [Reply(f"Không rõ trạng thái «{' '.join(words)}». Có: {labels}.")]
+        return await list_page(ctx, status, page)
+    if name in ("xem", "ghichu", "trangthai"):
+        code, _, rest = args.strip().partition(" ")
+        if not CODE.match(code):
+            return [Reply(f"Cách dùng: /{name} MÃ_HỒ_SƠ …, ví dụ /{name} LC-2026-00042")]
+        registration = await find(ctx, code)
+        if registration is None:
+            return [Reply(f"Không tìm thấy hồ sơ {code}.")]
+        if name == "xem":
+            return await detail(ctx, registration)
+        if name == "ghichu":
+            return (
+                add_note(ctx, registration, rest)
+                if rest.strip()
+                else [Reply("Cách dùng: /ghichu LC-2026-00042 nội dung ghi chú")]
+            )
+        status_text, _, reason = rest.partition(";")
+        status = parse_status(status_text)
+        if status is None:
+            labels = ", ".join(STATUS_LABELS.values())
+            return [Reply(f"Cách dùng: /trangthai {code} trạng thái; lý do. Trạng thái: {labels}.")]
+        return await change_status(ctx, registration, status, reason.strip() or None)
+    return [Reply("Lệnh này đang được chuẩn bị.")]
+
+
+async def list_page(ctx: Context, status: str | None, page: int) -> list[Reply]:
+    query = select(Registration).where(Registration.anonymised_at.is_(None))
+    if status:
+        query = query.where(Registration.status == status)
+    total = await ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, page)
+    rows = (
+        await ctx.session.scalars(
+            query.order_by(Registration.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        )
+    ).all()
+    what = f"«{STATUS_LABELS[status]}»" if status else "tất cả"
+    if not rows:
+        return [Reply(f"Không có hồ sơ nào ({what}, trang {page}).")]
+    lines = [f"Hồ sơ {what}: {total} hồ sơ, trang {page}/{-(-total // PAGE_SIZE)}"]
+    for r in rows:
+        lines.append(
+            f"• {r.code} · {r.full_name} · {r.phone} · {r.market} · "
+            f"{STATUS_LABELS.get(r.status, r.status)} · {r.created_at:%d/%m}"
+        )
+    buttons = []
+    if page * PAGE_SIZE < total:
+        buttons.append(Button("Trang sau ▶", f"rl:{status or 'all'}:{page + 1}"))
+    return [Reply("\n".join(lines) + "\nXem một hồ sơ: /xem MÃ", tuple(buttons))]
+
+
+async def detail(ctx: Context, registration: Registration) -> list[Reply]:
+    events = (
+        await ctx.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.registration_id == registration.id)
+            .order_by(AuditEvent.id)
+        )
+    ).all()
+    history = []
+    for event in events:
+        when = f"{event.created_at:%d/%m %H:%M}"
+        if event.action == "status":
+            history.append(
+                f"{when} {STATUS_LABELS.get(event.from_status or '', '?')} → "
+                f"{STATUS_LABELS.get(event.to_status or '', '?')} ({event.actor})"
+                + (f": {event.note}" if event.note else "")
+            )
+        elif event.action == "note":
+            history.append(f"{when} 📝 {event.note} ({event.actor})")
+        else:
+            history.append(f"{when} {event.action} ({event.actor})")
+    text = (
+        card_text(registration).replace("📝 Đăng ký mới", "📄 Hồ sơ")
+        + f"\nTrạng thái: {STATUS_LABELS.get(registration.status, registration.status)}"
+        + ("\nLịch sử:\n" + "\n".join(history) if history else "")
+    )
+    return [Reply(text, status_buttons(registration))]
