@@ -7,6 +7,7 @@ README's configuration table and in `.env.example`.
 from __future__ import annotations
 
 import hashlib
+import socket
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
         8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    instance_name: str = Field(
+        "", description="Name of this process among replicas; empty = host name and web port"
+    )
     pid_file: str = Field(
         "data/bot.pid", description="Where `serve` writes its process id (for `faq reload`)"
     )
@@ -110,6 +114,11 @@ class Settings(BaseSettings):
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def instance(self) -> str:
+        """Stable name of this process: a restart recognises the outbox claims it left."""
+        return self.instance_name or f"{socket.gethostname()}:{self.web_port}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -34,12 +34,23 @@ def backoff(attempt: int) -> float:
 
 class OutboxSender:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], channels: Mapping[str, Channel]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        instance: str = "",
     ) -> None:
         self.sessions = sessions
         self.channels = channels
+        self.instance = instance
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+
+    async def release_own_claims(self) -> None:
+        if self.instance:
+            async with self.sessions.begin() as session:
+                released = await outbox.release_own_claims(session, self.instance)
+            if released:
+                log.info("outbox: %d rows claimed before a restart are free again", released)
 
     def wake(self) -> None:
         self._wake.set()
@@ -49,13 +60,13 @@ class OutboxSender:
         if not ids:
             return
         async with self.sessions.begin() as session:
-            rows = await outbox.claim(session, ids, limit=len(ids))
+            rows = await outbox.claim(session, ids, limit=len(ids), by=self.instance)
         await self._send_chat(rows)
 
     async def run_once(self, limit: int = 200) -> int:
         """Send what is due; returns how many rows were taken."""
         async with self.sessions.begin() as session:
-            rows = await outbox.claim(session, limit=limit)
+            rows = await outbox.claim(session, limit=limit, by=self.instance)
         chats = [list(g) for _, g in groupby(rows, key=lambda r: (r.channel, r.chat_key))]
         await asyncio.gather(*(self._guarded(chat) for chat in chats))
         return len(rows)

@@ -53,7 +53,7 @@ class Runtime:
         self.engine = engine
         self.sessions = session_factory(engine)
         self.channels: dict[str, Channel] = {}
-        self.sender = OutboxSender(self.sessions, self.channels)
+        self.sender = OutboxSender(self.sessions, self.channels, settings.instance)
         self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
@@ -63,6 +63,11 @@ class Runtime:
 
     def set_staff_route(self, route: StaffRoute | None) -> None:
         self.dispatcher.staff = route
+
+    async def recover(self) -> None:
+        """At start: free our own stale outbox claims, then handle pending updates."""
+        await self.sender.release_own_claims()
+        await self.dispatcher.recover()
 
     def start_background(self) -> None:
         self._background = [

@@ -57,7 +57,7 @@ class Server:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("web server on http://%s:%s", settings.web_host, self.port)
 
-        await runtime.dispatcher.recover()
+        await runtime.recover()
         runtime.start_background()
         if self.telegram is not None:
             await self.telegram.start()
@@ -119,7 +119,7 @@ async def chat(settings: Settings, user_key: str = "local", stream: TextIO = sys
     runtime.set_staff_route(StaffRoute("console", STAFF_CHAT))
     print(BANNER, flush=True)
     try:
-        await runtime.dispatcher.recover()
+        await runtime.recover()
         runtime.start_background()
         while (line := await read_lines(stream)) is not None:
             text = line.rstrip("\n")

@@ -127,6 +127,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
+    # Which process holds the claim (`Settings.instance`), so a restart can release its own.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
     sent_message_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)

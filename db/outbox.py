@@ -75,7 +75,7 @@ def _due(now: Any) -> Any:
 
 
 async def claim(
-    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50
+    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50, by: str = ""
 ) -> list[OutboxMessage]:
     """Take due rows (these `ids`, or any) for sending, oldest first."""
     now = utcnow()
@@ -90,6 +90,7 @@ async def claim(
         .values(
             status="sending",
             claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            claimed_by=by or None,
             attempts=OutboxMessage.attempts + 1,
         )
         .returning(OutboxMessage)
@@ -97,6 +98,21 @@ async def claim(
     )
     rows = list((await session.scalars(stmt)).all())
     return sorted(rows, key=lambda r: r.id)
+
+
+async def release_own_claims(session: AsyncSession, by: str) -> int:
+    """At start: rows this instance claimed before it stopped are free again at once.
+
+    Nothing of ours is in flight at start, so this is safe; other instances' claims are
+    left to expire. A row whose send reached the platform just before a crash is sent
+    again (the Bot API has no idempotency key): at-least-once in that window.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == by)
+        .values(status="pending", claimed_until=None, next_attempt_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 async def mark_sent(session: AsyncSession, row_id: int, message_id: str | None) -> None:

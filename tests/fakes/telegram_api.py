@@ -80,6 +80,8 @@ class FakeTelegram:
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._faults: dict[str, list[Fault]] = {}
+        # Sends to these chats fail with 502 (a chat that cannot be reached for a while).
+        self.unreachable_chats: set[str] = set()
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self._runner: web.AppRunner | None = None
@@ -158,7 +160,10 @@ class FakeTelegram:
             }
         return {"update_id": next(self._update_ids), "message": message}
 
-    def callback_update(self, user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
+    def callback_update(
+        self, user_id: int, data: str, message_id: int = 1, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        chat = user_id if chat_id is None else chat_id
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
@@ -169,7 +174,7 @@ class FakeTelegram:
                 "message": {
                     "message_id": message_id,
                     "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"},
+                    "chat": {"id": chat, "type": "private" if chat == user_id else "group"},
                     "from": BOT_USER,
                     "text": "…",
                 },
@@ -225,6 +230,11 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
+        if method in SEND_METHODS and str(params.get("chat_id")) in self.unreachable_chats:
+            async with self._changed:
+                self.calls.append(Call(f"{method}!502", params))
+                self._changed.notify_all()
+            return _fault(Fault(502))
         faults = self._faults.get(method)
         if faults:
             fault = faults[0]
