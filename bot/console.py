@@ -31,6 +31,8 @@ class ConsoleChannel:
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         tag = "[gửi tới nhóm cán bộ] " if chat_key == STAFF_CHAT else ""
         extra = f" [{media.kind}]" if media else ""
+        if reply.attachment is not None:
+            extra += f"\n📎 {reply.attachment.filename} ({len(reply.attachment.data):,} byte)"
         print(f"\n🤖 {tag}{reply.text}{extra}", file=self.out, flush=True)
         return str(next(self._ids))
 

@@ -239,7 +239,7 @@ class Dispatcher:
             channel = self.channels.get(message.channel)
             if channel is not None and not channel.limits.buttons and message.reply.buttons:
                 # Numbers would need the recipient's state, which is not ours to set.
-                message = replace(message, reply=Reply(message.reply.text))
+                message = replace(message, reply=replace(message.reply, buttons=()))
             ids += await self._enqueue(session, f"u{inbox_id}:o{n}", message)
         return ids
 
@@ -299,15 +299,15 @@ def _numbered(reply: Reply, start: int) -> Reply:
     text = reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số để chọn.)"
     # Keep the buttons on the object so the caller can record their actions; the
     # text-only renderer ignores them.
-    return Reply(text, reply.buttons, reply.request_contact)
+    return replace(reply, text=text)
 
 
 def _parts(reply: Reply, limit: int) -> list[Reply]:
     chunks = split_text(reply.text, limit) or [reply.text or "…"]
     last = len(chunks) - 1
     return [
-        Reply(
-            chunk, reply.buttons if i == last else (), reply.request_contact if i == last else False
-        )
+        reply if len(chunks) == 1 else
+        Reply(chunk, reply.buttons, reply.request_contact, reply.attachment) if i == last else
+        Reply(chunk)
         for i, chunk in enumerate(chunks)
-    ]
+    ]  # fmt: skip

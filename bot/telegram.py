@@ -19,6 +19,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -165,7 +166,9 @@ class TelegramChannel:
         bot = self.app.bot
         try:
             message: Message
-            if media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
+            if reply.attachment is not None:
+                message = await self._send_attachment(chat_key, reply, markup)
+            elif media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
                 message = await self._send_media(chat_key, media, reply.text, markup)
             else:
                 if media is not None and media.file_ref:
@@ -183,6 +186,23 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as exc:
             raise RetryLater(2.0, f"network: {exc}") from exc
         return str(message.message_id)
+
+    async def _send_attachment(
+        self,
+        chat_key: str,
+        reply: Reply,
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    ) -> Message:
+        """A file from us (export, QR code); the text rides as its caption when it fits."""
+        attachment = reply.attachment
+        assert attachment is not None
+        caption: str | None = reply.text
+        if len(reply.text) > CAPTION_LIMIT:
+            await self.app.bot.send_message(chat_key, reply.text)
+            caption = None
+        upload = InputFile(attachment.data, filename=attachment.filename)
+        send = self.app.bot.send_photo if attachment.kind == "photo" else self.app.bot.send_document
+        return await send(chat_key, upload, caption=caption, reply_markup=markup)
 
     async def _send_media(
         self,

@@ -57,6 +57,10 @@ class User(Base):
     # None = never asked; True/False = the user's answer (consent per purpose).
     news_opt_in: Mapped[bool | None] = mapped_column(Boolean)
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # The trusted local person whose link or QR code brought this user (first one wins).
+    referrer_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("referrers.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -74,27 +75,52 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file we send (an Excel export, a QR code). Kept in the outbox, so base64 text."""
+
+    filename: str
+    data_b64: str
+    kind: Literal["document", "photo"] = "document"
+
+    @classmethod
+    def of(
+        cls, filename: str, data: bytes, kind: Literal["document", "photo"] = "document"
+    ) -> Attachment:
+        return cls(filename, base64.b64encode(data).decode("ascii"), kind)
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.data_b64)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """What the bot says: text plus optional buttons."""
+    """What the bot says: text plus optional buttons (and, for staff, a file)."""
 
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     # Ask for the user's phone with the platform's share-contact button where it exists.
     request_contact: bool = False
+    attachment: Attachment | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "buttons": [[b.label, b.action] for b in self.buttons],
             "request_contact": self.request_contact,
         }
+        if self.attachment is not None:
+            data["attachment"] = asdict(self.attachment)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
+        attachment = data.get("attachment")
         return cls(
             text=data["text"],
             buttons=tuple(Button(label, action) for label, action in data.get("buttons", [])),
             request_contact=bool(data.get("request_contact", False)),
+            attachment=Attachment(**attachment) if attachment else None,
         )
 
 
