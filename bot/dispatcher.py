@@ -54,6 +54,7 @@ class Dispatcher:
         self.sender = sender
         self.faq = faq
         self.staff = staff
+        self.bot_username: str | None = None
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -148,6 +149,7 @@ class Dispatcher:
                 state=state,
                 faq=self.faq,
                 staff=self.staff,
+                bot_username=self.bot_username,
                 in_staff_chat=self.staff is not None
                 and incoming.channel == self.staff.channel
                 and incoming.chat == self.staff.chat_key,

@@ -61,6 +61,7 @@ class Server:
         runtime.start_background()
         if self.telegram is not None:
             await self.telegram.start()
+            runtime.dispatcher.bot_username = self.telegram.app.bot.username
         log.info("ready")
 
     def reload_faq(self) -> None:

@@ -36,6 +36,8 @@ class Context:
     faq: FaqService | None = None
     staff: StaffRoute | None = None
     in_staff_chat: bool = False
+    # The Telegram bot's @username (for deep links), once the channel has started.
+    bot_username: str | None = None
     outgoing: list[Outgoing] = field(default_factory=list)
     # Set by the erasure flow: the dispatcher deletes the user and their message texts.
     forget_user: bool = False

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from db.clock import utcnow
 from faq.normalize import fold
-from handlers import faq_flow, handoff, menu, privacy, staff
+from handlers import faq_flow, handoff, menu, privacy, referrals, staff
 from handlers.context import Context
 from handlers.registration import flow as registration
 from handlers.registration.submit import submit_draft as registration_submit
@@ -70,6 +70,8 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         name, args = command.group(1).lower(), command.group(2) or ""
         if name in staff.COMMANDS:
             return await staff.command(ctx, incoming, name, args)
+        if name == "start" and args:
+            await referrals.attribute(ctx, args)
         return await _command(ctx, name)
     if incoming.action and incoming.action.split(":", 1)[0] in STAFF_ACTIONS:
         return await staff.on_action(ctx, incoming, incoming.action)

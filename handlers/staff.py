@@ -7,18 +7,22 @@ else who tries a staff command is told politely that it is for staff.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from db.models import AuditEvent, Registration, User
+from db.models import AuditEvent, Referrer, Registration, User
 from faq.normalize import fold
+from handlers import referrals
 from handlers.context import Context
+from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Attachment, Button, Incoming, Reply
 
 COMMANDS = frozenset({"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu"})
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
+VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 # Status changes the applicant is told about, in plain words.
 NOTICES = {
@@ -183,7 +187,62 @@ async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> lis
             labels = ", ".join(STATUS_LABELS.values())
             return [Reply(f"Cách dùng: /trangthai {code} trạng thái; lý do. Trạng thái: {labels}.")]
         return await change_status(ctx, registration, status, reason.strip() or None)
+    if name == "xuat":
+        return await export(ctx, args)
+    if name == "gioithieu":
+        return await referrals.command(ctx, args)
     return [Reply("Lệnh này đang được chuẩn bị.")]
+
+
+def _date(text: str) -> date | None:
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+async def export(ctx: Context, args: str) -> list[Reply]:
+    """/xuat [từ ngày] [đến ngày]: the registrations of that period as XLSX and CSV."""
+    words = args.split()
+    dates = [_date(w) for w in words]
+    if len(words) > 2 or any(d is None for d in dates):
+        return [Reply("Cách dùng: /xuat [từ ngày] [đến ngày], ví dụ /xuat 1/1/2026 30/6/2026")]
+    start = dates[0] if dates else None
+    end = dates[1] if len(dates) > 1 else None
+    if start and end and end < start:
+        return [Reply("Ngày kết thúc phải sau ngày bắt đầu.")]
+    query = select(Registration).order_by(Registration.id)
+    # Dates are Vietnam dates; the database holds UTC.
+    if start:
+        query = query.where(Registration.created_at >= _utc_midnight(start))
+    if end:
+        query = query.where(Registration.created_at < _utc_midnight(end + timedelta(days=1)))
+    rows = list((await ctx.session.scalars(query)).all())
+    names = dict((await ctx.session.execute(select(Referrer.id, Referrer.name))).all())
+    period = f"{start:%d/%m/%Y}" if start else "đầu"
+    period += f" – {end:%d/%m/%Y}" if end else " – nay"
+    stamp = f"{start or 'dau'}_{end or 'nay'}".replace("-", "")
+    ctx.session.add(
+        AuditEvent(actor=actor(ctx), action="export", note=f"{len(rows)} hồ sơ, {period}")
+    )
+    return [
+        Reply(
+            f"Danh sách đăng ký ({period}): {len(rows)} hồ sơ.",
+            attachment=Attachment.of(
+                f"dang-ky_{stamp}.xlsx", to_xlsx(rows, names, f"Đăng ký {period}")
+            ),
+        ),
+        Reply(
+            "Bản CSV (mở bằng Excel):",
+            attachment=Attachment.of(f"dang-ky_{stamp}.csv", to_csv(rows, names)),
+        ),
+    ]
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()) - VIETNAM_OFFSET
 
 
 async def list_page(ctx: Context, status: str | None, page: int) -> list[Reply]:

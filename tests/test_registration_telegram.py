@@ -93,3 +93,22 @@ async def test_forwarding_survives_sigkill_and_arrives_once(
         assert len(fake.sent(STAFF_CHAT)) == 1
     finally:
         await process.terminate()
+
+
+async def test_export_and_qr_are_uploaded_to_the_staff_chat(
+    server: Server, fake: FakeTelegram
+) -> None:
+    await walk(fake)
+    await fake.push(fake.message_update(STAFF_MEMBER, "/xuat", chat_id=STAFF_CHAT))
+    await fake.push(
+        fake.message_update(STAFF_MEMBER, "/gioithieu add Lò Văn Páo | Bát Xát", chat_id=STAFF_CHAT)
+    )
+    await fake.wait_for(
+        lambda: (
+            [c.method for c in fake.sent(STAFF_CHAT)][-3:]
+            == ["sendDocument", "sendDocument", "sendPhoto"]
+        ),
+        what="two documents and a QR photo",
+    )
+    photo = fake.sent(STAFF_CHAT)[-1]
+    assert "t.me/test_assistant_bot?start=ref_LVPAO" in photo.text

@@ -103,7 +103,9 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
         registration = await ctx.session.get(Registration, update_id)
     action = "update" if registration is not None else "submit"
     if registration is None:
-        registration = Registration(user_id=ctx.user.id, status="moi", code="pending")
+        registration = Registration(
+            user_id=ctx.user.id, status="moi", code="pending", referrer_id=ctx.user.referrer_id
+        )
         ctx.session.add(registration)
     apply_draft(registration, values)
     registration.consent_forward_at = utcnow()
