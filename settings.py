@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     staff_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of centre staff"
     )
+    staff_chat_routes: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        description="Send registrations from these communes/provinces to other staff chats: "
+        "'Bát Xát=-100123;Lai Châu=-100456'",
+    )
+    smtp_host: str = Field("", description="SMTP server for e-mail copies of registrations")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP user name (empty = no login)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_tls: str = Field("starttls", description="starttls, tls or none")
+    smtp_from: str = Field("", description="Sender address of the e-mails")
+    centre_email: str = Field("", description="Where registration e-mails go; empty = off")
     province: str = Field("Lào Cai", description="The centre's province")
     centre_name: str = Field(
         "Trung tâm Dịch vụ việc làm tỉnh Lào Cai", description="Shown to workers"
@@ -94,6 +106,27 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         return value
 
+    @field_validator("staff_chat_routes", mode="before")
+    @classmethod
+    def _routes(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        routes: dict[str, int] = {}
+        for part in (p.strip() for p in value.split(";") if p.strip()):
+            place, _, chat = part.rpartition("=")
+            if not place.strip() or not chat.strip().lstrip("-").isdigit():
+                raise ValueError(f"expected 'Place=chat id;Place=chat id', got {part!r}")
+            routes[place.strip()] = int(chat)
+        return routes
+
+    @field_validator("smtp_tls")
+    @classmethod
+    def _smtp_tls(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("starttls", "tls", "none"):
+            raise ValueError("expected starttls, tls or none")
+        return value
+
     @field_validator("centre_chat_id", mode="before")
     @classmethod
     def _empty_chat_id(cls, value: object) -> object:
@@ -119,6 +152,10 @@ class Settings(BaseSettings):
     def instance(self) -> str:
         """Stable name of this process: a restart recognises the outbox claims it left."""
         return self.instance_name or f"{socket.gethostname()}:{self.web_port}"
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.centre_email)
 
     @property
     def is_sqlite(self) -> bool:

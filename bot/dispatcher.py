@@ -150,9 +150,7 @@ class Dispatcher:
                 faq=self.faq,
                 staff=self.staff,
                 bot_username=self.bot_username,
-                in_staff_chat=self.staff is not None
-                and incoming.channel == self.staff.channel
-                and incoming.chat == self.staff.chat_key,
+                in_staff_chat=self._in_staff_chat(incoming),
             )
             replies = await handle(ctx, incoming)
             ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
@@ -162,6 +160,13 @@ class Dispatcher:
             if ctx.forget_user:
                 await self._forget(session, user, state)
         return ids
+
+    def _in_staff_chat(self, incoming: Incoming) -> bool:
+        """The centre's staff chat, or one of the chats registrations are routed to."""
+        if self.staff is None or incoming.channel != self.staff.channel:
+            return False
+        routed = {str(chat) for chat in self.settings.staff_chat_routes.values()}
+        return incoming.chat == self.staff.chat_key or incoming.chat in routed
 
     @staticmethod
     async def _forget(session: AsyncSession, user: User, state: ConversationState) -> None:

@@ -13,6 +13,7 @@ from typing import TextIO
 from aiohttp import web
 
 from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, read_lines
+from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq, open_database
 from bot.telegram import TelegramChannel
 from bot.web import build_app
@@ -47,6 +48,10 @@ class Server:
                 log.warning("CENTRE_CHAT_ID is not set: hand-off to staff is off")
         else:
             log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
+        if settings.email_enabled:
+            runtime.add_channel(EmailChannel(settings))
+        else:
+            log.info("E-mail: SMTP_HOST or CENTRE_EMAIL is not set, e-mail copies are off")
         if not settings.centre_phone:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 

@@ -72,15 +72,20 @@ class Context:
 
     # --- side effects (written to the outbox with the state change) -----------
     def send_to_staff(
-        self, reply: Reply, kind: str = "handoff", media: Media | None = None
+        self,
+        reply: Reply,
+        kind: str = "handoff",
+        media: Media | None = None,
+        route: StaffRoute | None = None,
     ) -> bool:
-        """Queue a message for the staff chat; False when no staff chat is configured."""
-        if self.staff is None:
+        """Queue a message for the staff chat (or `route`); False when there is none."""
+        route = route or self.staff
+        if route is None:
             return False
         self.outgoing.append(
             Outgoing(
-                channel=self.staff.channel,
-                chat_key=self.staff.chat_key,
+                channel=route.channel,
+                chat_key=route.chat_key,
                 reply=reply,
                 kind=kind,
                 user_id=self.user.id,

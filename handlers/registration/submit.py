@@ -12,7 +12,8 @@ from db.models import AuditEvent, Registration
 from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import MENU_BUTTONS
-from handlers.types import Button, Reply
+from handlers.routing import route_for
+from handlers.types import Button, Outgoing, Reply
 
 # Statuses in which a registration is still open (one per phone number).
 OPEN_STATUSES = ("moi", "da_lien_he", "hen_phong_van", "dang_dao_tao")
@@ -121,13 +122,21 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
             to_status=registration.status,
         )
     )
-    ctx.send_to_staff(
-        Reply(
-            card_text(registration),
-            tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS),
-        ),
-        kind="registration",
-    )
+    card = card_text(registration)
+    buttons = tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS)
+    route = route_for(ctx, registration.commune_name, registration.province_name)
+    ctx.send_to_staff(Reply(card, buttons), kind="registration", route=route)
+    if ctx.settings.email_enabled:
+        # The same card by e-mail; the outbox key becomes its Message-ID (no duplicates).
+        ctx.outgoing.append(
+            Outgoing(
+                "email",
+                ctx.settings.centre_email,
+                Reply(card),
+                kind="registration",
+                user_id=ctx.user.id,
+            )
+        )
     verb = "cập nhật" if action == "update" else "gửi"
     return [
         Reply(
