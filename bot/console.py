@@ -48,5 +48,4 @@ def console_incoming(user_key: str, text: str) -> Incoming:
         user_key=user_key,
         update_key=uuid.uuid4().hex,
         text=text,
-        display_name="Bạn",
     )

@@ -84,6 +84,8 @@ async def test_happy_path_in_under_fifteen_messages(chat: Transcript) -> None:
         ("+84 912.345.678", "12345", "10 chữ số"),
         ("lò văn minh", "x" * 5000, ""),
         ("lò văn minh", "😀😀", ""),
+        ("bat xat", "qwzx vbnm", "không tìm thấy"),
+        ("Bản Lếch", "b" * 300, "100"),
     ],
 )
 async def test_a_wrong_answer_is_re_asked_with_a_hint_and_nothing_is_lost(
@@ -106,9 +108,12 @@ async def test_a_photo_instead_of_a_name_is_asked_again(chat: Transcript) -> Non
     assert chat.staff_messages() == []  # the form holds it; it is not a hand-off
 
 
-async def test_under_eighteen_is_told_kindly_and_nothing_is_kept(chat: Transcript) -> None:
+@pytest.mark.parametrize("birth", ["1/1/2012", "2011", "12.3.2010"])
+async def test_under_eighteen_is_told_kindly_and_nothing_is_kept(
+    chat: Transcript, birth: str
+) -> None:
     await fill(chat, HAPPY_PATH[:3])
-    [reply] = await chat.say("1/1/2012")
+    [reply] = await chat.say(birth)
     assert "18 tuổi" in reply.text
     [fresh] = await chat.press("menu:register")
     assert "đồng ý" in fresh.text  # no draft to continue
