@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.serve import Server
 from db.migrate import upgrade
+from faq.service import FaqService
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -73,3 +75,12 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
 def fake(fake_telegram: FakeTelegram) -> FakeTelegram:
     """Short name for tests that talk to the fake a lot."""
     return fake_telegram
+
+
+@pytest.fixture
+async def polling(database_url: str, fake_telegram: FakeTelegram) -> AsyncIterator[Server]:
+    """`serve` in this process: the real PTB Application long-polling the fake Bot API."""
+    server = Server(make_settings(database_url, fake_telegram), FaqService(FIXTURE_FAQ))
+    await server.start()
+    yield server
+    await server.stop()

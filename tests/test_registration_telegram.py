@@ -3,14 +3,10 @@ staff buttons in the group, and forwarding that survives SIGKILL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from bot.serve import Server
-from faq.service import FaqService
-from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
+from tests.conftest import STAFF_CHAT, STAFF_MEMBER
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_crash_recovery import BotProcess, _wait_until_all_sent
 from tests.test_registration_flow import HAPPY_PATH
@@ -46,16 +42,8 @@ async def walk(fake: FakeTelegram) -> None:
         await fake.wait_sent(WORKER, count, timeout=30)
 
 
-@pytest.fixture
-async def server(database_url: str, fake: FakeTelegram) -> AsyncIterator[Server]:
-    running = Server(make_settings(database_url, fake), FaqService(FIXTURE_FAQ))
-    await running.start()
-    yield running
-    await running.stop()
-
-
 async def test_form_over_telegram_reaches_the_staff_chat_once(
-    server: Server, fake: FakeTelegram
+    polling: Server, fake: FakeTelegram
 ) -> None:
     await walk(fake)
     sent = fake.sent(WORKER)
@@ -96,7 +84,7 @@ async def test_forwarding_survives_sigkill_and_arrives_once(
 
 
 async def test_export_and_qr_are_uploaded_to_the_staff_chat(
-    server: Server, fake: FakeTelegram
+    polling: Server, fake: FakeTelegram
 ) -> None:
     await walk(fake)
     await fake.push(fake.message_update(STAFF_MEMBER, "/xuat", chat_id=STAFF_CHAT))

@@ -20,14 +20,6 @@ WORKER = 5001
 
 
 @pytest.fixture
-async def polling(database_url: str, fake_telegram: FakeTelegram) -> AsyncIterator[Server]:
-    server = Server(make_settings(database_url, fake_telegram), FaqService(FIXTURE_FAQ))
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def webhook(database_url: str, fake_telegram: FakeTelegram) -> AsyncIterator[Server]:
     import socket
 
