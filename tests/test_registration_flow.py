@@ -84,6 +84,7 @@ async def test_happy_path_in_under_fifteen_messages(chat: Transcript) -> None:
         ("+84 912.345.678", "12345", "10 chữ số"),
         ("lò văn minh", "x" * 5000, ""),
         ("lò văn minh", "😀😀", ""),
+        ("lò văn minh", "   .  ", ""),
         ("bat xat", "qwzx vbnm", "không tìm thấy"),
         ("Bản Lếch", "b" * 300, "100"),
     ],
@@ -201,3 +202,16 @@ async def test_cancel_deletes_the_draft(chat: Transcript) -> None:
     assert "đang làm dở" in fresh.text  # /huy leaves the flow; the draft waits
     [gone] = await chat.press("reg:cancel")
     assert "đã được xoá" in gone.text
+
+
+async def test_news_is_a_separate_opt_in(chat: Transcript) -> None:
+    summary = await fill(chat)
+    assert "Nhận tin phiên giao dịch việc làm: Không" in summary  # silence is not consent
+    [toggled] = await chat.press("reg:news:on")
+    assert "Nhận tin phiên giao dịch việc làm: Có" in toggled.text
+    await chat.press("reg:submit")
+    async with chat.runtime.sessions() as session:
+        from db.models import User
+
+        user = await session.scalar(select(User).where(User.external_id == "u1"))
+    assert user is not None and user.news_opt_in is True and user.consent_at is not None

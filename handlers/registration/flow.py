@@ -60,6 +60,7 @@ def consent_text(ctx: Context) -> str:
         "• Ai nhận: chỉ cán bộ của trung tâm.\n"
         "• Giữ bao lâu: đến khi hồ sơ kết thúc, hoặc khi bạn yêu cầu xoá.\n"
         "• Xem hoặc xoá thông tin: gõ /dulieu hoặc /xoadulieu bất cứ lúc nào.\n"
+        "Nhận tin về phiên giao dịch việc làm là một lựa chọn riêng, ở bước cuối.\n"
         "Bạn có đồng ý cho trung tâm nhận các thông tin này không?"
     )
 
@@ -98,6 +99,8 @@ def _next(ctx: Context) -> list[Reply]:
 def summary(ctx: Context) -> Reply:
     values = draft(ctx)
     lines = [f"• {q.label}: {q.show(values[q.key])}" for q in QUESTIONS if q.key in values]
+    news = bool(values.get("news"))
+    lines.append(f"• Nhận tin phiên giao dịch việc làm: {'Có' if news else 'Không'}")
     return Reply(
         "Bạn xem lại thông tin:\n"
         + "\n".join(lines)
@@ -106,6 +109,10 @@ def summary(ctx: Context) -> Reply:
             Button("📨 Gửi", "reg:submit"),
             Button("✏️ Sửa", "reg:edit"),
             Button("📝 Thêm ghi chú", "reg:edit:note"),
+            Button(
+                "🔕 Thôi nhận tin" if news else "🔔 Nhận tin phiên giao dịch việc làm",
+                "reg:news:off" if news else "reg:news:on",
+            ),
             CANCEL,
         ),
     )
@@ -149,7 +156,10 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         key = action.removeprefix("reg:edit:")
         ctx.start_flow(FLOW, key, {EDITING: True})
         return [BY_KEY[key].ask(ctx, draft(ctx))]
-    if action == "reg:summary":
+    if action == "reg:summary" or (action.startswith("reg:news:") and ctx.step == "summary"):
+        if action.startswith("reg:news:"):
+            # A separate consent (news), opted into explicitly; silence means no.
+            _save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
         ctx.start_flow(FLOW, "summary")
         return [summary(ctx)]
     # A choice button of the current question (or an old one: on_message re-asks).

@@ -176,5 +176,9 @@ async def submit_draft(ctx: Context) -> list[Reply]:
             )
         ]
     replies = await submit(ctx, values, update_id=replace_id)
+    if "news" in values:
+        ctx.user.news_opt_in = bool(values["news"])
+    if ctx.user.consent_at is None:
+        ctx.user.consent_at = utcnow()
     forget_draft(ctx)
     return replies
