@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -87,10 +88,13 @@ LOOKUP_FLOOR = 50.0
 # "Hoàng Long") cost far more than missing ones (a partial name).
 NAME_COVERAGE_WEIGHT = 0.25
 # A syllable with edits counts 1 - EDIT_PENALTY * edits / length.
-EDIT_PENALTY = 1.25
+EDIT_PENALTY = 1.6
+# Syllables typed in another order: "Hòa Mai" is not "Mai Hòa"; a swap
+# therefore gives "choose" at best.
+ORDER_FACTOR = 0.88
 # Whole-string similarity (spaces removed) is scaled down: it cannot tell
 # "Minh Phú" from "Minh Phúc", so alone it never reaches "found".
-STRING_FACTOR = 0.9
+STRING_FACTOR = 0.85
 STRING_MIN_LEN = 4
 # An abbreviation that equals the initials of a name ("TMS" for "Tân Minh
 # Sơn") is offered as a choice only: random initials collide too easily.
@@ -145,8 +149,11 @@ _QUERY_FILLER = _phrases(
     "cho em hoi", "cho minh hoi", "cho toi hoi", "cho hoi", "em hoi", "ad oi", "admin",
     "co uy tin khong", "uy tin", "co phai lua dao khong", "lua dao", "co giay phep khong",
     "giay phep", "kiem tra", "tra cuu", "check", "co that khong", "that khong", "ten la",
-    "nay", "khong", "a", "ah", "oi", "nhe", "nha", "vay",
+    "nay", "khong", "oi", "nhe", "nha", "vay",
 )  # fmt: skip
+# Politeness particles ("ạ") at the end of a query: matched if the name has
+# them ("Đông Á"), otherwise ignored.
+_SOFT_TAIL: frozenset[str] = frozenset({"a", "ah"})
 # Words around a licence number: "GP", "số", the issuing ministry.
 _LICENCE_WORDS: frozenset[str] = frozenset(
     {"so", "giay", "phep", "gp", "gphd", "gpxk", "gphdxk", "ldtbxh", "bldtbxh", "ld", "tbxh",
@@ -274,7 +281,9 @@ def parse_registry(
     elif suffix in (".xlsx", ".xlsm"):
         rows = _read_xlsx(path)
     else:
-        raise RegistryError([f"{path.name}: unknown format {suffix or '(none)'!r}; use .csv or .xlsx"])
+        raise RegistryError(
+            [f"{path.name}: unknown format {suffix or '(none)'!r}; use .csv or .xlsx"]
+        )
     return _parse_rows(path.name, rows, source, list_date)
 
 
@@ -573,6 +582,37 @@ def _allowed_edits(length: int) -> int:
     return 0 if length <= 3 else 1 if length <= 7 else 2
 
 
+def _name_score(weights: Sequence[Mapping[str, float]], names: Sequence[str], soft: bool) -> float:
+    """Score 0..100 of one registered name for typed syllables (their similar-syllable maps).
+
+    Mostly the share of the query found in the name (extra typed syllables
+    are the sign of another company), partly the share of the name typed
+    (partial names are fine), scaled down when the order differs ("Thăng
+    Long" is not "Long Thắng").
+    """
+    matched_query = 0.0
+    counted = len(weights)
+    positions: list[int] = []
+    for k, similar in enumerate(weights):
+        best, where = 0.0, -1
+        for position, name in enumerate(names):
+            weight = similar.get(name, 0.0)
+            if weight > best:
+                best, where = weight, position
+        if where >= 0:
+            positions.append(where)
+        elif soft and k == len(weights) - 1:
+            counted -= 1  # a trailing "ạ" typed for politeness
+        matched_query += best
+    matched_name = sum(max(similar.get(name, 0.0) for similar in weights) for name in names)
+    query_cover = matched_query / counted
+    name_cover = min(1.0, matched_name / len(names))
+    score = 100.0 * query_cover * (1 - NAME_COVERAGE_WEIGHT + NAME_COVERAGE_WEIGHT * name_cover)
+    if any(b <= a for a, b in itertools.pairwise(positions)):
+        score *= ORDER_FACTOR
+    return score
+
+
 # --- index ----------------------------------------------------------------------
 
 
@@ -674,7 +714,7 @@ class RegistryIndex:
         ]
 
     def _licence_hits(self, text: str) -> tuple[int, ...]:
-        """Rows whose licence the text is: exactly, or by its number when only a number was typed."""
+        """Rows with this licence: the exact key, or the number when only a number was typed."""
         if not _DIGITS_RE.search(fold(text)):
             return ()
         hits = self.by_licence.get(licence_key(text), ())
@@ -699,29 +739,35 @@ class RegistryIndex:
         return similar
 
     def _token_hits(self, core: Sequence[str]) -> Iterable[tuple[int, float, bool]]:
-        """Score every row sharing a (nearly) equal syllable with the query."""
+        """Score the rows sharing (nearly) equal syllables with the query.
+
+        A first pass only adds up, per row, the best weight of each typed
+        syllable; rows that cannot reach :data:`LOOKUP_FLOOR` are dropped
+        before the full score (coverage of the name, word order) is computed.
+        """
+        soft = len(core) > 1 and core[-1] in _SOFT_TAIL
         weights = [self._similar_tokens(token) for token in core]
-        candidates: set[int] = set()
+        totals: dict[int, float] = defaultdict(float)
         for similar in weights:
-            for token in similar:
-                candidates.update(self.by_token[token])
-        query_sorted = sorted(core)
-        for i in candidates:
+            best: dict[int, float] = {}
+            for token, weight in similar.items():
+                for i in self.by_token[token]:
+                    if weight > best.get(i, 0.0):
+                        best[i] = weight
+            for i, weight in best.items():
+                totals[i] += weight
+        needed = LOOKUP_FLOOR / 100.0 * (len(core) - soft)
+        for i, total in totals.items():
+            if total < needed:
+                continue
             entry = self.entries[i]
-            best = 0.0
+            best_score = 0.0
             exact = False
             for names in (entry.core, entry.short_core):
-                if not names:
-                    continue
-                matched_query = sum(max((w.get(n, 0.0) for n in names), default=0.0) for w in weights)
-                matched_name = sum(max(w.get(n, 0.0) for w in weights) for n in names)
-                query_cover = matched_query / len(core)
-                name_cover = min(1.0, matched_name / len(names))
-                score = 100.0 * query_cover * (1 - NAME_COVERAGE_WEIGHT + NAME_COVERAGE_WEIGHT * name_cover)
-                if score > best:
-                    best = score
-                exact = exact or sorted(names) == query_sorted
-            yield i, (100.0 if exact else best), exact
+                if names:
+                    exact = exact or tuple(names) == tuple(core)
+                    best_score = max(best_score, _name_score(weights, names, soft))
+            yield i, (100.0 if exact else best_score), exact
 
     def _string_hits(self, compact: str) -> Iterable[tuple[int, float, bool]]:
         """Whole-name similarity with spaces removed: "tanminhson", "vina co"."""
