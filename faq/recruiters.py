@@ -104,6 +104,8 @@ MAX_QUERY_CHARS = 200
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _DIGITS_RE = re.compile(r"[0-9]+")
+# Licence numbers split letters from digits: "MAU001" is "MAU" + "001".
+_LICENCE_TOKEN_RE = re.compile(r"[a-z]+|[0-9]+")
 
 # Abbreviations of legal forms and generic words, expanded before stripping.
 _ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -516,7 +518,7 @@ def licence_key(text: str) -> str:
     "MAU-001/GP") are kept; leading zeros are dropped.
     """
     parts = []
-    for token in _TOKEN_RE.findall(fold(text)):
+    for token in _LICENCE_TOKEN_RE.findall(fold(text)):
         if token.isdigit():
             parts.append(str(int(token)))
         elif token not in _LICENCE_WORDS:
@@ -720,7 +722,7 @@ class RegistryIndex:
         hits = self.by_licence.get(licence_key(text), ())
         if hits:
             return hits
-        words = [t for t in _TOKEN_RE.findall(fold(text)) if not t.isdigit()]
+        words = [t for t in _LICENCE_TOKEN_RE.findall(fold(text)) if not t.isdigit()]
         if all(w in _LICENCE_WORDS for w in words):
             return self.by_number.get(_licence_number(text), ())
         return ()
@@ -765,7 +767,7 @@ class RegistryIndex:
             exact = False
             for names in (entry.core, entry.short_core):
                 if names:
-                    exact = exact or tuple(names) == tuple(core)
+                    exact = exact or tuple(names) in (tuple(core), tuple(core[: len(core) - soft]))
                     best_score = max(best_score, _name_score(weights, names, soft))
             yield i, (100.0 if exact else best_score), exact
 
