@@ -297,10 +297,19 @@ def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
         raise RegistryError([f"{path.name}: cannot read file: {exc}"]) from exc
     except UnicodeDecodeError as exc:
         raise RegistryError([f"{path.name}: not UTF-8 text (byte {exc.start})"]) from exc
-    head = "\n".join(text.splitlines()[:_HEADER_SEARCH_ROWS])
-    delimiter = max((";", ",", "\t"), key=head.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, row) for number, row in enumerate(reader, start=1)]
+    # The delimiter is the one under which a header row is recognised (with
+    # the most known columns): counting characters is fooled by addresses
+    # full of commas in a semicolon file.
+    best: list[tuple[int, list[Any]]] = []
+    best_columns = -1
+    for delimiter in (",", ";", "\t"):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows: list[tuple[int, list[Any]]] = list(enumerate(reader, start=1))
+        header = _find_header([(n, c) for n, c in rows if any(x.strip() for x in c)])
+        columns = len(header[1]) if header else 0
+        if columns > best_columns:
+            best, best_columns = rows, columns
+    return best
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:

@@ -165,6 +165,17 @@ def test_bracketed_header_notes_and_bare_ngay(tmp_path: Path) -> None:
     assert row.status_date == dt.date(2025, 2, 1) and row.status == "suspended"
 
 
+def test_semicolon_file_with_comma_heavy_addresses(tmp_path: Path) -> None:
+    """The delimiter is the one that yields a header, not the most frequent character."""
+    header = "Tên doanh nghiệp;Số giấy phép;Tình trạng;Nguồn;Ngày danh sách;Địa chỉ"
+    rows = "".join(
+        f"Công ty Mẫu {i};MAU-{i}/GP;active;s;01/09/2025;Số 1, ngõ 2, phố 3, phường 4, tỉnh 5\n"
+        for i in range(1, 21)
+    )
+    parsed = parse_registry(write(tmp_path, f"{header}\n{rows}", bom=True))
+    assert len(parsed) == 20 and parsed[0].address == "Số 1, ngõ 2, phố 3, phường 4, tỉnh 5"
+
+
 def test_source_and_list_date_can_come_from_the_caller(tmp_path: Path) -> None:
     path = write(
         tmp_path, "Tên doanh nghiệp,Số giấy phép,Tình trạng\nCông ty Mẫu A,MAU-1/GP,active\n"
