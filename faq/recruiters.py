@@ -299,10 +299,11 @@ def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
         raise RegistryError([f"{path.name}: not UTF-8 text (byte {exc.start})"]) from exc
     # The delimiter is the one under which a header row is recognised (with
     # the most known columns): counting characters is fooled by addresses
-    # full of commas in a semicolon file.
+    # full of commas in a semicolon file. Ties go to the most frequent one.
     best: list[tuple[int, list[Any]]] = []
     best_columns = -1
-    for delimiter in (",", ";", "\t"):
+    head = "\n".join(text.splitlines()[:_HEADER_SEARCH_ROWS])
+    for delimiter in sorted((",", ";", "\t"), key=head.count, reverse=True):
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows: list[tuple[int, list[Any]]] = list(enumerate(reader, start=1))
         header = _find_header([(n, c) for n, c in rows if any(x.strip() for x in c)])
