@@ -73,8 +73,9 @@ Decision = Literal["found", "choose", "none"]
 FOUND_MIN_SCORE = 90.0
 FOUND_MARGIN = 10.0
 # Below this nothing is offered: the bot says the name is not on the list.
-# A name with one misspelt syllable out of two scores about 82; a made-up
-# name sharing one syllable with a licensed one about 45-60.
+# Two-syllable name with one typo: ~80 if the syllable has 5+ letters, ~76
+# with 4 ("long"/"hong"/"song" are different names, not typos); a made-up
+# name sharing one syllable with a licensed one: 45-70.
 CHOOSE_MIN_SCORE = 78.0
 # Buttons for candidates far below the best one are noise.
 CHOOSE_WINDOW = 15.0
