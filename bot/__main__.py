@@ -1,10 +1,11 @@
-"""Command line: `python -m bot {chat,serve,db,ask,faq}`."""
+"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters}`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from bot.logs import setup_logging
 from settings import load_settings
@@ -21,10 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("ask", help="answer questions from stdin, one JSON line each")
     faq = commands.add_parser("faq", help="FAQ content")
     faq.add_argument("action", choices=["check", "reload"])
+    recruiters = commands.add_parser("recruiters", help="the licensed-recruiter registry")
+    recruiters.add_argument("action", choices=["import"])
+    recruiters.add_argument("file", type=Path, help="CSV or XLSX in the official list's columns")
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    quiet = args.command in ("chat", "ask", "faq")
+    quiet = args.command in ("chat", "ask", "faq", "recruiters")
     setup_logging("WARNING" if quiet else settings.log_level)
 
     if args.command == "chat":
@@ -46,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.faq_commands import ask
 
         return ask(settings, sys.stdin, sys.stdout)
+    if args.command == "recruiters":
+        from bot.recruiter_commands import import_registry
+
+        return asyncio.run(import_registry(settings, args.file))
     if args.command == "faq":
         from bot import faq_commands
 

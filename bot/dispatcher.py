@@ -27,6 +27,7 @@ from bot.splitting import split_text
 from db import outbox, users
 from db.clock import utcnow
 from db.models import ConversationState, OutboxMessage, ProcessedUpdate, User
+from db.recruiters import RegistryCache
 from db.upsert import insert_ignore
 from faq.service import FaqService
 from handlers.context import Context, StaffRoute
@@ -55,6 +56,7 @@ class Dispatcher:
         self.faq = faq
         self.staff = staff
         self.bot_username: str | None = None
+        self.registry = RegistryCache()
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -148,6 +150,7 @@ class Dispatcher:
                 user=user,
                 state=state,
                 faq=self.faq,
+                registry=self.registry,
                 staff=self.staff,
                 bot_username=self.bot_username,
                 in_staff_chat=self._in_staff_chat(incoming),

@@ -225,3 +225,24 @@ class AuditEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class LicensedRecruiter(Base):
+    """One row of the official list of enterprises licensed to send workers abroad.
+
+    Replaced as a whole by `python -m bot recruiters import FILE` (one transaction).
+    """
+
+    __tablename__ = "licensed_recruiters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str | None] = mapped_column(String(100))
+    licence_number: Mapped[str] = mapped_column(String(64), unique=True)
+    licence_date: Mapped[date | None] = mapped_column(Date())
+    address: Mapped[str | None] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(12))  # active | suspended | revoked
+    status_date: Mapped[date | None] = mapped_column(Date())
+    source: Mapped[str] = mapped_column(String(400))
+    list_date: Mapped[date] = mapped_column(Date())
+    imported_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)

@@ -12,6 +12,7 @@ from handlers.types import Media, Outgoing, Reply
 from settings import Settings
 
 if TYPE_CHECKING:
+    from db.recruiters import RegistryCache
     from faq.service import FaqService
 
 
@@ -34,6 +35,7 @@ class Context:
     user: User
     state: ConversationState
     faq: FaqService | None = None
+    registry: RegistryCache | None = None
     staff: StaffRoute | None = None
     in_staff_chat: bool = False
     # The Telegram bot's @username (for deep links), once the channel has started.

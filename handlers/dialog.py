@@ -11,7 +11,17 @@ from datetime import timedelta
 
 from db.clock import utcnow
 from faq.normalize import fold
-from handlers import faq_flow, handoff, menu, privacy, referrals, staff
+from handlers import (
+    faq_flow,
+    fee_calculator,
+    handoff,
+    menu,
+    privacy,
+    recruiter_check,
+    referrals,
+    scam_warnings,
+    staff,
+)
 from handlers.context import Context
 from handlers.registration import flow as registration
 from handlers.registration.submit import submit_draft as registration_submit
@@ -45,7 +55,6 @@ GREETINGS = frozenset(
 )
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NOT_READY = {
-    "menu:recruiter": "Kiểm tra doanh nghiệp",
     "menu:fairs": "Phiên giao dịch việc làm",
 }
 STAFF_ACTIONS = frozenset({"rs", "rn", "rl"})
@@ -81,6 +90,10 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         return handoff.forward(ctx, incoming)
     if ctx.flow == registration.FLOW:
         return registration.on_message(ctx, incoming)
+    if ctx.flow == recruiter_check.FLOW:
+        return await recruiter_check.check(ctx, incoming)
+    if ctx.flow == fee_calculator.FLOW:
+        return fee_calculator.on_message(ctx, incoming)
     if incoming.media is not None:
         return _media(ctx, incoming)
     if incoming.contact is not None:
@@ -89,7 +102,7 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         return [menu.not_understood(ctx)]
     if fold(text).strip(" !.?,") in GREETINGS:
         return [menu.main_menu(ctx, greeting=True), *_draft_offer(ctx)]
-    return faq_flow.answer_question(ctx, text)
+    return faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
 
 
 async def _staff_chat(ctx: Context, incoming: Incoming) -> list[Reply]:
@@ -154,6 +167,12 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         return [menu.cancelled(ctx)]
     if action == "privacy:erase:yes":
         return await privacy.erase(ctx)
+    if prefix == "fee":
+        return fee_calculator.on_action(ctx, action)
+    if action == "menu:recruiter":
+        return recruiter_check.start(ctx)
+    if prefix == "rc":
+        return await recruiter_check.chosen(ctx, action)
     if action == "menu:register":
         return registration.start(ctx)
     if action == "reg:submit":

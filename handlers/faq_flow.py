@@ -17,6 +17,8 @@ MATCH_CHARS = 400
 LONG_MESSAGE = 1000
 LABEL_CHARS = 60
 MISS_CHARS = 1000
+# Topics whose answers offer the fee-cap calculator as a follow-up.
+FEE_TOPICS = frozenset({"costs_fees"})
 
 
 def _label(text: str) -> str:
@@ -51,6 +53,8 @@ def entry_replies(faq: FaqService, settings: Settings, entry_id: str) -> list[Re
         for r in entry.related
         if r in faq.kb.entries
     ][:3]
+    if entry.topic in FEE_TOPICS:  # a follow-up that turns the rule into the worker's figure
+        buttons.append(Button("💰 Tính mức phí tối đa của bạn", "fee:start"))
     return [Reply(text, (*buttons, BACK_TO_MENU))]
 
 

@@ -10,6 +10,7 @@ MENU_BUTTONS = (
     Button("❓ Hỏi đáp", "menu:faq"),
     Button("📝 Đăng ký đi làm việc ở nước ngoài", "menu:register"),
     Button("🔎 Kiểm tra doanh nghiệp", "menu:recruiter"),
+    Button("💰 Tính tiền dịch vụ tối đa", "fee:start"),
     Button("📅 Phiên giao dịch việc làm", "menu:fairs"),
     Button("👩‍💼 Gặp cán bộ tư vấn", "menu:staff"),
 )

@@ -15,6 +15,7 @@ MENU_LABELS = {
     "Hỏi đáp",
     "Đăng ký đi làm việc ở nước ngoài",
     "Kiểm tra doanh nghiệp",
+    "Tính tiền dịch vụ tối đa",
     "Phiên giao dịch việc làm",
     "Gặp cán bộ tư vấn",
 }
@@ -122,8 +123,8 @@ async def test_text_only_channel_shows_numbers_and_a_typed_number_presses(
     )
     try:
         [menu] = await chat.say("xin chao")
-        assert "1. ❓ Hỏi đáp" in menu.text and "5. 👩‍💼 Gặp cán bộ tư vấn" in menu.text
-        [staff] = await chat.say("5")
+        assert "1. ❓ Hỏi đáp" in menu.text and "6. 👩‍💼 Gặp cán bộ tư vấn" in menu.text
+        [staff] = await chat.say("6")
         assert "Bạn hãy gõ câu hỏi" in staff.text
         [nonsense] = await chat.say("99")  # no such choice: a message for staff, not a crash
         assert "đã chuyển" in nonsense.text

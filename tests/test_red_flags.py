@@ -62,6 +62,8 @@ POSITIVES: list[tuple[str, str]] = [
     ("co phai dong tien truoc khong", "money_before_contract"),
     # guaranteed results
     ("bao đậu 100%", "guaranteed_result"),
+    ("cty bao dau visa han quoc", "guaranteed_result"),
+    ("bên em bao đỗ visa", "guaranteed_result"),
     ("trung tâm bao đỗ đơn hàng", "guaranteed_result"),
     ("bên em bao visa nha anh", "guaranteed_result"),
     ("chắc chắn đi được, anh yên tâm", "guaranteed_result"),
