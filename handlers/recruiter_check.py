@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from faq.recruiters import Recruiter, RecruiterMatch, decide
+from faq.recruiters import Recruiter, RecruiterMatch, choices, decide
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, contact_line
 from handlers.types import Button, Incoming, Reply
@@ -92,9 +92,18 @@ async def check(ctx: Context, incoming: Incoming) -> list[Reply]:
     if verdict == "found":
         return [Reply(card(ctx, matches[0].recruiter), (ANOTHER, BACK_TO_MENU))]
     if verdict == "choose":
-        ctx.start_flow(FLOW, "choose", {"licences": [m.recruiter.licence_number for m in matches]})
-        buttons = tuple(Button(_label(m), f"rc:{n}") for n, m in enumerate(matches[:5]))
-        return [Reply("Có vài công ty tên gần giống. Bạn chọn đúng công ty:", (*buttons, ANOTHER))]
+        # Careful wording: a lookalike of a licensed name is how scammers pass themselves off.
+        close = choices(matches)
+        ctx.start_flow(FLOW, "choose", {"licences": [m.recruiter.licence_number for m in close]})
+        buttons = tuple(Button(_label(m), f"rc:{n}") for n, m in enumerate(close))
+        return [
+            Reply(
+                f"Không có tên đúng như «{query[:60]}». Các doanh nghiệp được cấp phép có tên "
+                "gần giống là (bấm để xem). Nếu không phải công ty bạn định hỏi, hãy cẩn thận: "
+                "có thể đó là nơi mạo danh.",
+                (*buttons, ANOTHER),
+            )
+        ]
     return [not_found(ctx, query, ctx.registry.list_date)]
 
 

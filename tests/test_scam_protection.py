@@ -74,7 +74,7 @@ async def test_a_made_up_name_gets_the_warning(chat: Transcript) -> None:
 async def test_ambiguous_names_offer_buttons(chat: Transcript) -> None:
     await chat.press("menu:recruiter")
     [choose] = await chat.say("cty phu")
-    assert "chọn" in choose.text
+    assert "gần giống" in choose.text and "mạo danh" in choose.text
     picks = [b for b in choose.buttons if b.action.startswith("rc:")]
     assert len(picks) >= 2
     [card] = await chat.press(picks[0].action)
