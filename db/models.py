@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,6 +57,10 @@ class User(Base):
     consent_at: Mapped[datetime | None] = mapped_column(DateTime())
     # None = never asked; True/False = the user's answer (consent per purpose).
     news_opt_in: Mapped[bool | None] = mapped_column(Boolean)
+    # What announcements are about for this user: market codes, and their area.
+    interests: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    province_name: Mapped[str | None] = mapped_column(String(64))
+    commune_name: Mapped[str | None] = mapped_column(String(128))
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime())
     # The trusted local person whose link or QR code brought this user (first one wins).
     referrer_id: Mapped[int | None] = mapped_column(
@@ -246,3 +251,88 @@ class LicensedRecruiter(Base):
     source: Mapped[str] = mapped_column(String(400))
     list_date: Mapped[date] = mapped_column(Date())
     imported_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class JobFair(Base):
+    """A job fair (phiên giao dịch việc làm) that staff announce and workers can follow."""
+
+    __tablename__ = "job_fairs"
+    __table_args__ = (Index("ix_job_fairs_starts_at", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(DateTime())  # naive UTC
+    province_name: Mapped[str | None] = mapped_column(String(64))
+    commune_name: Mapped[str | None] = mapped_column(String(128))
+    address: Mapped[str | None] = mapped_column(String(300))
+    map_url: Mapped[str | None] = mapped_column(String(500))
+    markets: Mapped[list[Any]] = mapped_column(JSON, default=list)  # market codes
+    recruiters: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class FairInterest(Base):
+    """A worker pressed «Quan tâm»: a reminder is due at `remind_at` (kept in the database)."""
+
+    __tablename__ = "fair_interests"
+    __table_args__ = (
+        UniqueConstraint("fair_id", "user_id"),
+        Index("ix_fair_interests_due", "reminded_at", "remind_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fair_id: Mapped[int] = mapped_column(BigId, ForeignKey("job_fairs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    remind_at: Mapped[datetime] = mapped_column(DateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Broadcast(Base):
+    """An announcement from staff to an audience of subscribers, delivered as a durable job."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    photo_ref: Mapped[str | None] = mapped_column(String(300))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # draft → queued → sending → done, or cancelled
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    report_channel: Mapped[str | None] = mapped_column(String(16))
+    report_chat: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class BroadcastRecipient(Base):
+    """One recipient of one broadcast; the unique pair is what makes 'nobody twice' hold."""
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "user_id"),
+        Index("ix_broadcast_recipients_work", "broadcast_id", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_key: Mapped[str] = mapped_column(String(64))
+    # pending → sending → sent | failed | blocked | skipped
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    sent_message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime())
