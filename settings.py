@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         "giờ hành chính, thứ Hai đến thứ Sáu",
         description="Opening hours shown to workers",
     )
+    fair_reminder_time: str = Field(
+        "18:00", description="Local time (HH:MM) of the reminder the day before a job fair"
+    )
     web_host: str = Field("127.0.0.1", description="Address the aiohttp server listens on")
     web_port: int = Field(
         8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
@@ -139,6 +142,16 @@ class Settings(BaseSettings):
         if value and urlparse(value).scheme not in ("http", "https"):
             raise ValueError("expected an http:// or https:// URL")
         return value
+
+    @field_validator("fair_reminder_time")
+    @classmethod
+    def _reminder_time(cls, value: str) -> str:
+        hour, sep, minute = value.strip().partition(":")
+        if not (
+            sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60
+        ):
+            raise ValueError("expected a time like 18:00")
+        return f"{int(hour):02d}:{int(minute):02d}"
 
     @field_validator("log_level")
     @classmethod

@@ -11,6 +11,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import reminders
 from bot.channel import Channel
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
@@ -73,6 +74,9 @@ class Runtime:
         self._background = [
             asyncio.create_task(self.sender.run(self.stop), name="outbox"),
             asyncio.create_task(self._recovery_loop(), name="recovery"),
+            asyncio.create_task(
+                reminders.run(self.sessions, self.stop, self.sender.wake), name="reminders"
+            ),
         ]
 
     async def _recovery_loop(self) -> None:

@@ -15,12 +15,14 @@ from handlers import (
     faq_flow,
     fee_calculator,
     handoff,
+    job_fairs,
     menu,
     privacy,
     recruiter_check,
     referrals,
     scam_warnings,
     staff,
+    subscriptions,
 )
 from handlers.context import Context
 from handlers.registration import flow as registration
@@ -54,9 +56,6 @@ GREETINGS = frozenset(
     }
 )
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
-NOT_READY = {
-    "menu:fairs": "Phiên giao dịch việc làm",
-}
 STAFF_ACTIONS = frozenset({"rs", "rn", "rl"})
 # A flow untouched for this long is not resumed by the next message (the draft is offered).
 FLOW_IDLE = timedelta(hours=6)
@@ -94,6 +93,8 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         return await recruiter_check.check(ctx, incoming)
     if ctx.flow == fee_calculator.FLOW:
         return fee_calculator.on_message(ctx, incoming)
+    if ctx.flow == subscriptions.AREA_FLOW:
+        return subscriptions.area_message(ctx, incoming)
     if incoming.media is not None:
         return _media(ctx, incoming)
     if incoming.contact is not None:
@@ -101,7 +102,11 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if not text or not HAS_WORD.search(text):
         return [menu.not_understood(ctx)]
     if fold(text).strip(" !.?,") in GREETINGS:
-        return [menu.main_menu(ctx, greeting=True), *_draft_offer(ctx)]
+        return [
+            menu.main_menu(ctx, greeting=True),
+            *_draft_offer(ctx),
+            *subscriptions.ask_once(ctx),
+        ]
     return faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
 
 
@@ -139,7 +144,12 @@ def _draft_offer(ctx: Context) -> list[Reply]:
 async def _command(ctx: Context, name: str) -> list[Reply]:
     if name in ("start", "menu", "batdau"):
         ctx.end_flow()
-        return [menu.main_menu(ctx, greeting=name != "menu"), *_draft_offer(ctx)]
+        first = [] if name == "menu" else subscriptions.ask_once(ctx)
+        return [menu.main_menu(ctx, greeting=name != "menu"), *_draft_offer(ctx), *first]
+    if name == "huytin":
+        return subscriptions.stop(ctx)
+    if name == "nhantin":
+        return subscriptions.restart(ctx)
     if name in ("help", "trogiup", "huongdan"):
         return [menu.help_reply(ctx)]
     if name == "dulieu":
@@ -167,6 +177,13 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         return [menu.cancelled(ctx)]
     if action == "privacy:erase:yes":
         return await privacy.erase(ctx)
+    if action == "menu:fairs":
+        ctx.end_flow()
+        return await job_fairs.show(ctx)
+    if action.startswith("fair:int:") and action.removeprefix("fair:int:").isdigit():
+        return await job_fairs.interested(ctx, int(action.removeprefix("fair:int:")))
+    if prefix == "sub":
+        return subscriptions.on_action(ctx, action)
     if prefix == "fee":
         return fee_calculator.on_action(ctx, action)
     if action == "menu:recruiter":
@@ -181,8 +198,6 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         if ctx.flow != registration.FLOW and action not in registration.ENTRY_ACTIONS:
             return registration.start(ctx)  # an old button: offer to continue the draft
         return registration.on_action(ctx, action, incoming)
-    if action in NOT_READY:
-        return [menu.not_ready(ctx, NOT_READY[action])]
     if prefix == "faq":
         return faq_flow.answer_entry(ctx, arg)
     if prefix == "faqt":

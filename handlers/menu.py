@@ -54,15 +54,6 @@ def help_reply(ctx: Context) -> Reply:
     )
 
 
-def not_ready(ctx: Context, what: str) -> Reply:
-    """A menu item whose flow is not open yet: say so plainly and offer a person."""
-    return Reply(
-        f"Phần «{what}» đang được chuẩn bị, chưa dùng được trên trợ lý này.\n"
-        + contact_line(ctx.settings),
-        (TALK_TO_STAFF, BACK_TO_MENU),
-    )
-
-
 def cancelled(ctx: Context) -> Reply:
     return Reply("Đã dừng. Bạn có thể chọn việc khác.", MENU_BUTTONS)
 

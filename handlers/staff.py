@@ -13,13 +13,15 @@ from sqlalchemy import func, select
 
 from db.models import AuditEvent, Referrer, Registration, User
 from faq.normalize import fold
-from handlers import referrals
+from handlers import job_fairs, referrals
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
 from handlers.types import Attachment, Button, Incoming, Reply
 
-COMMANDS = frozenset({"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu"})
+COMMANDS = frozenset(
+    {"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu", "phien"}
+)
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
 VIETNAM_OFFSET = timedelta(hours=7)
@@ -191,6 +193,8 @@ async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> lis
         return await export(ctx, args)
     if name == "gioithieu":
         return await referrals.command(ctx, args)
+    if name == "phien":
+        return await job_fairs.staff_command(ctx, args, actor(ctx))
     return [Reply("Lệnh này đang được chuẩn bị.")]
 
 

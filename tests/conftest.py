@@ -3,10 +3,13 @@ the fake Telegram Bot API, and a running server wired to both."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -36,11 +39,39 @@ async def reset_postgres(url: str, migrate: bool = True) -> None:
     await engine.dispose()
 
 
+async def _admin(sql: str) -> None:
+    """Run CREATE/DROP DATABASE (not allowed in a transaction) on the TEST_DATABASE_URL server."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A database of this test session's own on the TEST_DATABASE_URL server, so two runs
+    (or a developer and CI) never drop each other's tables."""
+    name = f"bot_test_{uuid.uuid4().hex[:10]}"
+    _run_apart(_admin(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    _run_apart(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _run_apart(work: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine on its own loop in a thread (a test's loop may already be running)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
-        await reset_postgres(PG_URL)
-        return PG_URL
+        url = request.getfixturevalue("pg_url")
+        await reset_postgres(url)
+        return url
     return f"sqlite+aiosqlite:///{tmp_path / f'bot-{uuid.uuid4().hex[:6]}.db'}"
 
 

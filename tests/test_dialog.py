@@ -34,13 +34,13 @@ async def chat(database_url: str) -> AsyncIterator[Transcript]:
 
 async def test_greeting_without_diacritics_shows_the_menu(chat: Transcript) -> None:
     for greeting in ("xin chào", "xin chao", "Chào ad!", "alo"):
-        [reply] = await chat.say(greeting)
+        reply = (await chat.say(greeting))[0]
         assert labels(reply) == MENU_LABELS
         assert "Lò Văn A" in reply.text
 
 
 async def test_start_help_and_cancel_commands(chat: Transcript) -> None:
-    [start] = await chat.say("/start")
+    start = (await chat.say("/start"))[0]
     assert labels(start) == MENU_LABELS
     [help_] = await chat.say("/help")
     assert "/huy" in help_.text and "0200 000 000" in help_.text
@@ -122,7 +122,7 @@ async def test_text_only_channel_shows_numbers_and_a_typed_number_presses(
         make_settings(database_url), FaqService(FIXTURE_FAQ), text_only=True
     )
     try:
-        [menu] = await chat.say("xin chao")
+        menu = (await chat.say("xin chao"))[0]
         assert "1. ❓ Hỏi đáp" in menu.text and "6. 👩‍💼 Gặp cán bộ tư vấn" in menu.text
         [staff] = await chat.say("6")
         assert "Bạn hãy gõ câu hỏi" in staff.text
@@ -145,3 +145,11 @@ async def test_no_staff_chat_configured_gives_the_phone(database_url: str) -> No
 async def test_group_chat_that_is_not_the_staff_chat_is_ignored(chat: Transcript) -> None:
     replies = await chat.send(chat_key="-555", text="xin chào")
     assert replies == [] and chat.channel.to("-555") == []
+
+
+async def test_news_is_asked_once_at_first_contact(chat: Transcript) -> None:
+    first = await chat.say("xin chào")
+    assert len(first) == 2 and "nhận tin" in first[1].text
+    assert {b.action for b in first[1].buttons} == {"sub:yes", "sub:no"}
+    again = await chat.say("xin chào")
+    assert len(again) == 1  # asked once, even without an answer

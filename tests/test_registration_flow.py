@@ -143,7 +143,7 @@ async def test_returning_days_later_is_offered_to_continue(database_url: str) ->
     again = await Transcript.open(settings, FaqService(FIXTURE_FAQ))
     try:
         replies = await again.say("xin chào")
-        assert "đang làm dở" in replies[-1].text
+        assert any("đang làm dở" in r.text for r in replies)
         [asked] = await again.press("reg:resume")
         assert "xã/phường" in asked.text
         await fill(again, HAPPY_PATH[6:])

@@ -178,6 +178,9 @@ async def submit_draft(ctx: Context) -> list[Reply]:
     replies = await submit(ctx, values, update_id=replace_id)
     if "news" in values:
         ctx.user.news_opt_in = bool(values["news"])
+    # The worker's area, for announcements near them.
+    ctx.user.province_name = (values.get("province") or {}).get("name", ctx.user.province_name)
+    ctx.user.commune_name = (values.get("commune") or {}).get("name", ctx.user.commune_name)
     if ctx.user.consent_at is None:
         ctx.user.consent_at = utcnow()
     forget_draft(ctx)
