@@ -3,6 +3,12 @@
 The real python-telegram-bot `Application` talks HTTP to it (via `base_url`). It records
 every call, queues updates for getUpdates (long polling), pushes updates to a registered
 webhook with the secret header, and answers 429 / 5xx / 403 on demand.
+
+For broadcast tests it can also enforce Telegram's limits (all off by default): an
+overall rate (`rate_limit` sends a second, `rate_burst` at once) and one message per
+`per_chat_interval` per chat, answered with 429 and `retry_after` when exceeded; answer
+403 for `blocked_chats`; and `sprinkle` random faults. `duplicates()` counts messages
+accepted twice.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
+import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +81,7 @@ class Fault:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = "123456:TEST-token") -> None:
+    def __init__(self, token: str = "123456:TEST-token", seed: int = 0) -> None:
         self.token = token
         self.calls: list[Call] = []
         self._updates: list[dict[str, Any]] = []
@@ -82,6 +91,18 @@ class FakeTelegram:
         self._faults: dict[str, list[Fault]] = {}
         # Sends to these chats fail with 502 (a chat that cannot be reached for a while).
         self.unreachable_chats: set[str] = set()
+        # Sends to these chats fail with 403 (the user blocked the bot).
+        self.blocked_chats: set[str] = set()
+        # Telegram's limits, enforced when set: sends a second overall (at most
+        # `rate_burst` at once) and seconds between two messages to one chat.
+        self.rate_limit: float | None = None
+        self.rate_burst: float = 1.0
+        self.per_chat_interval: float | None = None
+        self.enforced_429 = 0  # 429s answered because a limit above was exceeded
+        self._tat = 0.0  # theoretical arrival time of the next send (GCRA)
+        self._chat_last: dict[str, float] = {}
+        self._sprinkles: list[tuple[float, Fault]] = []
+        self._rng = random.Random(seed)
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self._runner: web.AppRunner | None = None
@@ -118,6 +139,10 @@ class FakeTelegram:
     ) -> None:
         """Answer the next `times` calls of `method` with an error."""
         self._faults.setdefault(method, []).append(Fault(status, retry_after, description, times))
+
+    def sprinkle(self, status: int, probability: float, retry_after: int | None = None) -> None:
+        """Answer each send with `status` at random, with this probability (seeded)."""
+        self._sprinkles.append((probability, Fault(status, retry_after)))
 
     async def push(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates."""
@@ -203,6 +228,11 @@ class FakeTelegram:
             if c.method in SEND_METHODS and (chat_id is None or c.chat_id == str(chat_id))
         ]
 
+    def duplicates(self) -> int:
+        """Messages accepted more than once (same chat, same text): the extra copies."""
+        seen = Counter((c.chat_id, c.text) for c in self.sent())
+        return sum(n - 1 for n in seen.values() if n > 1)
+
     async def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
     ) -> None:
@@ -245,6 +275,12 @@ class FakeTelegram:
                 self.calls.append(Call(f"{method}!{fault.status}", params))
                 self._changed.notify_all()
             return _fault(fault)
+        refusal = self._refusal(params) if method in SEND_METHODS else None
+        if refusal is not None:
+            async with self._changed:
+                self.calls.append(Call(f"{method}!{refusal.status}", params))
+                self._changed.notify_all()
+            return _fault(refusal)
         if method == "getUpdates":
             return await self._get_updates(params)
         result = self._result(method, params)
@@ -252,6 +288,32 @@ class FakeTelegram:
             self.calls.append(Call(method, params, result))
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _refusal(self, params: dict[str, Any]) -> Fault | None:
+        """The optional blocking, random faults and limits, in that order."""
+        chat = str(params.get("chat_id"))
+        if chat in self.blocked_chats:
+            return Fault(403)
+        for probability, fault in self._sprinkles:
+            if self._rng.random() < probability:
+                return fault
+        now = time.monotonic()
+        if self.per_chat_interval is not None and chat in self._chat_last:
+            since = now - self._chat_last[chat]
+            if since < self.per_chat_interval:
+                self.enforced_429 += 1
+                return Fault(429, max(1, math.ceil(self.per_chat_interval - since)))
+        if self.rate_limit is not None:
+            interval = 1.0 / self.rate_limit
+            tolerance = (max(1.0, self.rate_burst) - 1.0) * interval
+            due = max(self._tat, now)
+            if due - now > tolerance + 1e-9:
+                self.enforced_429 += 1
+                return Fault(429, max(1, math.ceil(due - tolerance - now)))
+            self._tat = due + interval
+        if self.per_chat_interval is not None:
+            self._chat_last[chat] = now
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
