@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         "giờ hành chính, thứ Hai đến thứ Sáu",
         description="Opening hours shown to workers",
     )
+    broadcast_rate: float = Field(
+        25.0,
+        gt=0,
+        le=1000,
+        description="Announcements per second from this process (Telegram allows about 30 in "
+        "all; the rest is left for replies)",
+    )
     fair_reminder_time: str = Field(
         "18:00", description="Local time (HH:MM) of the reminder the day before a job fair"
     )

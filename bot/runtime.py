@@ -12,6 +12,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import reminders
+from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
@@ -56,6 +57,13 @@ class Runtime:
         self.channels: dict[str, Channel] = {}
         self.sender = OutboxSender(self.sessions, self.channels, settings.instance)
         self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
+        self.broadcaster = BroadcastSender(
+            self.sessions,
+            self.channels,
+            settings.instance,
+            rate=settings.broadcast_rate,
+            wake=self.sender.wake,
+        )
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
 
@@ -68,12 +76,14 @@ class Runtime:
     async def recover(self) -> None:
         """At start: free our own stale outbox claims, then handle pending updates."""
         await self.sender.release_own_claims()
+        await self.broadcaster.release_own_claims()
         await self.dispatcher.recover()
 
     def start_background(self) -> None:
         self._background = [
             asyncio.create_task(self.sender.run(self.stop), name="outbox"),
             asyncio.create_task(self._recovery_loop(), name="recovery"),
+            asyncio.create_task(self.broadcaster.run(self.stop), name="broadcasts"),
             asyncio.create_task(
                 reminders.run(self.sessions, self.stop, self.sender.wake), name="reminders"
             ),

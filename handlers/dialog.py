@@ -12,6 +12,7 @@ from datetime import timedelta
 from db.clock import utcnow
 from faq.normalize import fold
 from handlers import (
+    broadcast_compose,
     faq_flow,
     fee_calculator,
     handoff,
@@ -56,7 +57,7 @@ GREETINGS = frozenset(
     }
 )
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
-STAFF_ACTIONS = frozenset({"rs", "rn", "rl"})
+STAFF_ACTIONS = frozenset({"rs", "rn", "rl", "bc"})
 # A flow untouched for this long is not resumed by the next message (the draft is offered).
 FLOW_IDLE = timedelta(hours=6)
 # Text that is nothing but symbols/emoji once letters and digits are looked for.
@@ -93,6 +94,8 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         return await recruiter_check.check(ctx, incoming)
     if ctx.flow == fee_calculator.FLOW:
         return fee_calculator.on_message(ctx, incoming)
+    if ctx.flow == broadcast_compose.FLOW and staff.is_staff(ctx, incoming):
+        return await broadcast_compose.on_message(ctx, incoming)
     if ctx.flow == subscriptions.AREA_FLOW:
         return subscriptions.area_message(ctx, incoming)
     if incoming.media is not None:
@@ -128,6 +131,8 @@ async def _staff_chat(ctx: Context, incoming: Incoming) -> list[Reply]:
         return await staff.on_action(ctx, incoming, incoming.action)
     if ctx.flow == staff.NOTE_FLOW and text:
         return await staff.note_from_flow(ctx, incoming)
+    if ctx.flow == broadcast_compose.FLOW:
+        return await broadcast_compose.on_message(ctx, incoming)
     return await handoff.relay_staff_reply(ctx, incoming)
 
 

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 
 from db.models import AuditEvent, Referrer, Registration, User
 from faq.normalize import fold
-from handlers import job_fairs, referrals
+from handlers import broadcast_compose, job_fairs, referrals
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
 from handlers.types import Attachment, Button, Incoming, Reply
 
 COMMANDS = frozenset(
-    {"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu", "phien"}
+    {"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu", "phien", "thongbao"}
 )
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
@@ -133,6 +133,8 @@ async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply
             return [Reply("Không tìm thấy hồ sơ này.")]
         ctx.start_flow(NOTE_FLOW, "text", {"registration_id": registration.id})
         return [Reply(f"Gõ ghi chú cho hồ sơ {registration.code} (gõ /huy để thôi).")]
+    if parts[0] == "bc":
+        return await broadcast_compose.on_action(ctx, incoming, action)
     if parts[0] == "rl" and len(parts) == 3 and parts[2].isdigit():
         return await list_page(ctx, None if parts[1] == "all" else parts[1], int(parts[2]))
     return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
@@ -195,6 +197,8 @@ async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> lis
         return await referrals.command(ctx, args)
     if name == "phien":
         return await job_fairs.staff_command(ctx, args, actor(ctx))
+    if name == "thongbao":
+        return broadcast_compose.start(ctx)
     return [Reply("Lệnh này đang được chuẩn bị.")]
 
 
