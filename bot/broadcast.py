@@ -97,8 +97,8 @@ class Pacer:
     """Starts at most `rate` sends a second, evenly spaced, and pauses on demand.
 
     A waiter that wakes a little late (event-loop jitter) keeps its scheduled slot, so
-    the average stays at `rate`; at most one interval is caught up, so two sends can
-    start together but never more, and an idle pacer grants no burst.
+    the average stays at `rate`; at most a quarter interval is caught up, so two sends
+    are never closer than 3/4 of the interval, and an idle pacer grants no burst.
     """
 
     def __init__(self, rate: float, clock: Clock = time.monotonic) -> None:
@@ -125,7 +125,7 @@ class Pacer:
                 if abort is not None and abort.is_set():
                     return False
                 now = self._clock()
-                slot = max(self._next, now - self.interval, self._paused_until)
+                slot = max(self._next, now - self.interval / 4, self._paused_until)
                 if slot <= now:
                     break
                 await asyncio.sleep(min(slot - now, 0.25))
@@ -134,21 +134,33 @@ class Pacer:
 
 
 class ChatSpacing:
-    """One send per `interval` per chat: reserves the chat's next free moment."""
+    """One send per `interval` per chat, measured between the moments sends start.
+
+    A small margin covers the difference between when we start a send and when the
+    platform counts it (connection jitter).
+    """
+
+    MARGIN = 0.02
 
     def __init__(self, interval: float, clock: Clock = time.monotonic) -> None:
         self.interval = interval
         self._clock = clock
         self._last: dict[tuple[str, str], float] = {}
 
-    def reserve(self, chat: tuple[str, str]) -> float:
-        """Seconds to wait before sending to `chat` (the slot is booked for the caller)."""
+    def wait(self, chat: tuple[str, str]) -> float:
+        """Seconds before `chat` may get its next message (0: now)."""
+        last = self._last.get(chat)
+        if last is None:
+            return 0.0
+        return max(0.0, last + self.interval + self.MARGIN - self._clock())
+
+    def mark(self, chat: tuple[str, str]) -> None:
+        """A send to `chat` starts now."""
         now = self._clock()
         if len(self._last) > 4096:  # forget chats whose interval is long over
-            self._last = {k: t for k, t in self._last.items() if t > now - self.interval}
-        at = max(now, self._last.get(chat, -self.interval) + self.interval)
-        self._last[chat] = at
-        return at - now
+            horizon = now - self.interval - self.MARGIN
+            self._last = {k: t for k, t in self._last.items() if t > horizon}
+        self._last[chat] = now
 
 
 class _Recorder:
@@ -328,38 +340,43 @@ class BroadcastSender:
 
     async def _dispatch(self, job: Broadcast, rows: Sequence[Claimed]) -> None:
         """Start the batch's sends in order, each at its pacer slot, at most
-        `max_in_flight` at a time. Rows are re-checked in small groups (about
-        `RECHECK_SECONDS` of sending), so a check is never older than that when its send
-        starts, and once more alone if a 429 pause made it stale."""
+        `max_in_flight` at a time. At a row's slot its check (opt-out, blocked,
+        cancelled, claim) is at most `RECHECK_SECONDS` old: rows are re-read in groups of
+        that much sending time, the group read at its first row's slot."""
         reply = Reply(job.text)
         media = Media("photo", job.photo_ref) if job.photo_ref else None
         size = max(1, round(self.rate * RECHECK_SECONDS))
-        for start in range(0, len(rows), size):
-            group = rows[start : start + size]
-            checked_at = time.monotonic()
-            async with self.sessions() as session:
-                checks = await broadcasts.recheck(session, group, self.instance)
-            for index, row in enumerate(group):
-                check = checks[row.id]
-                if time.monotonic() - checked_at > STALE_SECONDS:
-                    async with self.sessions() as session:
-                        check = (await broadcasts.recheck(session, [row], self.instance))[row.id]
-                skip = self._skip(row, check)
-                if skip is not None:
-                    if skip.result != "unclaim":
-                        self._spawn(self._recorder.record(skip))
-                    continue
-                wait = self._chats.reserve((row.channel, row.chat_key))
-                if wait > 0:  # this chat got a message less than per_chat_interval ago
-                    self._spawn(self._later(row, reply, media, wait))
-                    continue
-                await self._slots.acquire()
-                if not await self._pacer.acquire(self._stopping):
-                    self._slots.release()
-                    rest = [*group[index:], *rows[start + size :]]
-                    await self._recorder.record_many([Outcome(r, "unclaim") for r in rest])
-                    return
-                self._spawn(self._send(row, reply, media), holds_slot=True)
+        checks: dict[int, broadcasts.Recheck] = {}
+        checked_at = 0.0
+        for index, row in enumerate(rows):
+            chat = (row.channel, row.chat_key)
+            if self._chats.wait(chat) > 0:  # got a message less than the interval ago
+                self._spawn(self._later(row, reply, media))
+                continue
+            await self._slots.acquire()
+            if not await self._pacer.acquire(self._stopping):
+                self._slots.release()
+                rest = rows[index:]
+                await self._recorder.record_many([Outcome(r, "unclaim") for r in rest])
+                return
+            if row.id not in checks or time.monotonic() - checked_at > RECHECK_SECONDS:
+                async with self.sessions() as session:
+                    checks = await broadcasts.recheck(
+                        session, rows[index : index + size], self.instance
+                    )
+                checked_at = time.monotonic()
+            skip = self._skip(row, checks[row.id])
+            if skip is None and self._chats.wait(chat) > 0:  # a retry took the chat
+                self._slots.release()
+                self._spawn(self._later(row, reply, media))
+                continue
+            if skip is not None:
+                self._slots.release()
+                if skip.result != "unclaim":
+                    self._spawn(self._recorder.record(skip))
+                continue
+            self._chats.mark(chat)
+            self._spawn(self._send(row, reply, media), holds_slot=True)
 
     def _skip(self, row: Claimed, check: broadcasts.Recheck) -> Outcome | None:
         """The outcome of a row that must not be sent now, or None to send it."""
@@ -441,15 +458,22 @@ class BroadcastSender:
         return queued is not None
 
     # --- one recipient --------------------------------------------------------------
-    async def _later(self, row: Claimed, reply: Reply, media: Media | None, wait: float) -> None:
-        """A row whose chat must wait: sleep, then take a slot, a pacer slot, a fresh check."""
-        if not await self._sleep(wait):
-            await self._recorder.record(Outcome(row, "unclaim"))
-            return
+    async def _later(self, row: Claimed, reply: Reply, media: Media | None) -> None:
+        """A row whose chat must wait: sleep until the chat is free, then take a slot, a
+        pacer slot and a fresh check (the chat is checked again at the pacer slot)."""
+        chat = (row.channel, row.chat_key)
         async with self._slots:
-            if not await self._pacer.acquire(self._stopping):
-                await self._recorder.record(Outcome(row, "unclaim"))
-                return
+            while True:
+                wait = self._chats.wait(chat)
+                if wait > 0 and not await self._sleep(wait):
+                    await self._recorder.record(Outcome(row, "unclaim"))
+                    return
+                if not await self._pacer.acquire(self._stopping):
+                    await self._recorder.record(Outcome(row, "unclaim"))
+                    return
+                if self._chats.wait(chat) <= 0:
+                    break
+            self._chats.mark(chat)
             async with self.sessions() as session:
                 check = (await broadcasts.recheck(session, [row], self.instance))[row.id]
             skip = self._skip(row, check)
