@@ -276,6 +276,7 @@ class BroadcastSender:
         one's last sends are still in flight, so the rate holds across batches."""
         await self.release_own_claims()
         watcher = asyncio.create_task(self._stop_when(stop))
+        reporter = asyncio.create_task(self._progress_loop(stop))
         try:
             while not stop.is_set():
                 try:
@@ -304,6 +305,7 @@ class BroadcastSender:
             # Sends under way finish and are recorded; rows still waiting are handed back.
             self._stopping.set()
             watcher.cancel()
+            reporter.cancel()
             await self._drain()
             with contextlib.suppress(Exception):
                 await self.release_own_claims()
@@ -312,6 +314,22 @@ class BroadcastSender:
         """Waiting sends give up as soon as `stop` is set (their rows are handed back)."""
         await stop.wait()
         self._stopping.set()
+
+    async def _progress_loop(self, stop: asyncio.Event) -> None:
+        """Progress reports on time, however long a pass takes."""
+        tick = min(1.0, self.progress_every / 4)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), tick)
+            try:
+                async with self.sessions() as session:
+                    jobs = await broadcasts.active(session)
+                for job in jobs:
+                    if job.status == "sending" and job.started_at is not None:
+                        if await self._maybe_progress(job, job.started_at) and self._wake_outbox:
+                            self._wake_outbox()
+            except Exception as exc:
+                log.warning("broadcast: progress report failed: %s", exc)
 
     # --- passes ---------------------------------------------------------------------
     async def _pass(self) -> int:

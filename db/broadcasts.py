@@ -297,10 +297,17 @@ async def claim(
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # A LIMIT … FOR UPDATE SKIP LOCKED subquery inside IN may be run again by the
+        # planner and take more than `limit` rows; a materialized CTE runs it once.
+        locked = (candidates.with_for_update(skip_locked=True).cte("candidates")).prefix_with(
+            "MATERIALIZED"
+        )
+        chosen: Any = select(locked.c.id)
+    else:
+        chosen = candidates.scalar_subquery()
     stmt = (
         update(BroadcastRecipient)
-        .where(BroadcastRecipient.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(BroadcastRecipient.id.in_(chosen), _due(now))
         .values(
             status="sending",
             claimed_until=now + timedelta(seconds=claim_seconds),

@@ -404,6 +404,20 @@ async def test_sigkill_of_a_sender_process_and_resume(
     assert set((await statuses(env, job_id)).values()) == {"sent"}
 
 
+async def test_claims_take_at_most_the_limit_and_never_overlap(env: Env) -> None:
+    await add_users(env, 60)
+    job_id, _ = await new_broadcast(env)
+
+    async def take(by: str) -> list[int]:
+        async with env.sessions.begin() as session:
+            return [r.id for r in await broadcasts.claim(session, job_id, 7, by)]
+
+    batches = await asyncio.gather(*(take(f"w{n}") for n in range(6)))
+    assert all(len(b) == 7 for b in batches)  # PostgreSQL: the limit holds with SKIP LOCKED
+    taken = [i for b in batches for i in b]
+    assert len(taken) == len(set(taken)) == 42
+
+
 async def test_two_senders_share_a_broadcast_without_sending_twice(env: Env) -> None:
     await add_users(env, 120)
     job_id, _ = await new_broadcast(env)
