@@ -109,7 +109,25 @@ class ProcessedUpdate(Base):
     handled_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
-class OutboxMessage(Base):
+class Delivery:
+    """The sending state shared by outbox rows and broadcast recipients.
+
+    Outbox: pending → sending → sent | failed. Broadcast recipients add blocked and
+    skipped. A claim (`claimed_until`, `claimed_by`) says which process is sending it.
+    """
+
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
+    # Which process holds the claim (`Settings.instance`), so a restart can release its own.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    sent_message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class OutboxMessage(Delivery, Base):
     """A message that must leave the process: a reply, a hand-off to staff, a relay.
 
     Written in the same transaction as the state change that caused it; sent after the
@@ -130,18 +148,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))  # reply | handoff | relay
     user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(
-        String(12), default="pending"
-    )  # pending, sending, sent, failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
-    # Which process holds the claim (`Settings.instance`), so a restart can release its own.
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
-    sent_message_id: Mapped[str | None] = mapped_column(String(64))
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
 class FaqMiss(Base):
@@ -311,7 +318,7 @@ class Broadcast(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
-class BroadcastRecipient(Base):
+class BroadcastRecipient(Delivery, Base):
     """One recipient of one broadcast; the unique pair is what makes 'nobody twice' hold."""
 
     __tablename__ = "broadcast_recipients"
@@ -327,12 +334,3 @@ class BroadcastRecipient(Base):
     user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(16))
     chat_key: Mapped[str] = mapped_column(String(64))
-    # pending → sending → sent | failed | blocked | skipped
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime())
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
-    sent_message_id: Mapped[str | None] = mapped_column(String(64))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime())
