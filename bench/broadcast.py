@@ -47,8 +47,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast import BroadcastSender
 from bot.telegram import TelegramChannel
@@ -285,12 +285,14 @@ async def scenario(
         await fake.stop()
 
 
-async def reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 def print_table(rows: Sequence[Row]) -> None:
@@ -321,8 +323,14 @@ async def bench(args: argparse.Namespace) -> None:
             rows.append(await scenario(name, url, args.count, args.limit, kill_at=kill))
     pg = os.environ.get("TEST_DATABASE_URL", "")
     if pg:
-        await reset_postgres(pg)
-        rows.append(await scenario("two workers (PostgreSQL)", pg, args.count, args.limit, 2))
+        # A database of the benchmark's own: it never touches the tests' or anyone's data.
+        name = f"bot_bench_{os.getpid()}"
+        await _admin(pg, f'CREATE DATABASE "{name}"')
+        url = pg.rsplit("/", 1)[0] + "/" + name
+        try:
+            rows.append(await scenario("two workers (PostgreSQL)", url, args.count, args.limit, 2))
+        finally:
+            await _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         print("(TEST_DATABASE_URL not set: the two-worker PostgreSQL row is skipped)")
     print_table(rows)

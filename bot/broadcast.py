@@ -333,6 +333,8 @@ class BroadcastSender:
 
     # --- passes ---------------------------------------------------------------------
     async def _pass(self) -> int:
+        async with self.sessions.begin() as session:
+            await broadcasts.sweep_uncertain(session)
         async with self.sessions() as session:
             jobs = await broadcasts.active(session)
         taken = 0
@@ -502,9 +504,15 @@ class BroadcastSender:
             await self._send(row, reply, media)
 
     async def _send(self, row: Claimed, reply: Reply, media: Media | None) -> None:
-        """Send one checked row and record the outcome as soon as the platform answers."""
+        """Send one checked row and record the outcome as soon as the platform answers.
+
+        The row is marked in flight (group-committed with other sends) before the request
+        leaves: if the process dies before the answer is recorded, that row is reported
+        as uncertain instead of being sent again, so nobody gets a broadcast twice.
+        """
         channel = self.channels.get(row.channel)
         outcome: Outcome
+        await self._recorder.record(Outcome(row, "inflight"))
         try:
             if channel is None:
                 raise RetryLater(60, f"channel {row.channel} is not running")

@@ -46,7 +46,10 @@ CLAIM_SECONDS = 120
 CLAIM_MARGIN_SECONDS = 30
 MAX_ATTEMPTS = 10
 ACTIVE = ("queued", "sending")
-UNFINISHED = ("pending", "sending")
+UNFINISHED = ("pending", "sending", "inflight")
+# A row whose send had started when its process stopped: maybe delivered, maybe not.
+# It is not sent again (nobody twice) and counts as failed with this reason.
+UNCERTAIN = "uncertain: the sender stopped during this send; not resent"
 
 _R = BroadcastRecipient.__table__
 
@@ -189,7 +192,7 @@ async def counts(session: AsyncSession, broadcast_id: int) -> Counts:
         failed=by_status.get("failed", 0),
         blocked=by_status.get("blocked", 0),
         skipped=by_status.get("skipped", 0),
-        pending=by_status.get("pending", 0) + by_status.get("sending", 0),
+        pending=sum(by_status.get(status, 0) for status in UNFINISHED),
     )
 
 
@@ -347,6 +350,21 @@ async def release_own_claims(session: AsyncSession, by: str) -> int:
             ),
         )
     )
+    await session.execute(
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_by == by)
+        .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
+    )
+    return result.rowcount or 0
+
+
+async def sweep_uncertain(session: AsyncSession) -> int:
+    """Rows left in flight by a process that never came back (claim expired): failed."""
+    result = await session.execute(
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_until < utcnow())
+        .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
+    )
     return result.rowcount or 0
 
 
@@ -399,7 +417,7 @@ async def recheck(session: AsyncSession, rows: Sequence[Claimed], by: str) -> di
 
 # --- outcomes -----------------------------------------------------------------------
 
-Result = Literal["sent", "failed", "blocked", "skipped", "retry", "unclaim"]
+Result = Literal["inflight", "sent", "failed", "blocked", "skipped", "retry", "unclaim"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +442,17 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
         return
     conn = await session.connection()
     now = utcnow()
-    mine = and_(_R.c.id == bindparam("rid"), _R.c.status == "sending")
+    mine = and_(
+        _R.c.id == bindparam("rid"), or_(_R.c.status == "sending", _R.c.status == "inflight")
+    )
+    inflight = [{"rid": o.row.id} for o in outcomes if o.result == "inflight"]
+    if inflight:  # committed before the send starts: a crash now cannot cause a resend
+        await conn.execute(
+            update(_R)
+            .where(_R.c.id == bindparam("rid"), _R.c.status == "sending")
+            .values(status="inflight"),
+            inflight,
+        )
     sent = [
         {"rid": o.row.id, "mid": o.message_id, "at": now} for o in outcomes if o.result == "sent"
     ]
@@ -433,7 +461,8 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
             update(_R)
             .where(
                 _R.c.id == bindparam("rid"),
-                or_(_R.c.status == "sending", _R.c.status == "pending"),  # no IN: executemany
+                # no IN with executemany
+                or_(_R.c.status == "sending", _R.c.status == "inflight", _R.c.status == "pending"),
             )
             .values(
                 status="sent",
@@ -513,7 +542,7 @@ async def finish(session: AsyncSession, broadcast: Broadcast) -> bool:
     if broadcast.status == "cancelled":
         live = exists().where(
             BroadcastRecipient.broadcast_id == broadcast.id,
-            BroadcastRecipient.status == "sending",
+            BroadcastRecipient.status.in_(("sending", "inflight")),
             BroadcastRecipient.claimed_until >= now,
         )
         if await session.scalar(select(live)):

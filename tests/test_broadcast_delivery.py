@@ -399,11 +399,13 @@ async def test_sigkill_of_a_sender_process_and_resume(
             await proc.wait()
     assert at_kill < 150
     got = chats(user_sends(fake))
-    assert set(got) == {str(FIRST + n) for n in range(150)}  # nobody missed
-    # At most the sends answered but not yet recorded at the kill come twice (the
-    # at-least-once window); the fake's per-chat limit refuses a copy within 1 s.
-    assert fake.duplicates() <= 16
-    assert set((await statuses(env, job_id)).values()) == {"sent"}
+    assert set(got) == {str(FIRST + n) for n in range(150)}  # everybody attempted
+    # Nobody twice: a send in flight at the kill is reported uncertain, not repeated.
+    assert fake.duplicates() == 0
+    assert len(got) == len(set(got)) == 150
+    final = await statuses(env, job_id)
+    assert set(final.values()) <= {"sent", "failed"}
+    assert list(final.values()).count("failed") <= 16  # only those in flight at the kill
 
 
 async def test_claims_take_at_most_the_limit_and_never_overlap(env: Env) -> None:
