@@ -93,6 +93,27 @@ def final_text(broadcast_id: int, c: Counts, cancelled: bool = False) -> str:
 # --- limits -------------------------------------------------------------------------
 
 
+class FloodSignal:
+    """Tells a chat's own 429 from a flood of them.
+
+    Every 429 is honoured: the row waits at least `retry_after` before it is tried again.
+    One 429 says that chat went too fast; 429s from two different chats within the
+    `retry_after` window say the bot as a whole did, and then every send pauses.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last: dict[tuple[str, str], float] = {}
+
+    def signal(self, chat: tuple[str, str], retry_after: float) -> bool:
+        """Record a 429 for `chat`; True when the whole sender should pause."""
+        now = self._clock()
+        self._last = {c: t for c, t in self._last.items() if now - t < retry_after}
+        flood = any(c != chat for c in self._last)
+        self._last[chat] = now
+        return flood
+
+
 class Pacer:
     """Starts at most `rate` sends a second, evenly spaced, and pauses on demand.
 
@@ -245,6 +266,7 @@ class BroadcastSender:
         self._wake_outbox = wake
         self._pacer = Pacer(rate)
         self._chats = ChatSpacing(per_chat_interval)
+        self._flood = FloodSignal()
         self._recorder = _Recorder(sessions)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -520,8 +542,9 @@ class BroadcastSender:
             outcome = Outcome(row, "sent", message_id=message_id)
         except RetryLater as exc:
             if is_rate_limit(exc):
-                self._pacer.pause(exc.delay)
-                log.warning("broadcast: 429, pausing sends for %.1fs", exc.delay)
+                if self._flood.signal((row.channel, row.chat_key), exc.delay):
+                    self._pacer.pause(exc.delay)
+                    log.warning("broadcast: 429s from several chats, pausing %.1fs", exc.delay)
             if row.attempt >= self.max_attempts:
                 log.error("broadcast recipient %s: giving up after %d", row.id, row.attempt)
                 outcome = Outcome(row, "failed", error=str(exc))

@@ -207,7 +207,7 @@ async def test_overall_rate_and_one_message_a_second_per_chat(env: Env) -> None:
     assert set((await statuses(env, second)).values()) == {"sent"}
 
 
-async def test_429_pauses_every_send_and_5xx_is_retried(env: Env) -> None:
+async def test_429_is_honoured_for_its_chat_and_5xx_is_retried(env: Env) -> None:
     fake = env.fake
     await add_users(env, 12)
     job_id, _ = await new_broadcast(env)
@@ -217,8 +217,8 @@ async def test_429_pauses_every_send_and_5xx_is_retried(env: Env) -> None:
 
     [refused] = [c for c in fake.calls if c.method == "sendMessage!429"]
     assert len([c for c in fake.calls if c.method == "sendMessage!502"]) == 2
-    later = [c for c in user_sends(fake) if c.at > refused.at]
-    assert later and min(c.at for c in later) >= refused.at + 0.95  # retry_after honoured
+    again = [c for c in user_sends(fake) if c.chat_id == refused.chat_id]
+    assert again and again[0].at >= refused.at + 0.95  # retry_after honoured
     assert sorted(chats(user_sends(fake))) == [str(FIRST + n) for n in range(12)]
     assert set((await statuses(env, job_id)).values()) == {"sent"}
     async with env.sessions() as session:
@@ -226,6 +226,18 @@ async def test_429_pauses_every_send_and_5xx_is_retried(env: Env) -> None:
             select(BroadcastRecipient.attempts).where(BroadcastRecipient.attempts > 1)
         )
         assert len(retried.all()) == 3
+
+
+async def test_429s_from_two_chats_pause_every_send(env: Env) -> None:
+    fake = env.fake
+    await add_users(env, 12)
+    await new_broadcast(env)
+    fake.fail_next("sendMessage", 429, retry_after=1, times=2)  # a flood: two chats refused
+    await run_until_done(env.sender(rate=50.0), env)
+    refused = [c for c in fake.calls if c.method == "sendMessage!429"]
+    assert len({c.chat_id for c in refused}) == 2
+    later = [c for c in user_sends(fake) if c.at > refused[-1].at]
+    assert later and min(c.at for c in later) >= refused[-1].at + 0.95
 
 
 async def test_retries_end_as_failed_after_max_attempts(env: Env) -> None:
@@ -469,3 +481,17 @@ async def test_progress_and_final_report_reach_the_staff_chat(env: Env) -> None:
     async with env.sessions() as session:
         job = await session.get(Broadcast, job_id)
         assert job is not None and job.status == "done" and job.started_at is not None
+
+
+def test_one_chats_429_waits_alone_a_flood_pauses_everything() -> None:
+    from bot.broadcast import FloodSignal
+
+    now = [100.0]
+    flood = FloodSignal(clock=lambda: now[0])
+    assert flood.signal(("telegram", "1"), 1.0) is False  # that chat's row waits
+    now[0] += 0.5
+    assert flood.signal(("telegram", "1"), 1.0) is False  # the same chat again
+    now[0] += 0.2
+    assert flood.signal(("telegram", "2"), 1.0) is True  # another chat: the bot is too fast
+    now[0] += 5
+    assert flood.signal(("telegram", "3"), 1.0) is False  # long after: isolated again
