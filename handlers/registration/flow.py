@@ -54,7 +54,7 @@ def forget_draft(ctx: Context) -> None:
 
 def consent_text(ctx: Context) -> str:
     return (
-        "Để đăng ký, tôi sẽ hỏi bạn khoảng 14 câu ngắn: họ tên, ngày sinh, số điện thoại, "
+        "Để đăng ký, tôi sẽ hỏi bạn khoảng 12 câu ngắn: họ tên, ngày sinh, số điện thoại, "
         "nơi ở, dân tộc, học vấn, nước muốn đi.\n"
         f"• Để làm gì: để cán bộ {ctx.settings.centre_name} liên hệ tư vấn cho bạn.\n"
         "• Ai nhận: chỉ cán bộ của trung tâm.\n"
@@ -69,11 +69,11 @@ def start(ctx: Context) -> list[Reply]:
     """Menu «Đăng ký»: continue a draft, or ask for consent first."""
     values = draft(ctx)
     if values:
-        done = sum(1 for q in QUESTIONS if q.key in values)
+        # Answers the worker gave (the province may have been filled in by default).
+        done = sum(1 for q in QUESTIONS if q.key in values and q.key != "province")
         return [
             Reply(
-                f"Bạn có bản đăng ký đang làm dở ({done}/{len(QUESTIONS)} câu). "
-                "Bạn muốn làm tiếp không?",
+                f"Bạn có bản đăng ký đang làm dở (đã trả lời {done} câu). Bạn muốn làm tiếp không?",
                 (
                     Button("▶️ Làm tiếp", "reg:resume"),
                     Button("🔄 Làm lại từ đầu", "reg:restart"),
