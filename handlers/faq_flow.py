@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.models import FaqMiss
+from faq import fees, red_flags
 from faq.content import render_answer
 from faq.service import FaqService
+from handlers import fee_calculator
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, TALK_TO_STAFF, contact_line
 from handlers.types import Button, Reply
@@ -83,6 +85,11 @@ def reload_content(ctx: Context) -> Reply:
         return Reply("Chưa tải được nội dung hỏi đáp khi khởi động; hãy khởi động lại dịch vụ.")
     try:
         count = ctx.faq.reload()
+        # The fee caps and red flags are content too: edited files take effect now.
+        fees.load_fee_rules()  # raises on an invalid file, before the caches are cleared
+        red_flags.load_red_flags()
+        fee_calculator.rules.cache_clear()
+        red_flags.default_rules.cache_clear()
     except Exception as exc:
         return Reply(f"Chưa cập nhật: nội dung có lỗi, vẫn dùng bản cũ.\n{str(exc)[:3000]}")
     return Reply(f"Đã cập nhật nội dung hỏi đáp: {count} câu.")

@@ -36,7 +36,7 @@ MAX_INPUT = 100
 
 @cache
 def rules() -> fees.FeeRules:
-    """The rules file, read once per process (edit it and restart, or reload the FAQ)."""
+    """The rules file, read once per process; `/faqreload` reads it again."""
     return fees.load_fee_rules()
 
 

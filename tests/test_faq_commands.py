@@ -96,3 +96,19 @@ async def test_unanswered_questions_are_kept_for_staff(database_url: str) -> Non
         assert [(m.text, m.kind, m.channel) for m in misses] == [("qwzx vbnm plkj", "none", "test")]
     finally:
         await chat.close()
+
+
+async def test_staff_reload_also_rereads_fee_caps_and_red_flags(database_url: str) -> None:
+    from faq import red_flags
+    from handlers import fee_calculator
+
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        fee_calculator.rules()
+        red_flags.default_rules()
+        await chat.send(user="staff-1", chat_key=STAFF, text="/faqreload")
+        assert "Đã cập nhật" in chat.channel.to(STAFF)[-1].text
+        assert fee_calculator.rules.cache_info().currsize == 0
+        assert red_flags.default_rules.cache_info().currsize == 0
+    finally:
+        await chat.close()
