@@ -151,11 +151,3 @@ async def mark_failed(
         await session.execute(
             update(User).where(User.id == row.user_id).values(blocked_at=utcnow())
         )
-
-
-async def backlog(session: AsyncSession) -> int:
-    """Rows still to send (for health and metrics)."""
-    rows = await session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")))
-    )
-    return len(rows.all())

@@ -58,11 +58,6 @@ class Context:
         self.state.step = step
         self.state.data = {**self._drafts(), **(data or {})}
 
-    def set_step(self, step: str, **data: Any) -> None:
-        self.state.step = step
-        if data:
-            self.state.data = {**(self.state.data or {}), **data}
-
     def end_flow(self) -> None:
         """Leave the running flow; drafts (keys `draft:…`) are kept for later."""
         self.state.flow = None
