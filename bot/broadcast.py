@@ -154,6 +154,30 @@ class Pacer:
             return True
 
 
+class Departures:
+    """Keeps requests at least `gap` seconds apart at the moment they leave.
+
+    The pacer spaces the sends' slots, but each send then waits for its in-flight mark to
+    be committed (group commit): a slow commit releases several sends at once, and a
+    platform that counts per second answers a bunch with 429. This gate re-spaces them.
+    `gap` is shorter than the pacer's interval so sends delayed by a commit catch up.
+    """
+
+    def __init__(self, gap: float, clock: Clock = time.monotonic) -> None:
+        self.gap = gap
+        self._clock = clock
+        self._last = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = self._clock()
+            start = max(now, self._last + self.gap)
+            if start > now:
+                await asyncio.sleep(start - now)
+            self._last = self._clock()  # when it really leaves (sleeps wake late)
+
+
 class ChatSpacing:
     """One send per `interval` per chat, measured between the moments sends start.
 
@@ -265,6 +289,7 @@ class BroadcastSender:
         self.batch_size = batch_size or max(10, min(500, round(rate)))
         self._wake_outbox = wake
         self._pacer = Pacer(rate)
+        self._departures = Departures(0.75 * self._pacer.interval)
         self._chats = ChatSpacing(per_chat_interval)
         self._flood = FloodSignal()
         self._recorder = _Recorder(sessions)
@@ -535,6 +560,7 @@ class BroadcastSender:
         channel = self.channels.get(row.channel)
         outcome: Outcome
         await self._recorder.record(Outcome(row, "inflight"))
+        await self._departures.wait()
         try:
             if channel is None:
                 raise RetryLater(60, f"channel {row.channel} is not running")

@@ -495,3 +495,24 @@ def test_one_chats_429_waits_alone_a_flood_pauses_everything() -> None:
     assert flood.signal(("telegram", "2"), 1.0) is True  # another chat: the bot is too fast
     now[0] += 5
     assert flood.signal(("telegram", "3"), 1.0) is False  # long after: isolated again
+
+
+async def test_sends_released_together_leave_spaced() -> None:
+    """Sends whose in-flight marks were committed together (one group commit) must not
+    leave as a burst: the departures gate spaces them again."""
+    import itertools
+    import time
+
+    from bot.broadcast import Departures
+
+    gate = Departures(0.01)
+    left: list[float] = []
+
+    async def depart() -> None:
+        await gate.wait()
+        left.append(time.monotonic())
+
+    await asyncio.gather(*(depart() for _ in range(12)))
+    gaps = [b - a for a, b in itertools.pairwise(left)]
+    assert len(left) == 12
+    assert min(gaps) >= 0.01, gaps
