@@ -15,7 +15,7 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel, PermanentFailure, RetryLater
+from bot.channel import Channel, NoticeChannel, PermanentFailure, RetryLater, Unreachable
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Media, Reply
@@ -100,7 +100,10 @@ class OutboxSender:
                     raise RetryLater(60, f"channel {row.channel} is not running")
                 reply = Reply.from_json(row.payload["reply"])
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
-                message_id = await channel.send(row.chat_key, reply, media)
+                if row.kind == "notice" and isinstance(channel, NoticeChannel):
+                    message_id = await channel.send_notice(row.chat_key, reply, row.user_id)
+                else:
+                    message_id = await channel.send(row.chat_key, reply, media)
             except RetryLater as exc:
                 delay = max(exc.delay, backoff(row.attempts))
                 rest = [r.id for r in rows[index:]]
@@ -115,6 +118,11 @@ class OutboxSender:
                 async with self.sessions.begin() as session:
                     await outbox.release(session, rest, delay, str(exc))
                 return
+            except Unreachable as exc:
+                log.info("outbox %s: not attempted (%s)", row.id, exc)
+                async with self.sessions.begin() as session:
+                    await outbox.mark_failed(session, row, str(exc), status=Unreachable.STATUS)
+                continue
             except PermanentFailure as exc:
                 log.warning("outbox %s: failed for good (%s)", row.id, exc)
                 async with self.sessions.begin() as session:

@@ -63,6 +63,10 @@ class Runtime:
             settings.instance,
             rate=settings.broadcast_rate,
             wake=self.sender.wake,
+            channel_rates={
+                "zalo_oa": settings.zalo_broadcast_rate,
+                "zalo_bot": settings.zalo_broadcast_rate,
+            },
         )
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
