@@ -91,6 +91,7 @@ class FakeZalo:
         self.closed_users: set[str] = set()  # OA users outside the 7-day window
         self.oa_rate_limit: float | None = None  # OA sends a second, else 429
         self.bot_rate_limit: float | None = None
+        self.rate_burst = 2.0
         self._tat: dict[str, float] = {}
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -310,13 +311,14 @@ class FakeZalo:
         return fault
 
     def _over_rate(self, api: str, rate: float | None) -> bool:
-        """GCRA without burst: a send closer than 1/rate to the previous one is refused."""
+        """GCRA: `rate` sends a second, `rate_burst` at once; faster ones are refused."""
         if rate is None:
             return False
         now = time.monotonic()
         interval = 1.0 / rate
+        tolerance = (max(1.0, self.rate_burst) - 1.0) * interval
         due = max(self._tat.get(api, 0.0), now)
-        if due - now > 1e-3:
+        if due - now > tolerance + 1e-9:
             return True
         self._tat[api] = due + interval
         return False

@@ -1,0 +1,186 @@
+"""Zalo end to end: a whole registration over each Zalo surface reaching the staff chat
+on Telegram (and the status notice coming back), and one broadcast reaching Telegram,
+Zalo OA and Zalo Bot users, each channel within its own limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from bot.serve import Server
+from db import broadcasts
+from db.clock import utcnow
+from db.models import Broadcast, BroadcastRecipient, Registration, User
+from tests.conftest import STAFF_CHAT, STAFF_MEMBER
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
+from tests.test_registration_flow import HAPPY_PATH
+from tests.zalo_helpers import number_for, oa_url, start_server
+
+OA_WORKER = "8400000000001"
+BOT_WORKER = "zb-5001"
+
+
+async def register(
+    server: Server,
+    channel: str,
+    user: str,
+    say: Callable[[str], Awaitable[None]],
+    replies: Callable[[], int],
+    wait: Callable[[int], Awaitable[Any]],
+) -> None:
+    """The happy path, typed: a choice is pressed by typing its number."""
+    steps = [("say", "/menu"), *HAPPY_PATH, ("press", "reg:submit")]
+    for kind, value in steps:
+        before = replies()
+        text = await number_for(server, channel, user, value) if kind == "press" else value
+        await say(text)
+        await wait(before + 1)
+
+
+async def staff_sets_interview(fake_telegram: FakeTelegram, channel_name: str) -> None:
+    [card] = await fake_telegram.wait_sent(STAFF_CHAT, 1, timeout=15)
+    assert "0912345678" in card.text and "Xã Bát Xát" in card.text
+    button = next(data for label, data in card.buttons if "Hẹn phỏng vấn" in label)
+    await fake_telegram.push(
+        fake_telegram.callback_update(STAFF_MEMBER, button, card.message_id, STAFF_CHAT)
+    )
+    await fake_telegram.wait_for(
+        lambda: any("hẹn phỏng vấn" in c.text for c in fake_telegram.sent(STAFF_CHAT))
+    )
+
+
+async def test_registration_over_zalo_oa_reaches_staff_and_the_notice_goes_by_zns(
+    database_url: str, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    server = await start_server(
+        database_url, fake_telegram, fake_zalo, bot=False, zalo_zns_template_id="tpl-42"
+    )
+    try:
+        url = oa_url(server)
+
+        async def say(text: str) -> None:
+            assert await fake_zalo.deliver_oa(url, fake_zalo.oa_text(OA_WORKER, text)) == 200
+
+        await register(
+            server,
+            "zalo_oa",
+            OA_WORKER,
+            say,
+            lambda: len(fake_zalo.oa_sent(OA_WORKER)),
+            lambda n: fake_zalo.wait_oa(OA_WORKER, n, timeout=15),
+        )
+        sent = fake_zalo.oa_sent(OA_WORKER)
+        phone_ask = next(c for c in sent if "điện thoại di động" in c.text)
+        assert "Telegram" not in phone_ask.text and "bấm nút" not in phone_ask.text
+        assert "Mã hồ sơ" in sent[-1].text
+        await staff_sets_interview(fake_telegram, "Zalo OA")
+        await fake_zalo.wait_for(lambda: any(c.api == "zns" for c in fake_zalo.calls))
+        [zns] = [c for c in fake_zalo.calls if c.api == "zns"]
+        assert zns.params["phone"] == "84912345678" and zns.params["template_id"] == "tpl-42"
+        assert server.runtime is not None
+        async with server.runtime.sessions() as session:
+            code = await session.scalar(select(Registration.code))
+        assert zns.params["template_data"]["ma_ho_so"] == code
+        assert zns.params["template_data"]["trang_thai"]
+    finally:
+        await server.stop()
+
+
+async def test_registration_over_zalo_bot_reaches_staff_and_the_notice_comes_back(
+    database_url: str, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    server = await start_server(database_url, fake_telegram, fake_zalo, oa=False)
+    try:
+
+        async def say(text: str) -> None:
+            await fake_zalo.push(fake_zalo.bot_update(BOT_WORKER, text))
+
+        await register(
+            server,
+            "zalo_bot",
+            BOT_WORKER,
+            say,
+            lambda: len(fake_zalo.bot_sent(BOT_WORKER)),
+            lambda n: fake_zalo.wait_bot(BOT_WORKER, n, timeout=15),
+        )
+        count = len(fake_zalo.bot_sent(BOT_WORKER))
+        assert "Mã hồ sơ" in fake_zalo.bot_sent(BOT_WORKER)[-1].text
+        await staff_sets_interview(fake_telegram, "Zalo Bot")
+        notice = (await fake_zalo.wait_bot(BOT_WORKER, count + 1))[-1]
+        assert "phỏng vấn" in notice.text
+    finally:
+        await server.stop()
+
+
+async def test_broadcast_reaches_telegram_and_zalo_each_at_its_own_pace(
+    database_url: str, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    fake_telegram.rate_limit, fake_telegram.rate_burst = 30.0, 3
+    fake_telegram.per_chat_interval = 1.0
+    fake_zalo.oa_rate_limit = 6.0  # the fake refuses faster sends with 429
+    fake_zalo.bot_rate_limit = 6.0
+    server = await start_server(
+        database_url, fake_telegram, fake_zalo, broadcast_rate=25.0, zalo_broadcast_rate=5.0
+    )
+    try:
+        assert server.runtime is not None
+        now = utcnow()
+        base = {"news_opt_in": True, "interests": [], "last_seen_at": now}
+        rows = (
+            [{**base, "channel": "telegram", "external_id": str(910_000 + n)} for n in range(10)]
+            + [{**base, "channel": "zalo_oa", "external_id": f"oa{n}"} for n in range(8)]
+            + [{**base, "channel": "zalo_bot", "external_id": f"zb{n}"} for n in range(5)]
+            + [
+                {**base, "channel": "zalo_oa", "external_id": f"silent{n}",
+                 "last_seen_at": now - timedelta(days=8)}
+                for n in range(2)
+            ]
+        )  # fmt: skip
+        async with server.runtime.sessions.begin() as session:
+            await session.execute(insert(User), rows)
+            job = Broadcast(
+                text="Ngày hội việc làm thứ Bảy tại Lào Cai.",
+                audience={"all": True},
+                status="draft",
+                report_channel="telegram",
+                report_chat=str(STAFF_CHAT),
+            )
+            session.add(job)
+            await session.flush()
+            assert await broadcasts.queue(session, job) == 25
+            job_id = job.id
+        started = time.monotonic()
+        server.runtime.broadcaster.notify()
+        await fake_telegram.wait_for(
+            lambda: any("đã gửi xong" in c.text for c in fake_telegram.sent(STAFF_CHAT)),
+            timeout=30,
+            what="the final report",
+        )
+        report = next(c for c in fake_telegram.sent(STAFF_CHAT) if "đã gửi xong" in c.text)
+        assert report.text == (
+            f"📣 Thông báo #{job_id} đã gửi xong: 23 đã gửi, 0 lỗi, 0 đã chặn bot, "
+            "0 bỏ qua, 2 không liên lạc được qua Zalo."
+        )
+        telegram = [c for c in fake_telegram.sent() if c.chat_id != str(STAFF_CHAT)]
+        oa = fake_zalo.oa_sent()
+        bot = fake_zalo.bot_sent()
+        assert len(telegram) == 10 and len(oa) == 8 and len(bot) == 5
+        assert not any(c.user.startswith("silent") for c in fake_zalo.calls if c.api == "oa")
+        # Within every limit: no 429 from any fake.
+        assert fake_telegram.enforced_429 == 0
+        assert not [c for c in fake_zalo.calls if c.status == "429"]
+        # Each channel at its own pace: Telegram was not held back by the slower Zalo.
+        assert telegram[-1].at - started < 1.5
+        assert oa[-1].at - oa[0].at >= 7 / 5 * 0.75
+        async with server.runtime.sessions() as session:
+            silent = await session.scalars(
+                select(BroadcastRecipient.status).where(BroadcastRecipient.chat_key.like("silent%"))
+            )
+            assert set(silent) == {"unreachable"}
+    finally:
+        await server.stop()
