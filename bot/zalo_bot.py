@@ -78,11 +78,14 @@ class ZaloBotChannel:
             log.warning("Zalo Bot: getMe failed (%s); check ZALO_BOT_TOKEN", exc)
         if self.webhook:
             if self.settings.zalo_bot_webhook_url:
-                await self.call(
-                    "setWebhook",
-                    url=self.settings.zalo_bot_webhook_url,
-                    secret_token=self.settings.zalo_bot_webhook_secret,
-                )
+                try:
+                    await self.call(
+                        "setWebhook",
+                        url=self.settings.zalo_bot_webhook_url,
+                        secret_token=self.settings.zalo_bot_webhook_secret,
+                    )
+                except (ApiError, RetryLater) as exc:
+                    log.error("Zalo Bot: setWebhook failed (%s); register it by hand", exc)
             log.info("Zalo Bot: webhook mode, /zalo/bot")
         else:
             with contextlib.suppress(ApiError, RetryLater):

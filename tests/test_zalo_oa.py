@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select, update
 
+from bot.channel import Unreachable
 from bot.serve import Server
 from bot.zalo_oa import signature
 from bot.zalo_oa_tokens import OaTokens, current
@@ -17,6 +20,7 @@ from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage, ProcessedUpdate, User, ZaloOaToken
+from handlers.types import Reply
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
@@ -279,3 +283,43 @@ async def test_a_user_silent_for_seven_days_is_not_attempted(
         await asyncio.sleep(0.05)
     assert await relay_status() == "unreachable"
     assert len([c for c in fake_zalo.calls if c.api == "oa"]) == before  # not attempted
+
+
+async def test_webhook_answers_fast_and_server_errors_are_retried(
+    zalo_server: Server, fake_zalo: FakeZalo
+) -> None:
+    fake_zalo.fail_next("oa", status=502)
+    fake_zalo.fail_next("oa", status=429)
+    started = time.monotonic()
+    assert (
+        await fake_zalo.deliver_oa(oa_url(zalo_server), fake_zalo.oa_text(WORKER, "/menu")) == 200
+    )
+    assert time.monotonic() - started < 2.0  # Zalo wants its 200 within 2 s
+    [reply] = await fake_zalo.wait_oa(WORKER, 1, timeout=15)
+    assert "Bạn muốn làm gì" in reply.text
+    assert [c.status for c in fake_zalo.calls if c.api == "oa"] == ["502", "429", "ok"]
+
+
+async def test_window_is_free_then_paid_then_closed(
+    zalo_server: Server, fake_zalo: FakeZalo
+) -> None:
+    channel = zalo_server.zalo_oa
+    assert channel is not None and zalo_server.runtime is not None
+    assert await channel.window("nobody") == "closed"
+    async with zalo_server.runtime.sessions.begin() as session:
+        for key, age in (
+            ("a", timedelta(hours=47)),
+            ("b", timedelta(days=6)),
+            ("c", timedelta(days=7, minutes=1)),
+        ):
+            session.add(User(channel="zalo_oa", external_id=key, last_seen_at=utcnow() - age))
+    assert [await channel.window(k) for k in "abc"] == ["free", "paid", "closed"]
+    # Inside the 7 days a message goes (a consultation message); outside it does not.
+    assert await channel.send("b", Reply("Lịch phỏng vấn đã có.")) is not None
+    with pytest.raises(Unreachable):
+        await channel.send("c", Reply("Lịch phỏng vấn đã có."))
+    # Zalo's own refusal (its clock may differ from ours) is recorded the same way.
+    fake_zalo.closed_users.add("a")
+    with pytest.raises(Unreachable):
+        await channel.send("a", Reply("Lịch phỏng vấn đã có."))
+    assert [c.user for c in fake_zalo.calls if c.api == "oa"] == ["b", "a"]
