@@ -171,13 +171,18 @@ class ZaloOAChannel:
         return await self.send(chat_key, reply)
 
     async def window(self, chat_key: str) -> str:
-        """free (≤ 48 h since the user last wrote), paid (≤ 7 days) or closed."""
+        """free (≤ 48 h since the user last wrote), paid (≤ 7 days) or closed.
+
+        No user row: they erased their data a moment ago and this is the confirmation (we
+        queue nothing else for an erased user), so it is sent; Zalo would refuse it
+        (-230 → unreachable) if the window were closed after all.
+        """
         async with self.sessions() as session:
             seen = await session.scalar(
                 select(User.last_seen_at).where(User.channel == NAME, User.external_id == chat_key)
             )
         if seen is None:
-            return "closed"
+            return "free"
         age = utcnow() - seen
         return "free" if age <= FREE_WINDOW else "paid" if age <= CS_WINDOW else "closed"
 

@@ -10,15 +10,18 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bot import reminders
 from bot.serve import Server
 from db import broadcasts
 from db.clock import utcnow
-from db.models import Broadcast, BroadcastRecipient, Registration, User
+from db.models import Broadcast, BroadcastRecipient, FairInterest, JobFair, Registration, User
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.test_registration_flow import HAPPY_PATH
-from tests.zalo_helpers import number_for, oa_url, start_server
+from tests.zalo_helpers import number_for, oa_url, start_server, zalo_server
+
+__all__ = ["zalo_server"]
 
 OA_WORKER = "8400000000001"
 BOT_WORKER = "zb-5001"
@@ -185,3 +188,59 @@ async def test_broadcast_reaches_telegram_and_zalo_each_at_its_own_pace(
             assert set(silent) == {"unreachable"}
     finally:
         await server.stop()
+
+
+async def test_the_rest_of_the_menu_works_over_zalo_oa(
+    zalo_server: Server, fake_zalo: FakeZalo
+) -> None:
+    """FAQ, recruiter check, job-fair reminder, news opt-out and erasure, typed."""
+    url = oa_url(zalo_server)
+    user = "8400000000077"
+
+    async def say(text: str, replies: int = 1) -> list[Any]:
+        before = len(fake_zalo.oa_sent(user))
+        assert await fake_zalo.deliver_oa(url, fake_zalo.oa_text(user, text)) == 200
+        return (await fake_zalo.wait_oa(user, before + replies))[before:]
+
+    async def press(action: str, replies: int = 1) -> list[Any]:
+        return await say(await number_for(zalo_server, "zalo_oa", user, action), replies)
+
+    await say("xin chào", replies=2)
+    [answer] = await say("di han quoc can dieu kien gi")
+    assert "18 đến 39 tuổi" in answer.text and "Luật 69/2020/QH14" in answer.text
+    await say("/menu")
+    [ask] = await press("menu:recruiter")
+    assert "tên công ty" in ask.text
+    [checked] = await say("cty sông hồng")
+    assert checked.text and "Traceback" not in checked.text
+    [stopped] = await say("/huytin")
+    assert "Đã dừng mọi thông báo" in stopped.text
+
+    assert zalo_server.runtime is not None
+    sessions = zalo_server.runtime.sessions
+    async with sessions.begin() as session:
+        worker = await session.scalar(select(User).where(User.external_id == user))
+        assert worker is not None and worker.news_opt_in is False
+        fair = JobFair(
+            title="Phiên giao dịch việc làm Bát Xát", starts_at=utcnow() + timedelta(days=1)
+        )
+        session.add(fair)
+        await session.flush()
+        session.add(
+            FairInterest(
+                fair_id=fair.id, user_id=worker.id, remind_at=utcnow() - timedelta(minutes=1)
+            )
+        )
+    assert await reminders.send_due(sessions) == 1
+    zalo_server.runtime.sender.wake()
+    reminder = (await fake_zalo.wait_oa(user, len(fake_zalo.oa_sent(user)) + 1))[-1]
+    assert "Nhắc bạn" in reminder.text and "Bát Xát" in reminder.text
+
+    [shown] = await say("/dulieu")
+    assert "Kênh: zalo_oa" in shown.text
+    [confirm] = await say("/xoadulieu")
+    assert "không làm lại được" in confirm.text
+    [done] = await press("privacy:erase:yes")
+    assert "Đã xoá" in done.text
+    async with sessions() as session:
+        assert await session.scalar(select(User).where(User.external_id == user)) is None
