@@ -202,6 +202,14 @@ class Settings(BaseSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value
 
+    @field_validator("zalo_bot_webhook_secret")
+    @classmethod
+    def _bot_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and not 8 <= len(value) <= 256:
+            raise ValueError("expected 8 to 256 characters (Zalo's rule), or empty for polling")
+        return value
+
     @field_validator("fair_reminder_time")
     @classmethod
     def _reminder_time(cls, value: str) -> str:

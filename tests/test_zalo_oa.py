@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from datetime import timedelta
 
@@ -20,8 +21,9 @@ from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage, ProcessedUpdate, User, ZaloOaToken
+from faq.service import FaqService
 from handlers.types import Reply
-from tests.conftest import STAFF_CHAT, STAFF_MEMBER, make_settings
+from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.zalo_helpers import number_for, oa_url, user_row, zalo_server
@@ -323,3 +325,22 @@ async def test_window_is_free_then_paid_then_closed(
     with pytest.raises(Unreachable):
         await channel.send("a", Reply("Lịch phỏng vấn đã có."))
     assert [c.user for c in fake_zalo.calls if c.api == "oa"] == ["b", "a"]
+
+
+async def test_without_settings_each_zalo_surface_is_off_with_one_log_line(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server = Server(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    await server.start()
+    try:
+        assert server.zalo_oa is None and server.zalo_bot is None
+        assert server.runtime is not None and set(server.runtime.channels) <= {"telegram"}
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"http://127.0.0.1:{server.port}/zalo/oa", data=b"{}") as r:
+                assert r.status in (404, 405)
+    finally:
+        await server.stop()
+    off = [r.getMessage() for r in caplog.records if "Zalo" in r.getMessage()]
+    assert len([m for m in off if m.startswith("Zalo OA") and "off" in m]) == 1
+    assert len([m for m in off if m.startswith("Zalo Bot") and "off" in m]) == 1
