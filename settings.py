@@ -17,6 +17,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
 TELEGRAM_PUBLIC_API = "https://api.telegram.org/bot"
+ZALO_OA_PUBLIC_API = "https://openapi.zalo.me"
+ZALO_OAUTH_PUBLIC = "https://oauth.zaloapp.com"
+ZALO_ZNS_PUBLIC_API = "https://business.openapi.zalo.me"
+ZALO_BOT_PUBLIC_API = "https://bot-api.zaloplatforms.com"
 
 
 class SettingsError(SystemExit):
@@ -76,6 +80,46 @@ class Settings(BaseSettings):
         le=1000,
         description="Announcements per second from this process (Telegram allows about 30 in "
         "all; the rest is left for replies)",
+    )
+    zalo_app_id: str = Field("", description="Zalo app id (developers.zalo.me) of the OA")
+    zalo_app_secret: str = Field("", description="Zalo app secret key (OAuth token refresh)")
+    zalo_oa_secret_key: str = Field(
+        "", description="OA secret key that signs webhook events; empty = Zalo OA off"
+    )
+    zalo_oa_access_token: str = Field(
+        "", description="First OA access token (later ones live in the database)"
+    )
+    zalo_oa_refresh_token: str = Field(
+        "", description="First OA refresh token (later ones live in the database)"
+    )
+    zalo_oa_api_base_url: str = Field(
+        ZALO_OA_PUBLIC_API, description="OA Open API base URL (/v3.0/oa/message/cs is appended)"
+    )
+    zalo_oauth_base_url: str = Field(
+        ZALO_OAUTH_PUBLIC, description="Zalo OAuth base URL (/v4/oa/access_token is appended)"
+    )
+    zalo_zns_api_base_url: str = Field(
+        ZALO_ZNS_PUBLIC_API, description="ZNS API base URL (/message/template is appended)"
+    )
+    zalo_zns_template_id: str = Field(
+        "", description="ZNS template for registration status notices; empty = no ZNS"
+    )
+    zalo_bot_token: str = Field("", description="Zalo Bot Platform token; empty = Zalo Bot off")
+    zalo_bot_webhook_secret: str = Field(
+        "", description="Secret Zalo echoes in X-Bot-Api-Secret-Token; empty = long polling"
+    )
+    zalo_bot_webhook_url: str = Field(
+        "", description="Public HTTPS URL of /zalo/bot to register with setWebhook at start"
+    )
+    zalo_bot_api_base_url: str = Field(
+        ZALO_BOT_PUBLIC_API, description="Zalo Bot API base URL (/bot<token>/<method> is appended)"
+    )
+    zalo_broadcast_rate: float = Field(
+        5.0,
+        gt=0,
+        le=1000,
+        description="Announcements per second to Zalo users from this process (Zalo publishes "
+        "no firm figure; conservative)",
     )
     fair_reminder_time: str = Field(
         "18:00", description="Local time (HH:MM) of the reminder the day before a job fair"
@@ -142,12 +186,28 @@ class Settings(BaseSettings):
     def _empty_chat_id(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("telegram_api_base_url", "telegram_webhook_url")
+    @field_validator(
+        "telegram_api_base_url",
+        "telegram_webhook_url",
+        "zalo_oa_api_base_url",
+        "zalo_oauth_base_url",
+        "zalo_zns_api_base_url",
+        "zalo_bot_api_base_url",
+        "zalo_bot_webhook_url",
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip()
         if value and urlparse(value).scheme not in ("http", "https"):
             raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("zalo_bot_webhook_secret")
+    @classmethod
+    def _bot_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and not 8 <= len(value) <= 256:
+            raise ValueError("expected 8 to 256 characters (Zalo's rule), or empty for polling")
         return value
 
     @field_validator("fair_reminder_time")
@@ -172,6 +232,15 @@ class Settings(BaseSettings):
     def instance(self) -> str:
         """Stable name of this process: a restart recognises the outbox claims it left."""
         return self.instance_name or f"{socket.gethostname()}:{self.web_port}"
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        """OA needs its app id, the secret that signs events and a first token."""
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_oa_access_token)
+
+    @property
+    def zalo_bot_enabled(self) -> bool:
+        return bool(self.zalo_bot_token)
 
     @property
     def email_enabled(self) -> bool:

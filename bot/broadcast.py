@@ -42,7 +42,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel, PermanentFailure, RetryLater
+from bot.channel import Channel, PermanentFailure, RetryLater, Unreachable
 from db import broadcasts, outbox
 from db.broadcasts import Claimed, Counts, Outcome
 from db.clock import utcnow
@@ -59,6 +59,8 @@ MAX_IN_FLIGHT = 16  # TelegramChannel's connection pool is 32; the outbox uses u
 RECHECK_SECONDS = 0.05
 STALE_SECONDS = 0.5
 REPORT_KIND = "broadcast"
+# Zalo OA users outside the 7-day messaging window (not attempted), in staff reports.
+UNREACHABLE = "không liên lạc được qua Zalo"
 Clock = Callable[[], float]
 
 
@@ -76,17 +78,19 @@ def is_rate_limit(exc: RetryLater) -> bool:
 
 
 def progress_text(broadcast_id: int, c: Counts) -> str:
+    unreachable = f", {UNREACHABLE} {c.unreachable}" if c.unreachable else ""
     return (
         f"📣 Thông báo #{broadcast_id}: đã gửi {c.sent}/{c.total} "
-        f"(lỗi {c.failed}, đã chặn bot {c.blocked}, bỏ qua {c.skipped})."
+        f"(lỗi {c.failed}, đã chặn bot {c.blocked}, bỏ qua {c.skipped}{unreachable})."
     )
 
 
 def final_text(broadcast_id: int, c: Counts, cancelled: bool = False) -> str:
     head = "đã huỷ" if cancelled else "đã gửi xong"
+    unreachable = f", {c.unreachable} {UNREACHABLE}" if c.unreachable else ""
     return (
         f"📣 Thông báo #{broadcast_id} {head}: {c.sent} đã gửi, {c.failed} lỗi, "
-        f"{c.blocked} đã chặn bot, {c.skipped} bỏ qua."
+        f"{c.blocked} đã chặn bot, {c.skipped} bỏ qua{unreachable}."
     )
 
 
@@ -125,6 +129,7 @@ class Pacer:
     def __init__(self, rate: float, clock: Clock = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
+        self.rate = rate
         self.interval = 1.0 / rate
         self._clock = clock
         self._next = 0.0
@@ -274,6 +279,7 @@ class BroadcastSender:
         max_attempts: int = broadcasts.MAX_ATTEMPTS,
         claim_seconds: float = broadcasts.CLAIM_SECONDS,
         batch_size: int | None = None,
+        channel_rates: Mapping[str, float] | None = None,
     ) -> None:
         if not instance:
             raise ValueError("instance must name this process (claims are released by it)")
@@ -288,8 +294,10 @@ class BroadcastSender:
         # a cancel or another process's share is seen quickly, big enough to be cheap.
         self.batch_size = batch_size or max(10, min(500, round(rate)))
         self._wake_outbox = wake
-        self._pacer = Pacer(rate)
-        self._departures = Departures(0.75 * self._pacer.interval)
+        # Each channel at its own pace (Telegram `rate`; Zalo ZALO_BROADCAST_RATE).
+        self.channel_rates = dict(channel_rates or {})
+        self._pacers: dict[str, Pacer] = {}
+        self._departures: dict[str, Departures] = {}
         self._chats = ChatSpacing(per_chat_interval)
         self._flood = FloodSignal()
         self._recorder = _Recorder(sessions)
@@ -298,6 +306,18 @@ class BroadcastSender:
         self._stopping = asyncio.Event()
         self._notified = asyncio.Event()
         self._reported: dict[int, int] = {}  # broadcast id → last progress report number
+
+    def _pacer(self, channel: str) -> Pacer:
+        pacer = self._pacers.get(channel)
+        if pacer is None:
+            pacer = self._pacers[channel] = Pacer(self.channel_rates.get(channel, self.rate))
+            self._departures[channel] = Departures(0.75 * pacer.interval)
+        return pacer
+
+    def _gate(self, channel: str) -> Departures:
+        """The channel's departures gate (made with its pacer)."""
+        self._pacer(channel)
+        return self._departures[channel]
 
     def notify(self) -> None:
         """A broadcast was queued: look now instead of at the next poll."""
@@ -402,7 +422,12 @@ class BroadcastSender:
             if rows:
                 taken += len(rows)
                 budget -= len(rows)
-                await self._dispatch(job, rows)
+                by_channel: dict[str, list[Claimed]] = {}
+                for row in rows:
+                    by_channel.setdefault(row.channel, []).append(row)
+                # Channels side by side, each at its own pace: a slow Zalo queue does not
+                # hold the Telegram rows of the same batch back.
+                await asyncio.gather(*(self._dispatch(job, part) for part in by_channel.values()))
         return taken
 
     async def _dispatch(self, job: Broadcast, rows: Sequence[Claimed]) -> None:
@@ -412,7 +437,8 @@ class BroadcastSender:
         that much sending time, the group read at its first row's slot."""
         reply = Reply(job.text)
         media = Media("photo", job.photo_ref) if job.photo_ref else None
-        size = max(1, round(self.rate * RECHECK_SECONDS))
+        pacer = self._pacer(rows[0].channel)
+        size = max(1, round(pacer.rate * RECHECK_SECONDS))
         checks: dict[int, broadcasts.Recheck] = {}
         checked_at = 0.0
         for index, row in enumerate(rows):
@@ -421,7 +447,7 @@ class BroadcastSender:
                 self._spawn(self._later(row, reply, media))
                 continue
             await self._slots.acquire()
-            if not await self._pacer.acquire(self._stopping):
+            if not await pacer.acquire(self._stopping):
                 self._slots.release()
                 rest = rows[index:]
                 await self._recorder.record_many([Outcome(r, "unclaim") for r in rest])
@@ -535,7 +561,7 @@ class BroadcastSender:
                 if wait > 0 and not await self._sleep(wait):
                     await self._recorder.record(Outcome(row, "unclaim"))
                     return
-                if not await self._pacer.acquire(self._stopping):
+                if not await self._pacer(row.channel).acquire(self._stopping):
                     await self._recorder.record(Outcome(row, "unclaim"))
                     return
                 if self._chats.wait(chat) <= 0:
@@ -560,7 +586,7 @@ class BroadcastSender:
         channel = self.channels.get(row.channel)
         outcome: Outcome
         await self._recorder.record(Outcome(row, "inflight"))
-        await self._departures.wait()
+        await self._gate(row.channel).wait()
         try:
             if channel is None:
                 raise RetryLater(60, f"channel {row.channel} is not running")
@@ -569,7 +595,7 @@ class BroadcastSender:
         except RetryLater as exc:
             if is_rate_limit(exc):
                 if self._flood.signal((row.channel, row.chat_key), exc.delay):
-                    self._pacer.pause(exc.delay)
+                    self._pacer(row.channel).pause(exc.delay)
                     log.warning("broadcast: 429s from several chats, pausing %.1fs", exc.delay)
             if row.attempt >= self.max_attempts:
                 log.error("broadcast recipient %s: giving up after %d", row.id, row.attempt)
@@ -577,6 +603,8 @@ class BroadcastSender:
             else:
                 delay = max(exc.delay, backoff(row.attempt))
                 outcome = Outcome(row, "retry", error=str(exc), delay=delay)
+        except Unreachable as exc:
+            outcome = Outcome(row, "unreachable", error=str(exc))
         except PermanentFailure as exc:
             outcome = Outcome(row, "blocked" if exc.blocked else "failed", error=str(exc))
         except Exception as exc:  # a bug in an adapter must not stop the broadcast

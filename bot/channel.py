@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from handlers.types import Incoming, Media, Reply
 
@@ -35,6 +35,13 @@ class PermanentFailure(SendError):
         self.blocked = blocked
 
 
+class Unreachable(PermanentFailure):
+    """Not attempted: the platform would refuse it (Zalo OA: the user's messaging window
+    is closed). Recorded with the status `unreachable` and counted in reports."""
+
+    STATUS = "unreachable"
+
+
 class Channel(Protocol):
     name: str
     limits: ChannelLimits
@@ -52,3 +59,11 @@ class WebhookChannel(Channel, Protocol):
     def parse(self, body: bytes) -> list[Incoming]:
         """Turn a verified request body into Incomings; raises ValueError when malformed."""
         ...
+
+
+@runtime_checkable
+class NoticeChannel(Channel, Protocol):
+    """A channel with its own way to deliver registration status notices (Zalo OA: ZNS
+    templates when configured)."""
+
+    async def send_notice(self, chat_key: str, reply: Reply, user_id: int | None) -> str | None: ...

@@ -38,6 +38,8 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 
+WORKING = 16  # updates handled concurrently (each one a transaction and a few sends)
+
 
 class Dispatcher:
     def __init__(
@@ -59,6 +61,7 @@ class Dispatcher:
         self.registry = RegistryCache()
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._working = asyncio.Semaphore(WORKING)
 
     # --- ingress ---------------------------------------------------------------
     async def submit(self, incoming: Incoming, wait: bool = False) -> bool:
@@ -91,9 +94,15 @@ class Dispatcher:
         return True
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(self._bounded(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _bounded(self, work: Coroutine[Any, Any, None]) -> None:
+        """At most WORKING updates are handled at once; the rest wait (already recorded),
+        so a burst does not slow down the acknowledgement of the next webhook request."""
+        async with self._working:
+            await work
 
     async def drain(self) -> None:
         """Wait for the updates being handled (clean shutdown)."""

@@ -3,6 +3,10 @@
 The fast path sends a handler's replies right after its transaction commits. Anything
 that could not go (rate limit, outage, crash before sending) stays in the table and the
 worker loop picks it up, with exponential backoff, in order per chat.
+
+Bulk kinds (job-fair reminders: hundreds can fall due at the same minute) are paced per
+channel at that channel's broadcast rate (`rates`), like announcements; replies are not
+paced, so a conversation never waits behind a reminder run.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel, PermanentFailure, RetryLater
+from bot.broadcast import Pacer
+from bot.channel import Channel, NoticeChannel, PermanentFailure, RetryLater, Unreachable
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Media, Reply
@@ -25,6 +30,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 MAX_BACKOFF = 300.0
 PARALLEL_CHATS = 16
+BULK_KINDS = frozenset({"reminder"})
 
 
 def backoff(attempt: int) -> float:
@@ -38,10 +44,19 @@ class OutboxSender:
         sessions: async_sessionmaker[AsyncSession],
         channels: Mapping[str, Channel],
         instance: str = "",
+        rates: Mapping[str, float] | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
         self.instance = instance
+        self.rates = dict(rates or {})
+        self._pacers: dict[str, Pacer] = {}
+        self._stopping = asyncio.Event()
+        # A pass claims no more than the slowest paced channel sends in half a claim.
+        slowest = min(self.rates.values(), default=None)
+        self.batch = (
+            200 if slowest is None else max(10, min(200, int(slowest * outbox.CLAIM_SECONDS / 2)))
+        )
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
 
@@ -51,6 +66,17 @@ class OutboxSender:
                 released = await outbox.release_own_claims(session, self.instance)
             if released:
                 log.info("outbox: %d rows claimed before a restart are free again", released)
+
+    async def _pace(self, row: OutboxMessage) -> None:
+        """Wait for the channel's slot when the row is of a bulk kind with a rate."""
+        rate = self.rates.get(row.channel)
+        if row.kind not in BULK_KINDS or rate is None:
+            return
+        pacer = self._pacers.get(row.channel)
+        if pacer is None:
+            pacer = self._pacers[row.channel] = Pacer(rate)
+        if not await pacer.acquire(self._stopping):
+            raise RetryLater(0.0, "stopping")
 
     def wake(self) -> None:
         self._wake.set()
@@ -63,16 +89,28 @@ class OutboxSender:
             rows = await outbox.claim(session, ids, limit=len(ids), by=self.instance)
         await self._send_chat(rows)
 
-    async def run_once(self, limit: int = 200) -> int:
+    async def run_once(self, limit: int | None = None) -> int:
         """Send what is due; returns how many rows were taken."""
         async with self.sessions.begin() as session:
-            rows = await outbox.claim(session, limit=limit, by=self.instance)
+            rows = await outbox.claim(session, limit=limit or self.batch, by=self.instance)
         chats = [list(g) for _, g in groupby(rows, key=lambda r: (r.channel, r.chat_key))]
         await asyncio.gather(*(self._guarded(chat) for chat in chats))
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         """The worker loop, until `stop` is set."""
+        watcher = asyncio.create_task(self._stop_when(stop))
+        try:
+            await self._loop(stop)
+        finally:
+            watcher.cancel()
+
+    async def _stop_when(self, stop: asyncio.Event) -> None:
+        """Paced rows still waiting for their slot go back to the table at once."""
+        await stop.wait()
+        self._stopping.set()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 taken = await self.run_once()
@@ -100,7 +138,11 @@ class OutboxSender:
                     raise RetryLater(60, f"channel {row.channel} is not running")
                 reply = Reply.from_json(row.payload["reply"])
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
-                message_id = await channel.send(row.chat_key, reply, media)
+                await self._pace(row)
+                if row.kind == "notice" and isinstance(channel, NoticeChannel):
+                    message_id = await channel.send_notice(row.chat_key, reply, row.user_id)
+                else:
+                    message_id = await channel.send(row.chat_key, reply, media)
             except RetryLater as exc:
                 delay = max(exc.delay, backoff(row.attempts))
                 rest = [r.id for r in rows[index:]]
@@ -115,6 +157,11 @@ class OutboxSender:
                 async with self.sessions.begin() as session:
                     await outbox.release(session, rest, delay, str(exc))
                 return
+            except Unreachable as exc:
+                log.info("outbox %s: not attempted (%s)", row.id, exc)
+                async with self.sessions.begin() as session:
+                    await outbox.mark_failed(session, row, str(exc), status=Unreachable.STATUS)
+                continue
             except PermanentFailure as exc:
                 log.warning("outbox %s: failed for good (%s)", row.id, exc)
                 async with self.sessions.begin() as session:

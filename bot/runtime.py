@@ -55,7 +55,13 @@ class Runtime:
         self.engine = engine
         self.sessions = session_factory(engine)
         self.channels: dict[str, Channel] = {}
-        self.sender = OutboxSender(self.sessions, self.channels, settings.instance)
+        # Announcements and reminders: each channel at its own pace.
+        rates = {
+            "telegram": settings.broadcast_rate,
+            "zalo_oa": settings.zalo_broadcast_rate,
+            "zalo_bot": settings.zalo_broadcast_rate,
+        }
+        self.sender = OutboxSender(self.sessions, self.channels, settings.instance, rates)
         self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
         self.broadcaster = BroadcastSender(
             self.sessions,
@@ -63,6 +69,7 @@ class Runtime:
             settings.instance,
             rate=settings.broadcast_rate,
             wake=self.sender.wake,
+            channel_rates=rates,
         )
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []

@@ -17,6 +17,8 @@ from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq, open_database
 from bot.telegram import TelegramChannel
 from bot.web import build_app
+from bot.zalo_bot import ZaloBotChannel
+from bot.zalo_oa import ZaloOAChannel
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from settings import Settings
@@ -32,6 +34,8 @@ class Server:
         self._faq = faq
         self.runtime: Runtime | None = None
         self.telegram: TelegramChannel | None = None
+        self.zalo_oa: ZaloOAChannel | None = None
+        self.zalo_bot: ZaloBotChannel | None = None
         self._runner: web.AppRunner | None = None
         self.port = settings.web_port
 
@@ -48,6 +52,19 @@ class Server:
                 log.warning("CENTRE_CHAT_ID is not set: hand-off to staff is off")
         else:
             log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
+        if settings.zalo_oa_enabled:
+            self.zalo_oa = ZaloOAChannel(settings, runtime.sessions, runtime.dispatcher.submit)
+            runtime.add_channel(self.zalo_oa)
+        else:
+            log.info(
+                "Zalo OA: ZALO_APP_ID, ZALO_OA_SECRET_KEY or ZALO_OA_ACCESS_TOKEN is not set, "
+                "the Zalo OA channel is off"
+            )
+        if settings.zalo_bot_enabled:
+            self.zalo_bot = ZaloBotChannel(settings, runtime.dispatcher.submit)
+            runtime.add_channel(self.zalo_bot)
+        else:
+            log.info("Zalo Bot: ZALO_BOT_TOKEN is not set, the Zalo Bot channel is off")
         if settings.email_enabled:
             runtime.add_channel(EmailChannel(settings))
         else:
@@ -55,13 +72,23 @@ class Server:
         if not settings.centre_phone:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 
-        self._runner = web.AppRunner(build_app(engine, self.telegram), access_log=None)
+        app = build_app(
+            engine,
+            self.telegram,
+            zalo_oa=self.zalo_oa,
+            zalo_bot=self.zalo_bot if self.zalo_bot and self.zalo_bot.webhook else None,
+        )
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("web server on http://%s:%s", settings.web_host, self.port)
 
+        if self.zalo_oa is not None:
+            await self.zalo_oa.start()
+        if self.zalo_bot is not None:
+            await self.zalo_bot.start()
         await runtime.recover()
         runtime.start_background()
         if self.telegram is not None:
@@ -85,10 +112,14 @@ class Server:
     async def stop(self) -> None:
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.zalo_bot is not None:
+            await self.zalo_bot.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         if self.runtime is not None:
             await self.runtime.close()
+        if self.zalo_oa is not None:  # after the outbox worker stopped sending with it
+            await self.zalo_oa.stop()
 
 
 async def serve(settings: Settings) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
@@ -17,12 +18,34 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def build_app(engine: AsyncEngine, telegram: TelegramChannel | None) -> web.Application:
+ZALO_OA_PATH = "/zalo/oa"
+ZALO_BOT_PATH = "/zalo/bot"
+
+
+class SignedWebhook(Protocol):
+    """A channel whose webhook body is verified, then recorded (Zalo OA, Zalo Bot)."""
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool: ...
+
+    async def receive(self, body: bytes) -> None: ...
+
+
+def build_app(
+    engine: AsyncEngine,
+    telegram: TelegramChannel | None,
+    zalo_oa: SignedWebhook | None = None,
+    zalo_bot: SignedWebhook | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
     if telegram is not None and telegram.webhook:
         app.router.add_post(telegram.settings.webhook_path, _telegram_webhook(telegram))
+    if zalo_oa is not None:
+        app.router.add_post(ZALO_OA_PATH, _signed_webhook(zalo_oa))
+        app.router.add_get(ZALO_OA_PATH, _healthz)  # the developer console checks the URL
+    if zalo_bot is not None:
+        app.router.add_post(ZALO_BOT_PATH, _signed_webhook(zalo_bot))
     return app
 
 
@@ -74,6 +97,24 @@ def _telegram_webhook(
             await telegram.receive(body)
         except MalformedUpdate:
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
+        return web.json_response({"ok": True})
+
+    return webhook
+
+
+def _signed_webhook(channel: SignedWebhook) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Verify first (401, nothing read further), record durably, answer 200 at once; the
+    dialog runs after the answer (the dispatcher's own task)."""
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.read()
+        if not channel.verify(request.headers, body):
+            log.warning("%s: request with a bad or missing signature refused", request.path)
+            return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
+        try:
+            await channel.receive(body)
+        except ValueError as exc:
+            return web.json_response({"ok": False, "error": f"malformed: {exc}"}, status=400)
         return web.json_response({"ok": True})
 
     return webhook

@@ -174,10 +174,13 @@ class Counts:
     blocked: int = 0
     skipped: int = 0
     pending: int = 0
+    unreachable: int = 0  # Zalo OA users outside the messaging window: not attempted
 
     @property
     def total(self) -> int:
-        return self.sent + self.failed + self.blocked + self.skipped + self.pending
+        return (
+            self.sent + self.failed + self.blocked + self.skipped + self.pending + self.unreachable
+        )
 
 
 async def counts(session: AsyncSession, broadcast_id: int) -> Counts:
@@ -193,6 +196,7 @@ async def counts(session: AsyncSession, broadcast_id: int) -> Counts:
         blocked=by_status.get("blocked", 0),
         skipped=by_status.get("skipped", 0),
         pending=sum(by_status.get(status, 0) for status in UNFINISHED),
+        unreachable=by_status.get("unreachable", 0),
     )
 
 
@@ -417,7 +421,9 @@ async def recheck(session: AsyncSession, rows: Sequence[Claimed], by: str) -> di
 
 # --- outcomes -----------------------------------------------------------------------
 
-Result = Literal["inflight", "sent", "failed", "blocked", "skipped", "retry", "unclaim"]
+Result = Literal[
+    "inflight", "sent", "failed", "blocked", "skipped", "unreachable", "retry", "unclaim"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,7 +479,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
             ),
             sent,
         )
-    for result in ("failed", "blocked", "skipped"):
+    for result in ("failed", "blocked", "skipped", "unreachable"):
         final = [{"rid": o.row.id, "err": o.error} for o in outcomes if o.result == result]
         if final:
             await conn.execute(

@@ -112,8 +112,9 @@ class ProcessedUpdate(Base):
 class Delivery:
     """The sending state shared by outbox rows and broadcast recipients.
 
-    Outbox: pending → sending → sent | failed. Broadcast recipients add blocked and
-    skipped. A claim (`claimed_until`, `claimed_by`) says which process is sending it.
+    Outbox: pending → sending → sent | failed | unreachable (not attempted: the Zalo OA
+    messaging window is closed). Broadcast recipients add blocked and skipped. A claim
+    (`claimed_until`, `claimed_by`) says which process is sending it.
     """
 
     status: Mapped[str] = mapped_column(String(12), default="pending")
@@ -334,3 +335,23 @@ class BroadcastRecipient(Delivery, Base):
     user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(16))
     chat_key: Mapped[str] = mapped_column(String(64))
+
+
+class ZaloOaToken(Base):
+    """The OA's current OAuth tokens (one row per Zalo app).
+
+    The refresh token is single-use and rotates on every refresh, so exactly one process
+    may spend it: a refresher first bumps `version` with a conditional UPDATE and takes
+    the lease (`lease_until`); the new pair is written only under that version.
+    """
+
+    __tablename__ = "zalo_oa_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime())  # None = not known
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    lease_by: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)

@@ -140,12 +140,17 @@ async def release(
 
 
 async def mark_failed(
-    session: AsyncSession, row: OutboxMessage, error: str, blocked: bool = False
+    session: AsyncSession,
+    row: OutboxMessage,
+    error: str,
+    blocked: bool = False,
+    status: str = "failed",
 ) -> None:
+    """Final failure; `status` "unreachable" = not attempted (Zalo window closed)."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id)
-        .values(status="failed", last_error=error, claimed_until=None)
+        .values(status=status, last_error=error, claimed_until=None)
     )
     if blocked and row.user_id is not None:
         await session.execute(

@@ -20,6 +20,7 @@ from db.migrate import upgrade
 from faq.service import FaqService
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 FIXTURE_FAQ = Path(__file__).parent / "data" / "faq_sample"
@@ -78,6 +79,14 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    fake = FakeZalo()
     await fake.start()
     yield fake
     await fake.stop()

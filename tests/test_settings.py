@@ -21,6 +21,9 @@ def test_defaults_need_no_configuration() -> None:
     assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
     assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
     assert settings.telegram_webhook_url == "" and settings.staff_ids == []
+    assert not settings.zalo_oa_enabled and not settings.zalo_bot_enabled
+    assert settings.zalo_bot_api_base_url == "https://bot-api.zaloplatforms.com"
+    assert settings.zalo_oa_api_base_url == "https://openapi.zalo.me"
 
 
 def test_staff_ids_and_postgres_url_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,6 +46,9 @@ def test_staff_ids_and_postgres_url_are_parsed(monkeypatch: pytest.MonkeyPatch) 
         ("CENTRE_CHAT_ID", "staff-room"),
         ("TELEGRAM_WEBHOOK_URL", "bot.example.vn/hook"),
         ("LOG_LEVEL", "LOUD"),
+        ("ZALO_BOT_WEBHOOK_SECRET", "short"),
+        ("ZALO_OA_API_BASE_URL", "openapi.zalo.me"),
+        ("ZALO_BROADCAST_RATE", "0"),
     ],
 )
 def test_invalid_value_names_the_variable(

@@ -291,8 +291,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "phone", "Số điện thoại",
         lambda ctx, v: _ask(
-            "Số điện thoại di động của bạn? Ví dụ: 0912 345 678.\n"
-            "Trên Telegram có thể bấm nút «Gửi số điện thoại của tôi».",
+            "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
+            + ("\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
+               if ctx.user.channel == "telegram" else ""),
             request_contact=True,
         ),
         _accept_phone,

@@ -1,0 +1,373 @@
+"""Zalo Official Account adapter (Open API v3): signed webhook in, `/v3.0/oa/message/cs` out.
+
+- Ingress: `X-ZEvent-Signature` = "mac=" + hex SHA-256(app_id + raw body + timestamp +
+  OA secret key), `app_id` and `timestamp` read from the body, compared in constant time
+  (facts: channels.md 1b). Anything else is refused before the body is used.
+- Events: text, image, sticker, location, audio, video, file, follow, unfollow. `follow`
+  greets like /start; `unfollow` marks the user unreachable (blocked) until they follow
+  again. Receipts (`user_received_message`, `user_seen_message`) are ignored.
+- Egress: one CS message per part (`MAX_TEXT`); the choices of a reply go out as the
+  numbered text the dispatcher writes for text-only channels AND as a button template
+  whose `oa.query.show` buttons send the number back, so tapping and typing work alike.
+- Messaging windows: a user who has not written for `CS_WINDOW` is not attempted
+  (`Unreachable`: recorded "unreachable" and counted in reports). Registration status
+  notices go out as ZNS templates instead when `ZALO_ZNS_TEMPLATE_ID` is set.
+- Tokens: `bot/zalo_oa_tokens.py`; error -216 refreshes once and resends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channel import ChannelLimits, PermanentFailure, RetryLater, Unreachable
+from bot.splitting import split_text
+from bot.zalo_oa_tokens import OaTokens
+from db.clock import utcnow
+from db.models import Registration, User
+from handlers.staff import STATUS_LABELS
+from handlers.types import Incoming, Media, Reply
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+NAME = "zalo_oa"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+# Text limit of one OA message (to confirm on go-live; Zalo Bot documents 2,000).
+MAX_TEXT = 2000
+# Buttons in one OA button template (to confirm on go-live); more = numbered text only.
+MAX_BUTTONS = 5
+MAX_BUTTON_TITLE = 100
+# After 48 h of silence an OA message is paid; after 7 days only ZNS can reach the user.
+FREE_WINDOW = timedelta(hours=48)
+CS_WINDOW = timedelta(days=7)
+TOKEN_EXPIRED = -216
+WINDOW_CLOSED = {-213, -230, -201}  # 48 h quota, 7 days, not a follower (facts 1b)
+RATE_LIMITED = {-32}  # "exceeded rate limit" (to confirm)
+UNREACHABLE_TEXT = "không liên lạc được qua Zalo"
+Submit = Callable[[Incoming], Awaitable[bool]]
+_NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+
+
+class MalformedEvent(ValueError):
+    """A verified body that is not an OA event (answered with 400)."""
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
+    """The value Zalo puts in X-ZEvent-Signature for this body."""
+    digest = hashlib.sha256(app_id.encode() + body + timestamp.encode() + secret.encode())
+    return "mac=" + digest.hexdigest()
+
+
+class ZaloOAChannel:
+    name = NAME
+    # Text-only for the dispatcher: it numbers the choices and maps a typed number back.
+    limits = ChannelLimits(max_text=MAX_TEXT, buttons=False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        submit: Submit,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.submit = submit
+        self.base = settings.zalo_oa_api_base_url.rstrip("/")
+        self.zns_url = settings.zalo_zns_api_base_url.rstrip("/") + "/message/template"
+        self._http: aiohttp.ClientSession | None = None
+        self._tokens: OaTokens | None = None
+
+    # --- lifecycle -------------------------------------------------------------
+    async def start(self) -> None:
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        self._tokens = OaTokens(self.settings, self.sessions, self._http)
+        log.info("Zalo OA: webhook at /zalo/oa, app %s", self.settings.zalo_app_id)
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+
+    @property
+    def tokens(self) -> OaTokens:
+        assert self._tokens is not None, "ZaloOAChannel.start() was not called"
+        return self._tokens
+
+    # --- ingress ---------------------------------------------------------------
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        given = headers.get(SIGNATURE_HEADER, "")
+        secret = self.settings.zalo_oa_secret_key
+        if not given or not secret:
+            return False
+        try:
+            data = json.loads(body)
+            app_id, timestamp = str(data["app_id"]), str(data["timestamp"])
+        except (ValueError, TypeError, KeyError):
+            return False
+        if not hmac.compare_digest(app_id.encode(), self.settings.zalo_app_id.encode()):
+            return False
+        expected = signature(app_id, body, timestamp, secret)
+        if not given.startswith("mac="):
+            given = "mac=" + given
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+    def parse(self, body: bytes) -> list[Incoming]:
+        incoming = to_incoming(_load(body))
+        return [incoming] if incoming else []
+
+    async def receive(self, body: bytes) -> None:
+        """A verified webhook body → recorded (raises MalformedEvent when malformed)."""
+        event = _load(body)
+        name = event.get("event_name")
+        if name in ("follow", "unfollow"):
+            user_key = _follower(event)
+            if user_key:
+                await self._set_following(user_key, name == "follow")
+        incoming = to_incoming(event)
+        if incoming is not None:
+            await self.submit(incoming)
+
+    async def _set_following(self, user_key: str, following: bool) -> None:
+        """unfollow: the OA can no longer write to them; follow again: it can."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(User)
+                .where(User.channel == NAME, User.external_id == user_key)
+                .values(blocked_at=None if following else utcnow())
+            )
+
+    # --- egress ----------------------------------------------------------------
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        await self._check_window(chat_key)
+        parts = split_text(reply.text, MAX_TEXT) or ["…"]
+        message_id: str | None = None
+        if media is not None and media.kind == "photo" and _is_url(media.file_ref):
+            message_id = await self._post_cs(chat_key, _image(str(media.file_ref)))
+        for index, part in enumerate(parts):
+            message: dict[str, Any] = {"text": part}
+            if index == len(parts) - 1:
+                buttons = _buttons(reply, part)
+                if buttons:
+                    message["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
+            message_id = await self._post_cs(chat_key, message)
+        return message_id
+
+    async def send_notice(self, chat_key: str, reply: Reply, user_id: int | None) -> str | None:
+        """A registration status notice: ZNS when configured and a phone is known."""
+        if self.settings.zalo_zns_template_id and user_id is not None:
+            found = await self._zns_data(user_id)
+            if found is not None:
+                return await self._post_zns(*found)
+        return await self.send(chat_key, reply)
+
+    async def window(self, chat_key: str) -> str:
+        """free (≤ 48 h since the user last wrote), paid (≤ 7 days) or closed.
+
+        No user row: they erased their data a moment ago and this is the confirmation (we
+        queue nothing else for an erased user), so it is sent; Zalo would refuse it
+        (-230 → unreachable) if the window were closed after all.
+        """
+        async with self.sessions() as session:
+            seen = await session.scalar(
+                select(User.last_seen_at).where(User.channel == NAME, User.external_id == chat_key)
+            )
+        if seen is None:
+            return "free"
+        age = utcnow() - seen
+        return "free" if age <= FREE_WINDOW else "paid" if age <= CS_WINDOW else "closed"
+
+    async def _check_window(self, chat_key: str) -> None:
+        if await self.window(chat_key) == "closed":
+            raise Unreachable(f"{UNREACHABLE_TEXT}: no message from the user for 7 days")
+
+    async def _post_cs(self, chat_key: str, message: dict[str, Any]) -> str | None:
+        body = {"recipient": {"user_id": chat_key}, "message": message}
+        data = await self._post(f"{self.base}/v3.0/oa/message/cs", body)
+        return str((data.get("data") or {}).get("message_id") or "") or None
+
+    async def _post_zns(self, phone: str, template_data: dict[str, str], tracking: str) -> str:
+        body = {
+            "phone": phone,
+            "template_id": self.settings.zalo_zns_template_id,
+            "template_data": template_data,
+            "tracking_id": tracking,
+        }
+        data = await self._post(self.zns_url, body)
+        return str((data.get("data") or {}).get("msg_id") or "zns")
+
+    async def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST with the current token; -216 refreshes it once and resends."""
+        token = await self.tokens.access_token()
+        data = await self._request(url, body, token)
+        if data.get("error") == TOKEN_EXPIRED:
+            log.info("Zalo OA: token refused (-216), refreshing")
+            token = (await self.tokens.refresh(stale=token)).access
+            data = await self._request(url, body, token)
+        error = data.get("error", 0)
+        if error == 0:
+            return data
+        reason = f"Zalo OA error {error}: {data.get('message', '')}"
+        if error == TOKEN_EXPIRED:
+            raise RetryLater(30.0, reason)
+        if error in WINDOW_CLOSED:
+            raise Unreachable(f"{UNREACHABLE_TEXT}: {reason}")
+        if error in RATE_LIMITED:
+            raise RetryLater(1.0, f"429 {reason}")
+        raise PermanentFailure(reason)
+
+    async def _request(self, url: str, body: dict[str, Any], token: str) -> dict[str, Any]:
+        assert self._http is not None
+        headers = {"access_token": token, "Content-Type": "application/json"}
+        try:
+            async with self._http.post(url, json=body, headers=headers) as response:
+                if response.status == 429:
+                    delay = float(response.headers.get("Retry-After", "1") or 1)
+                    raise RetryLater(delay, "429 Too Many Requests (Zalo OA)")
+                if response.status >= 500:
+                    raise RetryLater(2.0, f"Zalo OA answered {response.status}")
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(2.0, f"network: {exc}") from exc
+        except ValueError as exc:
+            raise RetryLater(2.0, f"Zalo OA answered something else than JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RetryLater(2.0, "Zalo OA answered something else than an object")
+        return data
+
+    async def _zns_data(self, user_id: int) -> tuple[str, dict[str, str], str] | None:
+        """Phone and template values from the user's latest registration."""
+        async with self.sessions() as session:
+            registration = await session.scalar(
+                select(Registration)
+                .where(Registration.user_id == user_id, Registration.anonymised_at.is_(None))
+                .order_by(Registration.id.desc())
+                .limit(1)
+            )
+        if registration is None or not registration.phone:
+            return None
+        phone = registration.phone
+        phone = "84" + phone[1:] if phone.startswith("0") else phone.lstrip("+")
+        data = {
+            "ho_ten": (registration.full_name or "")[:30],
+            "ma_ho_so": registration.code,
+            "trang_thai": STATUS_LABELS.get(registration.status, registration.status)[:30],
+        }
+        return phone, data, f"{registration.code}:{registration.status}"
+
+
+# --- mapping ------------------------------------------------------------------------
+
+
+def _load(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise MalformedEvent(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not data.get("event_name"):
+        raise MalformedEvent("not a Zalo OA event")
+    return data
+
+
+def _follower(event: dict[str, Any]) -> str | None:
+    who = event.get("follower") or event.get("sender") or {}
+    return str(who["id"]) if isinstance(who, dict) and who.get("id") else None
+
+
+def to_incoming(event: dict[str, Any]) -> Incoming | None:
+    """Map an OA event to the core's Incoming; None for what we do not handle."""
+    name = str(event.get("event_name"))
+    if name == "follow":
+        user = _follower(event)
+        if user is None:
+            return None
+        key = f"follow:{user}:{event.get('timestamp', '')}"
+        return Incoming(channel=NAME, user_key=user, update_key=key[:128], text="/start")
+    if not name.startswith("user_send_"):
+        return None  # unfollow (handled by the adapter), receipts, anonymous chats
+    sender = event.get("sender") or {}
+    message = event.get("message") or {}
+    if not isinstance(sender, dict) or not sender.get("id") or not isinstance(message, dict):
+        raise MalformedEvent("event without sender or message")
+    user = str(sender["id"])
+    msg_id = str(message.get("msg_id") or "")
+    key = f"{name}:{msg_id}" if msg_id else f"{name}:{user}:{event.get('timestamp', '')}"
+    base: dict[str, Any] = {
+        "channel": NAME,
+        "user_key": user,
+        "update_key": key[:128],
+        "message_ref": msg_id or None,
+    }
+    if name == "user_send_text":
+        return Incoming(**base, text=str(message.get("text") or ""))
+    return Incoming(**base, media=_media(name, message))
+
+
+def _media(name: str, message: dict[str, Any]) -> Media:
+    attachments = message.get("attachments") or [{}]
+    first = attachments[0] if isinstance(attachments[0], dict) else {}
+    payload = first.get("payload") or {}
+    url = payload.get("url") if isinstance(payload, dict) else None
+    caption = str(message.get("text") or "") or None
+    if name == "user_send_location":
+        coords = payload.get("coordinates") or {} if isinstance(payload, dict) else {}
+        return Media("location", f"{coords.get('latitude')},{coords.get('longitude')}")
+    kinds = {
+        "user_send_image": "photo",
+        "user_send_gif": "photo",
+        "user_send_sticker": "sticker",
+        "user_send_audio": "voice",
+        "user_send_video": "video",
+        "user_send_file": "document",
+    }
+    kind = kinds.get(name, "other")
+    if kind in ("voice", "video", "document") and url:
+        # Staff see the link even when Telegram cannot fetch Zalo's file by URL.
+        caption = f"{caption}\n{url}" if caption else str(url)
+    return Media(kind, str(url) if url else None, caption)  # type: ignore[arg-type]
+
+
+def _buttons(reply: Reply, text: str) -> list[dict[str, str]]:
+    """The reply's choices as `oa.query.show` buttons that send back their number (the
+    dispatcher numbered them in the text: "1. Hỏi đáp")."""
+    if not reply.buttons or len(reply.buttons) > MAX_BUTTONS:
+        return []
+    numbers = {label: number for number, label in _NUMBERED.findall(text)}
+    buttons = []
+    for button in reply.buttons:
+        number = numbers.get(button.label)
+        if number is None:
+            return []  # not numbered in this part: text only
+        buttons.append(
+            {
+                "title": button.label[:MAX_BUTTON_TITLE],
+                "payload": number,
+                "type": "oa.query.show",
+            }
+        )
+    return buttons
+
+
+def _image(url: str) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "url": url}],
+            },
+        }
+    }
+
+
+def _is_url(ref: str | None) -> bool:
+    return bool(ref) and str(ref).startswith(("http://", "https://"))
