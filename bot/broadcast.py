@@ -166,19 +166,28 @@ class Departures:
     be committed (group commit): a slow commit releases several sends at once, and a
     platform that counts per second answers a bunch with 429. This gate re-spaces them.
     `gap` is shorter than the pacer's interval so sends delayed by a commit catch up.
+    A pause of the pacer (a flood of 429s) holds the sends waiting here too.
     """
 
-    def __init__(self, gap: float, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        gap: float,
+        paused_for: Callable[[], float] = lambda: 0.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self.gap = gap
+        self._paused_for = paused_for
         self._clock = clock
         self._last = float("-inf")
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         async with self._lock:
-            now = self._clock()
-            start = max(now, self._last + self.gap)
-            if start > now:
+            while True:
+                now = self._clock()
+                start = max(now, self._last + self.gap, now + self._paused_for())
+                if start <= now:
+                    break
                 await asyncio.sleep(start - now)
             self._last = self._clock()  # when it really leaves (sleeps wake late)
 
@@ -311,7 +320,7 @@ class BroadcastSender:
         pacer = self._pacers.get(channel)
         if pacer is None:
             pacer = self._pacers[channel] = Pacer(self.channel_rates.get(channel, self.rate))
-            self._departures[channel] = Departures(0.75 * pacer.interval)
+            self._departures[channel] = Departures(0.75 * pacer.interval, lambda: pacer.paused_for)
         return pacer
 
     def _gate(self, channel: str) -> Departures:
