@@ -17,6 +17,7 @@ from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq, open_database
 from bot.telegram import TelegramChannel
 from bot.web import build_app
+from dashboard.app import mount as mount_dashboard
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from settings import Settings
@@ -55,7 +56,9 @@ class Server:
         if not settings.centre_phone:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 
-        self._runner = web.AppRunner(build_app(engine, self.telegram), access_log=None)
+        app = build_app(engine, self.telegram)
+        mount_dashboard(app, settings, runtime.sessions, runtime.sender.wake)
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()
