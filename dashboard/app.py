@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard import accounts, registrations, report
@@ -38,6 +39,7 @@ PUBLIC = frozenset({f"{PREFIX}/login"})
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 WAKE = web.AppKey("wake", Callable[[], None])
+ACCOUNT = web.RequestKey("account", StaffAccount)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -48,7 +50,7 @@ def build_dashboard(
     wake: Callable[[], None] = lambda: None,
 ) -> web.Application:
     storage = EncryptedCookieStorage(
-        session_key(settings),
+        Fernet(session_key(settings)),
         cookie_name=COOKIE,
         path=PREFIX,
         httponly=True,
@@ -101,7 +103,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             session.invalidate()
             target = request.path_qs if request.method == "GET" else PREFIX
             raise web.HTTPFound(f"{PREFIX}/login?next={quote(target, safe='')}")
-        request["account"] = account
+        request[ACCOUNT] = account
     if request.method == "POST":
         form = await request.post()
         if not csrf_matches(session.get(CSRF_KEY), form.get(CSRF_FIELD)):
@@ -123,8 +125,7 @@ async def _account(request: web.Request, uid: object) -> StaffAccount | None:
 
 
 def current(request: web.Request) -> StaffAccount:
-    account: StaffAccount = request["account"]
-    return account
+    return request[ACCOUNT]
 
 
 def require_admin(request: web.Request) -> StaffAccount:
@@ -142,7 +143,7 @@ async def render(
     if CSRF_KEY not in session:
         session[CSRF_KEY] = new_csrf_token()
     context = {
-        "account": request.get("account"),
+        "account": request.get(ACCOUNT),
         "csrf": session[CSRF_KEY],
         "flash": session.pop("flash", None),
         "settings": request.app[SETTINGS],
@@ -175,7 +176,9 @@ async def _login_page(request: web.Request) -> web.Response:
     if await _account(request, session.get("uid")) is not None:
         raise web.HTTPFound(safe_next(request.query.get("next")))
     return await render(
-        request, "login.html", {"next": safe_next(request.query.get("next")), "error": None}
+        request,
+        "login.html",
+        {"next": safe_next(request.query.get("next")), "error": None, "username": ""},
     )
 
 
