@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 from sqlalchemy import select
 
@@ -146,7 +148,7 @@ async def change_status(request: web.Request) -> web.Response:
             message += " Đã báo cho người lao động."
             request.app[core.WAKE]()
     await core.flash(request, message)
-    raise web.HTTPFound(f"{core.PREFIX}/registrations/{request.match_info['id']}")
+    raise _back_to_detail(request, form.get("back"))
 
 
 async def add_note(request: web.Request) -> web.Response:
@@ -160,7 +162,15 @@ async def add_note(request: web.Request) -> web.Response:
             registration = await _registration(db, request)
             review.add_note(db, registration, actor(account), text)
         await core.flash(request, "✓ Đã lưu ghi chú.")
-    raise web.HTTPFound(f"{core.PREFIX}/registrations/{request.match_info['id']}")
+    raise _back_to_detail(request, form.get("back"))
+
+
+def _back_to_detail(request: web.Request, back: object) -> web.HTTPFound:
+    """The detail page again, keeping the list (with its filters) to go back to."""
+    target = f"{core.PREFIX}/registrations/{request.match_info['id']}"
+    if isinstance(back, str) and back:
+        target += "?" + urlencode({"back": core.safe_next(back)})
+    return web.HTTPFound(target)
 
 
 async def export(request: web.Request) -> web.Response:
