@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -44,8 +45,9 @@ def filters_of(request: web.Request) -> Filters:
         raise web.HTTPBadRequest(text=f"{exc} Hãy sửa lại bộ lọc.") from None
 
 
-def pick_lists(settings: core.Settings) -> dict[str, object]:
-    home = places.default_province(settings.province)
+@cache
+def pick_lists(province: str) -> dict[str, object]:
+    home = places.default_province(province)
     return {
         "statuses": STATUS_LABELS,
         "markets": [m.label for m in MARKETS],
@@ -73,7 +75,7 @@ async def list_page(request: web.Request) -> web.Response:
             "labels": STATUS_LABELS,
             "masked": masked_phone,
             "local": vietnam_time,
-            **pick_lists(request.app[core.SETTINGS]),
+            **pick_lists(request.app[core.SETTINGS].province),
         },
     )
 

@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -108,18 +109,23 @@ def csrf_matches(expected: object, given: object) -> bool:
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Headers on every dashboard answer, redirects and errors included."""
+    """Headers on every dashboard answer, redirects and errors included.
+
+    `Server-Timing` says how long the dashboard took (bench/dashboard.py reads it).
+    """
+    started = time.perf_counter()
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        exc.headers.update(_headers_for(request))
+        exc.headers.update(_headers_for(request, started))
         raise
-    response.headers.update(_headers_for(request))
+    response.headers.update(_headers_for(request, started))
     return response
 
 
-def _headers_for(request: web.Request) -> dict[str, str]:
+def _headers_for(request: web.Request, started: float) -> dict[str, str]:
     headers = dict(HEADERS)
+    headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
     if not request.path.startswith("/staff/static/"):
         # Pages hold personal data: never kept by the browser or a proxy.
         headers["Cache-Control"] = "no-store"

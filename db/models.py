@@ -192,7 +192,16 @@ class Registration(Base):
         Index("ix_registrations_status_created", "status", "created_at"),
         Index("ix_registrations_phone", "phone"),
         # The dashboard's list: newest first, filtered by place or market.
-        Index("ix_registrations_created_at", "created_at"),
+        # Newest first among the listed (not erased) rows, with the search text in the
+        # index: a name search reads the index, not the table.
+        Index(
+            "ix_registrations_listed",
+            "created_at",
+            "id",
+            "search_text",
+            sqlite_where=text("anonymised_at IS NULL"),
+            postgresql_where=text("anonymised_at IS NULL"),
+        ),
         Index("ix_registrations_province_created", "province_name", "created_at"),
         Index("ix_registrations_commune_created", "commune_name", "created_at"),
         Index("ix_registrations_market_created", "market", "created_at"),

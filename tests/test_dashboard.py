@@ -39,6 +39,7 @@ PROTECTED_GET = [
     "/staff/registrations/export.csv",
     "/staff/accounts",
     "/staff/report",
+    "/staff/report.xlsx",
 ]
 PROTECTED_POST = [
     "/staff/logout",
@@ -402,3 +403,40 @@ async def test_export_of_the_current_filter_as_xlsx_and_csv(
     exports = await events(server, "export")
     assert [e.actor for e in exports] == ["web:canbo1", "web:canbo1"]
     assert exports[0].note is not None and exports[0].note.startswith("1 hồ sơ; q=nguyen")
+
+
+# --- report ---------------------------------------------------------------------------
+async def test_periodic_report_counts_and_departures_against_the_target(
+    server: Server, staff: aiohttp.ClientSession
+) -> None:
+    from datetime import date
+
+    await add_registration(server, birth_date=date(2000, 6, 1), gender="Nam", ethnicity="Mông")
+    await add_registration(server, birth_year=1980, commune_name="Xã Y Tý")
+    gone = await add_registration(server, birth_year=2004)
+    await add_registration(server, created_at=datetime(2020, 1, 1))  # outside the period
+    await post(staff, server, f"/staff/registrations/{gone.id}/status", {"status": "da_xuat_canh"})
+    today = datetime.now().date()
+    period = f"from={today.year}-01-01&to={today.year}-12-31"
+    status, page, _ = await get(staff, server, f"/staff/report?{period}")
+    assert status == 200
+    assert '<td class="n" id="departed">1</td>' in page and "<td class=\"n\">350</td>" in page
+    for label in ("Xã Y Tý", "Mông", "từ 40", "18–24", "25–29", "Hàn Quốc (EPS)", "đã xuất cảnh"):
+        assert label in page, label
+    async with staff.get(base(server) + f"/staff/report.xlsx?{period}") as response:
+        assert response.status == 200
+        data = await response.read()
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert values["Tổng số hồ sơ đăng ký trong kỳ"] == 3
+    assert values[f"Đã xuất cảnh năm {today.year}"] == 1
+    assert values["Xã Y Tý"] == 1 and values["Mông"] == 1
+    assert [e.action for e in await events(server, "report")] == ["report"]
+    bad_periods = (
+        "from=2026-13-01",
+        "from=2026-05-01&to=2026-04-01",
+        "from=2000-01-01&to=2026-01-01",
+    )
+    for bad in bad_periods:
+        assert (await get(staff, server, f"/staff/report?{bad}"))[0] == 400, bad

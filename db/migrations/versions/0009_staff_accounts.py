@@ -42,7 +42,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("registrations") as batch:
         batch.add_column(sa.Column("search_text", sa.String(length=200), nullable=True))
-    op.create_index("ix_registrations_created_at", "registrations", ["created_at"])
+    op.create_index(
+        "ix_registrations_listed",
+        "registrations",
+        ["created_at", "id", "search_text"],
+        sqlite_where=sa.text("anonymised_at IS NULL"),
+        postgresql_where=sa.text("anonymised_at IS NULL"),
+    )
     op.create_index(
         "ix_registrations_province_created", "registrations", ["province_name", "created_at"]
     )
@@ -88,7 +94,7 @@ def downgrade() -> None:
     op.drop_index("ix_registrations_market_created", table_name="registrations")
     op.drop_index("ix_registrations_commune_created", table_name="registrations")
     op.drop_index("ix_registrations_province_created", table_name="registrations")
-    op.drop_index("ix_registrations_created_at", table_name="registrations")
+    op.drop_index("ix_registrations_listed", table_name="registrations")
     with op.batch_alter_table("registrations") as batch:
         batch.drop_column("search_text")
     op.drop_table("staff_accounts")
