@@ -11,9 +11,11 @@ from the dashboard's ``Server-Timing`` header (the request's whole life in aioht
 login check, query, template).
 
 Rows: the unfiltered first page; a name searched without diacritics plus a status filter;
-a commune filter; and a phone number that matches a single registration (the search is a
-substring match on the folded text, so a rare match reads every row: the one case that
-grows with the table). The ratio column is the 100k median ÷ the 10k median.
+a commune filter; a whole phone number (looked up by its index); and a name that matches
+nothing (the name search is a substring match on the folded text, newest first, so it
+stops after a page of matches, but a search with fewer matches than a page reads the
+whole index: the one case that grows with the table). The ratio column is the 100k
+median ÷ the 10k median.
 """
 
 from __future__ import annotations
@@ -150,7 +152,8 @@ async def bench(args: argparse.Namespace) -> None:
         "first page, no filter": "/staff/registrations",
         "search 'nguyen hoa' + status": "/staff/registrations?q=nguyen+hoa&status=moi",
         "commune filter": "/staff/registrations?" + f"commune={commune.replace(' ', '+')}",
-        "phone, one match (full scan)": f"/staff/registrations?q={PHONE}",
+        "whole phone number (index)": f"/staff/registrations?q={PHONE}",
+        "name matching none (full scan)": "/staff/registrations?q=zzz",
     }
     results: dict[int, dict[str, list[float]]] = {}
     for count in args.sizes:
