@@ -19,7 +19,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, registrations, report
+from dashboard import accounts, outreach, registrations, report
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
@@ -77,6 +77,7 @@ def build_dashboard(
     app.router.add_post("/accounts/{id:\\d+}/unlock", _unlock)
     registrations.add_routes(app.router)
     report.add_routes(app.router)
+    outreach.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app
 

@@ -40,12 +40,23 @@ PROTECTED_GET = [
     "/staff/accounts",
     "/staff/report",
     "/staff/report.xlsx",
+    "/staff/fairs",
+    "/staff/fairs/new",
+    "/staff/fairs/1",
+    "/staff/broadcasts",
+    "/staff/broadcasts/new",
+    "/staff/broadcasts/1",
 ]
 PROTECTED_POST = [
     "/staff/logout",
     "/staff/registrations/1/status",
     "/staff/registrations/1/note",
     "/staff/accounts/1/unlock",
+    "/staff/fairs/save",
+    "/staff/fairs/1/cancel",
+    "/staff/broadcasts/preview",
+    "/staff/broadcasts/send",
+    "/staff/broadcasts/1/cancel",
 ]
 
 
@@ -420,7 +431,7 @@ async def test_periodic_report_counts_and_departures_against_the_target(
     period = f"from={today.year}-01-01&to={today.year}-12-31"
     status, page, _ = await get(staff, server, f"/staff/report?{period}")
     assert status == 200
-    assert '<td class="n" id="departed">1</td>' in page and "<td class=\"n\">350</td>" in page
+    assert '<td class="n" id="departed">1</td>' in page and '<td class="n">350</td>' in page
     for label in ("Xã Y Tý", "Mông", "từ 40", "18–24", "25–29", "Hàn Quốc (EPS)", "đã xuất cảnh"):
         assert label in page, label
     async with staff.get(base(server) + f"/staff/report.xlsx?{period}") as response:
@@ -440,3 +451,86 @@ async def test_periodic_report_counts_and_departures_against_the_target(
     )
     for bad in bad_periods:
         assert (await get(staff, server, f"/staff/report?{bad}"))[0] == 400, bad
+
+
+# --- job fairs and broadcasts ---------------------------------------------------------
+async def test_fairs_are_created_checked_edited_and_cancelled(
+    server: Server, staff: aiohttp.ClientSession
+) -> None:
+    from db.models import JobFair
+
+    form = {
+        "title": "Phiên tháng 12",
+        "starts_at": "15/12/2026 08:00",
+        "province": "Lào Cai",
+        "commune": "Bát Xát",
+        "address": "Nhà văn hoá xã",
+    }
+    status, body, _ = await post(staff, server, "/staff/fairs/save", {**form, "starts_at": "mai"})
+    assert status == 400 and "Thời gian ghi như 15/12/2026 08:00" in body
+    status, _, headers = await post(
+        staff, server, "/staff/fairs/save", {**form, "markets": "kr_eps"}
+    )
+    assert status == 302 and headers["Location"] == "/staff/fairs"
+    async with sessions(server)() as db:
+        [fair] = (await db.scalars(select(JobFair))).all()
+    assert fair.commune_name == "Xã Bát Xát" and fair.markets == ["kr_eps"]
+    assert fair.starts_at == datetime(2026, 12, 15, 1, 0)  # 08:00 in Vietnam, stored UTC
+    status, page, _ = await get(staff, server, f"/staff/fairs/{fair.id}")
+    assert status == 200 and 'value="15/12/2026 08:00"' in page
+    bad_edit = {**form, "id": str(fair.id), "title": "Đổi tên", "commune": "Không Có Xã Này"}
+    assert (await post(staff, server, "/staff/fairs/save", bad_edit))[0] == 400
+    edit = {
+        **form,
+        "id": str(fair.id),
+        "title": "Phiên tháng 12 (đổi giờ)",
+        "starts_at": "16/12/2026 09:00",
+    }
+    assert (await post(staff, server, "/staff/fairs/save", edit))[0] == 302
+    await post(staff, server, f"/staff/fairs/{fair.id}/cancel", {})
+    async with sessions(server)() as db:
+        stored = await db.get(JobFair, fair.id)
+    assert stored is not None and stored.title == "Phiên tháng 12 (đổi giờ)"
+    assert stored.commune_name == "Xã Bát Xát" and stored.markets == []
+    assert stored.cancelled_at is not None
+    assert (await post(staff, server, "/staff/fairs/save", {**form, "id": "999"}))[0] == 404
+    actions = [e.action for e in await events(server, "fair_add")]
+    assert actions == ["fair_add"] and len(await events(server, "fair_cancel")) == 1
+
+
+async def test_broadcast_preview_counts_exactly_then_sends_and_shows_progress(
+    server: Server, staff: aiohttp.ClientSession
+) -> None:
+    from db.models import Broadcast, BroadcastRecipient, User
+
+    async with sessions(server).begin() as db:
+        for n, (opted, province) in enumerate(
+            [(True, "Tỉnh Lào Cai"), (True, "Tỉnh Lào Cai"), (False, "Tỉnh Lào Cai"),
+             (True, "Tỉnh Lai Châu"), (None, "Tỉnh Lào Cai")]
+        ):  # fmt: skip
+            db.add(User(channel="test", external_id=f"n{n}", news_opt_in=opted,
+                        province_name=province))  # fmt: skip
+    text = "Phiên giao dịch việc làm ngày 15/12 tại Bát Xát."
+    audience = {"text": text, "provinces": "Tỉnh Lào Cai"}
+    status, page, _ = await post(staff, server, "/staff/broadcasts/preview", audience)
+    assert status == 200 and "Sẽ gửi tới <b>2</b> người" in page
+    status, page, _ = await post(staff, server, "/staff/broadcasts/preview", {"text": text})
+    assert "Sẽ gửi tới <b>3</b> người" in page
+    assert (await post(staff, server, "/staff/broadcasts/preview", {"text": "  "}))[0] == 400
+    status, _, headers = await post(staff, server, "/staff/broadcasts/send", audience)
+    assert status == 302
+    async with sessions(server)() as db:
+        [broadcast] = (await db.scalars(select(Broadcast))).all()
+        recipients = (await db.scalars(select(BroadcastRecipient))).all()
+    assert headers["Location"] == f"/staff/broadcasts/{broadcast.id}"
+    assert broadcast.text == text and broadcast.created_by == "web:canbo1"
+    assert broadcast.audience["provinces"] == ["Tỉnh Lào Cai"] and len(recipients) == 2
+    status, page, _ = await get(staff, server, f"/staff/broadcasts/{broadcast.id}")
+    assert status == 200 and "<b>2</b>" in page
+    status, page, _ = await get(staff, server, "/staff/broadcasts")
+    assert f"#{broadcast.id}" in page
+    await post(staff, server, f"/staff/broadcasts/{broadcast.id}/cancel", {})
+    status, page, _ = await get(staff, server, f"/staff/broadcasts/{broadcast.id}")
+    assert "Đã huỷ thông báo" in page
+    assert (await get(staff, server, "/staff/broadcasts/999"))[0] == 404
+    assert [e.action for e in await events(server, "broadcast")] == ["broadcast"]
