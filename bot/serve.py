@@ -57,7 +57,9 @@ class Server:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 
         app = build_app(engine, self.telegram)
-        mount_dashboard(app, settings, runtime.sessions, runtime.sender.wake)
+        mount_dashboard(
+            app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.dispatcher.faq
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)

@@ -19,7 +19,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, outreach, registrations, report
+from dashboard import accounts, insights, outreach, registrations, report
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
@@ -29,6 +29,7 @@ from dashboard.security import (
     session_key,
 )
 from db.models import StaffAccount
+from faq.service import FaqService
 from settings import Settings
 
 PREFIX = "/staff"
@@ -48,6 +49,7 @@ def build_dashboard(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     wake: Callable[[], None] = lambda: None,
+    faq: Callable[[], FaqService | None] = lambda: None,
 ) -> web.Application:
     storage = EncryptedCookieStorage(
         Fernet(session_key(settings)),
@@ -62,6 +64,7 @@ def build_dashboard(
     app[SETTINGS] = settings
     app[SESSIONS] = sessions
     app[WAKE] = wake
+    app[insights.FAQ] = faq
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -78,6 +81,7 @@ def build_dashboard(
     registrations.add_routes(app.router)
     report.add_routes(app.router)
     outreach.add_routes(app.router)
+    insights.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app
 
@@ -87,8 +91,11 @@ def mount(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     wake: Callable[[], None] = lambda: None,
+    faq: Callable[[], FaqService | None] = lambda: None,
 ) -> None:
-    root.add_subapp(PREFIX, build_dashboard(settings, sessions, wake))
+    """Serve the dashboard at /staff; `wake` nudges the outbox, `faq` gives the current
+    knowledge base (it is swapped on reload)."""
+    root.add_subapp(PREFIX, build_dashboard(settings, sessions, wake, faq))
 
 
 # --- access -------------------------------------------------------------------------

@@ -46,6 +46,9 @@ PROTECTED_GET = [
     "/staff/broadcasts",
     "/staff/broadcasts/new",
     "/staff/broadcasts/1",
+    "/staff/faq",
+    "/staff/faq/entries",
+    "/staff/stats",
 ]
 PROTECTED_POST = [
     "/staff/logout",
@@ -534,3 +537,39 @@ async def test_broadcast_preview_counts_exactly_then_sends_and_shows_progress(
     assert "Đã huỷ thông báo" in page
     assert (await get(staff, server, "/staff/broadcasts/999"))[0] == 404
     assert [e.action for e in await events(server, "broadcast")] == ["broadcast"]
+
+
+# --- FAQ care and statistics ----------------------------------------------------------
+async def test_faq_misses_are_grouped_counted_and_matched_to_the_closest_entry(
+    server: Server, staff: aiohttp.ClientSession
+) -> None:
+    from db.models import FaqMiss
+
+    texts = ["di han quoc mat bao lau", "Đi Hàn Quốc mất bao lâu?", "di han quoc mat bao lau",
+             "con bò nhà em ốm"]  # fmt: skip
+    async with sessions(server).begin() as db:
+        for text in texts:
+            db.add(FaqMiss(channel="test", text=text, kind="none"))
+        db.add(FaqMiss(channel="test", text="chuyện cũ", kind="none",
+                       created_at=datetime(2020, 1, 1)))  # fmt: skip
+    status, page, _ = await get(staff, server, "/staff/faq?days=30")
+    assert status == 200
+    assert "4 câu trong 30 ngày, 2 nhóm" in page
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert rows[0].strip().startswith('<tr><td>3</td><td class="wrap">di han quoc mat bao lau')
+    assert "eps_" in rows[0]  # the closest entry of the Korea topic
+    assert "chuyện cũ" not in page
+    assert (await get(staff, server, "/staff/faq?days=2"))[0] == 400
+    status, page, _ = await get(staff, server, "/staff/faq/entries")
+    assert status == 200 and "Hàn Quốc (EPS)" in page and "eps_conditions" in page
+    assert "23/11/2025" in page
+
+
+async def test_statistics_are_server_side_svg(server: Server, staff: aiohttp.ClientSession) -> None:
+    await add_registration(server, commune_name="Xã Y Tý <script>")
+    await add_registration(server, market="Nhật Bản")
+    status, page, headers = await get(staff, server, "/staff/stats")
+    assert status == 200 and page.count("<svg") == 5
+    assert "Xã Y Tý &lt;script&gt;" in page and "<script" not in page
+    assert "Nhật Bản" in page and "mới" in page
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
