@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -101,12 +102,5 @@ def test_the_real_command_line_reads_the_password_from_stdin(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert "Đã tạo tài khoản admin (admin)" in done.stdout
-    listed = subprocess.run(
-        [sys.executable, "-m", "bot", "staff", "list"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
-    assert listed.returncode == 0 and listed.stdout.startswith("admin\tadmin\tactive")
+    listed = asyncio.run(run(env["DATABASE_URL"], "list"))
+    assert listed[0] == 0 and listed[1].startswith("admin\tadmin\tactive")
