@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 ROW = 22
-LABEL_WIDTH = 190
-BAR_WIDTH = 330
+LABEL_WIDTH = 170
+BAR_WIDTH = 320
 COLOURS = ("#0b57d0", "#2e7d32")
 
 
@@ -22,7 +22,7 @@ def bars(
     """Horizontal bars, one per (label, value); `second` draws a lighter bar behind each
     (e.g. recipients behind messages sent), with its value after the slash."""
     top = max([*(v for _, v in items), *(second or [])], default=0) or 1
-    height = ROW * len(items) + (ROW if legend else 0) + 8
+    height = ROW * len(items) + (ROW if legend and items else 0) + 8
     width = LABEL_WIDTH + BAR_WIDTH + 70
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -53,7 +53,7 @@ def bars(
             f'<text x="{LABEL_WIDTH + BAR_WIDTH * max(value, total or 0) / top + 4:.1f}" '
             f'y="{y + 14}" font-size="12" fill="#1d2430">{shown}</text>'
         )
-    if legend:
+    if legend and items:
         y = len(items) * ROW + 6
         parts.append(
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="12" height="12" fill="{COLOURS[0]}"/>'

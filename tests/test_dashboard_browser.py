@@ -97,6 +97,11 @@ async def test_log_in_search_filter_change_status_and_export(tmp_path: Path) -> 
                 target = tmp_path / download.suggested_filename
                 await download.save_as(target)
                 await page.screenshot(path=shots / "5-list-after.png")
+                # The charts are drawn by the server: SVG, no script.
+                await page.click("text=Thống kê")
+                await page.wait_for_url("**/staff/stats")
+                assert await page.locator("svg.chart").count() == 5
+                await page.screenshot(path=shots / "6-stats.png", full_page=True)
             finally:
                 await browser.close()
 
@@ -116,4 +121,4 @@ async def test_log_in_search_filter_change_status_and_export(tmp_path: Path) -> 
         assert stored is not None and stored.status == "hen_phong_van"
         assert {"login", "view", "status", "export"} <= set(audit)
         assert len(notices) == 1
-    assert len(list(shots.glob("*.png"))) == 5
+    assert len(list(shots.glob("*.png"))) == 6
