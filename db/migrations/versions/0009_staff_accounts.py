@@ -57,6 +57,30 @@ def upgrade() -> None:
     )
     op.create_index("ix_registrations_market_created", "registrations", ["market", "created_at"])
     _backfill_search_text()
+    _trigram_index()
+
+
+def _trigram_index() -> None:
+    """PostgreSQL: a trigram index, so a name search with few matches need not read every
+    row. Skipped (searches still work, by scanning) where pg_trgm is not installed or
+    may not be created by this user."""
+    conn = op.get_bind()
+    if conn.dialect.name != "postgresql":
+        return
+    available = conn.execute(
+        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    ).scalar()
+    if not available:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError:
+        return
+    op.execute(
+        "CREATE INDEX ix_registrations_search_trgm ON registrations "
+        "USING gin (search_text gin_trgm_ops) WHERE anonymised_at IS NULL"
+    )
 
 
 def _backfill_search_text() -> None:
@@ -91,6 +115,8 @@ def _backfill_search_text() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_registrations_search_trgm")
     op.drop_index("ix_registrations_market_created", table_name="registrations")
     op.drop_index("ix_registrations_commune_created", table_name="registrations")
     op.drop_index("ix_registrations_province_created", table_name="registrations")
