@@ -66,6 +66,7 @@ class Server:
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("web server on http://%s:%s", settings.web_host, self.port)
+        log.info("staff dashboard on http://%s:%s/staff", settings.web_host, self.port)
 
         await runtime.recover()
         runtime.start_background()
