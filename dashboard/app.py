@@ -6,6 +6,7 @@ CSRF check. Only the login page and the static files are served without a sessio
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from dashboard.security import (
     security_headers,
     session_key,
 )
-from db.models import StaffAccount
+from db.clock import utcnow
+from db.models import AuditEvent, StaffAccount
 from faq.service import FaqService
 from settings import Settings
 
@@ -107,6 +109,8 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     session = await get_session(request)
     if request.path not in PUBLIC:
         account = await _account(request, session.get("uid"))
+        if account is not None and session.get("pw") != password_mark(account):
+            account = None  # the password changed since this login: log in again
         if account is None:
             session.invalidate()
             target = request.path_qs if request.method == "GET" else PREFIX
@@ -130,6 +134,12 @@ async def _account(request: web.Request, uid: object) -> StaffAccount | None:
     if account is None or account.disabled_at is not None:
         return None
     return account
+
+
+def password_mark(account: StaffAccount) -> str:
+    """A short digest of the password hash kept in the session: a new password (or a
+    re-hash) ends every session made with the old one."""
+    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
 def current(request: web.Request) -> StaffAccount:
@@ -199,6 +209,7 @@ async def _login(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as db:
         result = await accounts.login(db, settings, username, password)
         uid, role = (result.account.id, result.account.role) if result.account else (None, None)
+        mark = password_mark(result.account) if result.account else None
     if uid is None:
         if result.locked_minutes:
             error = (
@@ -215,6 +226,7 @@ async def _login(request: web.Request) -> web.Response:
     session = await new_session(request)
     session["uid"] = uid
     session["role"] = role
+    session["pw"] = mark
     session[CSRF_KEY] = new_csrf_token()
     raise web.HTTPFound(target)
 
@@ -223,8 +235,6 @@ async def _logout(request: web.Request) -> web.Response:
     session = await get_session(request)
     account = current(request)
     async with request.app[SESSIONS].begin() as db:
-        from db.models import AuditEvent
-
         db.add(AuditEvent(actor=accounts.actor(account), action="logout"))
     session.invalidate()
     raise web.HTTPFound(f"{PREFIX}/login")
@@ -234,8 +244,6 @@ async def _accounts(request: web.Request) -> web.Response:
     require_admin(request)
     async with request.app[SESSIONS]() as db:
         rows = await accounts.all_accounts(db)
-    from db.clock import utcnow
-
     return await render(request, "accounts.html", {"rows": rows, "now": utcnow()})
 
 

@@ -250,6 +250,19 @@ async def test_a_disabled_account_loses_its_session(
     assert (await login(staff, server, "canbo1")).status == 401
 
 
+async def test_a_new_password_ends_the_old_sessions(
+    server: Server, staff: aiohttp.ClientSession
+) -> None:
+    from dashboard import accounts
+
+    assert (await get(staff, server, "/staff/registrations"))[0] == 200
+    async with sessions(server).begin() as db:
+        await accounts.set_password(db, "canbo1", "mat-khau-moi-hon", "test")
+    assert (await get(staff, server, "/staff/registrations"))[0] == 302
+    assert (await login(staff, server, "canbo1", "mat-khau-moi-hon")).status == 302
+    assert (await get(staff, server, "/staff/registrations"))[0] == 200
+
+
 # --- registrations --------------------------------------------------------------------
 async def test_search_without_diacritics_by_name_phone_and_code(
     server: Server, staff: aiohttp.ClientSession
