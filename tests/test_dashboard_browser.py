@@ -50,7 +50,9 @@ async def test_log_in_search_filter_change_status_and_export(tmp_path: Path) -> 
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
                 context = await browser.new_context(
-                    accept_downloads=True, viewport={"width": 1366, "height": 768}
+                    accept_downloads=True,
+                    viewport={"width": 1366, "height": 768},
+                    locale="vi-VN",
                 )
                 page = await context.new_page()
                 await page.goto(base(server) + "/staff/registrations")
