@@ -70,6 +70,7 @@ async def list_page(request: web.Request) -> web.Response:
         {
             "rows": rows,
             "f": filters,
+            "back": urlencode({"back": f"{request.path}?{filters.params()}"}),
             "more": more,
             "first": first,
             "last": first + len(rows) - 1,
