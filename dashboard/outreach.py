@@ -167,7 +167,9 @@ def _audience(form: MultiMapping[Any]) -> dict[str, Any]:
     provinces = places.province_names()
     provinces_chosen = [p for p in form.getall("provinces", []) if p in provinces]
     communes = [
-        c.strip() for c in str(form.get("communes", "")).replace(";", ",").split(",") if c.strip()
+        c.strip()[:128]
+        for c in str(form.get("communes", ""))[:5000].replace(";", ",").split(",")
+        if c.strip()
     ][:50]
     codes = {o.code for o in MARKETS}
     markets = [m for m in form.getall("markets", []) if m in codes]

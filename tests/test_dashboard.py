@@ -586,3 +586,29 @@ async def test_statistics_are_server_side_svg(server: Server, staff: aiohttp.Cli
     assert "Xã Y Tý &lt;script&gt;" in page and "<script" not in page
     assert "Nhật Bản" in page and "mới" in page
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+async def test_the_applicant_receives_the_notice_on_telegram(
+    database_url: str, tmp_path: Path, fake_telegram: object
+) -> None:
+    """End to end: a status changed in the browser reaches the worker's Telegram chat
+    through the outbox, like a press of the staff chat's button."""
+    from db.models import User
+    from tests.fakes.telegram_api import FakeTelegram
+
+    fake = fake_telegram
+    assert isinstance(fake, FakeTelegram)
+    extra = {"telegram_bot_token": fake.token, "telegram_api_base_url": fake.base_url}
+    async with running(database_url, tmp_path, **extra) as server:
+        await add_account(server, "canbo1")
+        registration = await add_registration(server)
+        async with sessions(server).begin() as db:
+            applicant = await db.get(User, registration.user_id)
+            assert applicant is not None
+            applicant.channel, applicant.external_id = "telegram", "5551"
+        async with client() as http:
+            await login(http, server, "canbo1")
+            path = f"/staff/registrations/{registration.id}/status"
+            await post(http, server, path, {"status": "khong_phu_hop", "reason": "chưa đủ tuổi"})
+        [notice] = await fake.wait_sent(5551, 1)
+        assert registration.code in notice.text and "Lý do: chưa đủ tuổi." in notice.text
