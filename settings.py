@@ -135,6 +135,29 @@ class Settings(BaseSettings):
     pid_file: str = Field(
         "data/bot.pid", description="Where `serve` writes its process id (for `faq reload`)"
     )
+    dashboard_secret_key: str = Field(
+        "",
+        description="Fernet key (32 url-safe base64 bytes) encrypting the dashboard's session "
+        "cookies; empty = generated once and kept in DASHBOARD_KEY_FILE",
+    )
+    dashboard_key_file: str = Field(
+        "data/dashboard.key", description="Where the generated dashboard key is kept"
+    )
+    dashboard_cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set behind an HTTPS proxy)"
+    )
+    dashboard_max_failed_logins: int = Field(
+        5, ge=1, le=100, description="Failed logins in a row before an account is locked"
+    )
+    dashboard_lockout_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="How long a locked account waits"
+    )
+    dashboard_session_hours: int = Field(
+        10, ge=1, le=24 * 7, description="A dashboard login lasts this long"
+    )
+    departure_target: int = Field(
+        350, ge=0, description="Workers the centre plans to see depart this year (report)"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -219,6 +242,24 @@ class Settings(BaseSettings):
         ):
             raise ValueError("expected a time like 18:00")
         return f"{int(hour):02d}:{int(minute):02d}"
+
+    @field_validator("dashboard_secret_key")
+    @classmethod
+    def _fernet_key(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            import base64
+            import binascii
+
+            try:
+                raw = base64.urlsafe_b64decode(value.encode())
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    "expected a Fernet key: 32 bytes in url-safe base64 (44 characters)"
+                )
+        return value
 
     @field_validator("log_level")
     @classmethod

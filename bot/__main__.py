@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters}`."""
+"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters,staff}`."""
 
 from __future__ import annotations
 
@@ -25,10 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     recruiters = commands.add_parser("recruiters", help="the licensed-recruiter registry")
     recruiters.add_argument("action", choices=["import"])
     recruiters.add_argument("file", type=Path, help="CSV or XLSX in the official list's columns")
+    staff = commands.add_parser("staff", help="accounts of the staff web dashboard")
+    staff.add_argument("action", choices=["add", "list", "passwd", "disable", "enable"])
+    staff.add_argument("username", nargs="?", help="the account's user name")
+    staff.add_argument("--role", choices=["admin", "staff"], default="staff")
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    quiet = args.command in ("chat", "ask", "faq", "recruiters")
+    quiet = args.command in ("chat", "ask", "faq", "recruiters", "staff")
     setup_logging("WARNING" if quiet else settings.log_level)
 
     if args.command == "chat":
@@ -54,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.recruiter_commands import import_registry
 
         return asyncio.run(import_registry(settings, args.file))
+    if args.command == "staff":
+        from dashboard.cli import staff_command
+
+        return asyncio.run(staff_command(settings, args.action, args.username, args.role))
     if args.command == "faq":
         from bot import faq_commands
 

@@ -19,6 +19,7 @@ from bot.telegram import TelegramChannel
 from bot.web import build_app
 from bot.zalo_bot import ZaloBotChannel
 from bot.zalo_oa import ZaloOAChannel
+from dashboard.app import mount as mount_dashboard
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from settings import Settings
@@ -78,12 +79,16 @@ class Server:
             zalo_oa=self.zalo_oa,
             zalo_bot=self.zalo_bot if self.zalo_bot and self.zalo_bot.webhook else None,
         )
+        mount_dashboard(
+            app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.dispatcher.faq
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("web server on http://%s:%s", settings.web_host, self.port)
+        log.info("staff dashboard on http://%s:%s/staff", settings.web_host, self.port)
 
         if self.zalo_oa is not None:
             await self.zalo_oa.start()

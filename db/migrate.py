@@ -12,6 +12,16 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Indexes a migration adds only where the database can have them (PostgreSQL with the
+# pg_trgm extension), so the models do not describe them: comparisons skip them.
+OPTIONAL_INDEXES = frozenset({"ix_registrations_search_trgm"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: everything but the optional indexes."""
+    return not (type_ == "index" and name in OPTIONAL_INDEXES)
 
 
 def _config(connection: Connection | None = None) -> Config:

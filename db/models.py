@@ -22,11 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.clock import utcnow
+from faq.normalize import fold
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -190,6 +192,20 @@ class Registration(Base):
     __table_args__ = (
         Index("ix_registrations_status_created", "status", "created_at"),
         Index("ix_registrations_phone", "phone"),
+        # The dashboard's list: newest first, filtered by place or market.
+        # Newest first among the listed (not erased) rows, with the search text in the
+        # index: a name search reads the index, not the table.
+        Index(
+            "ix_registrations_listed",
+            "created_at",
+            "id",
+            "search_text",
+            sqlite_where=text("anonymised_at IS NULL"),
+            postgresql_where=text("anonymised_at IS NULL"),
+        ),
+        Index("ix_registrations_province_created", "province_name", "created_at"),
+        Index("ix_registrations_commune_created", "commune_name", "created_at"),
+        Index("ix_registrations_market_created", "market", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -220,6 +236,22 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # Name, code and phone folded (no diacritics, lower case) for the dashboard's search;
+    # kept in step by `_fill_search_text` on every insert and update.
+    search_text: Mapped[str | None] = mapped_column(String(200))
+
+
+def registration_search_text(registration: Registration) -> str | None:
+    """What the dashboard searches: 'nguyen thi hoa lc-2026-00042 0912345678'."""
+    parts = [registration.full_name, registration.code, registration.phone]
+    text = " ".join(p for p in parts if p)
+    return fold(text)[:200] or None
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _fill_search_text(_mapper: Any, _connection: Any, registration: Registration) -> None:
+    registration.search_text = registration_search_text(registration)
 
 
 class AuditEvent(Base):
@@ -355,3 +387,19 @@ class ZaloOaToken(Base):
     lease_by: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime())
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class StaffAccount(Base):
+    """A centre staff member who logs in to the web dashboard (`python -m bot staff add`)."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
+    role: Mapped[str] = mapped_column(String(12), default="staff")  # admin | staff
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime())

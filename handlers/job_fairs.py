@@ -128,15 +128,22 @@ async def staff_command(ctx: Context, args: str, actor: str) -> list[Reply]:
     return [Reply(USAGE)]
 
 
-async def _save(ctx: Context, fair: JobFair, text: str, new: bool) -> list[Reply]:
+def apply(fair: JobFair, text: str, new: bool) -> list[str]:
+    """Set a fair from 'key: value' lines (chat or dashboard); the problems, if any."""
     values, problems = parse_fair(text)
     _resolve_commune(values, fair, problems)
     if new and ("title" not in values or "starts_at" not in values):
         problems.append("Cần ít nhất Tên và Thời gian.")
+    if not problems:
+        for key, value in values.items():
+            setattr(fair, key, value)
+    return problems
+
+
+async def _save(ctx: Context, fair: JobFair, text: str, new: bool) -> list[Reply]:
+    problems = apply(fair, text, new)
     if problems:
         return [Reply("Chưa lưu:\n• " + "\n• ".join(problems) + "\n\n" + USAGE)]
-    for key, value in values.items():
-        setattr(fair, key, value)
     if new:
         ctx.session.add(fair)
     await ctx.session.flush()

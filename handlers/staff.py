@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from db.models import AuditEvent, Referrer, Registration, User
+from db.models import AuditEvent, Referrer, Registration
 from faq.normalize import fold
-from handlers import broadcast_compose, job_fairs, referrals
+from handlers import broadcast_compose, job_fairs, referrals, review
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
@@ -26,17 +26,6 @@ PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
 VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
-# Status changes the applicant is told about, in plain words.
-NOTICES = {
-    "hen_phong_van": (
-        "Hồ sơ {code}: cán bộ trung tâm muốn hẹn bạn phỏng vấn. Cán bộ sẽ gọi để báo ngày, "
-        "giờ và địa điểm. Nếu 2 ngày chưa thấy gọi, bạn gọi {phone} nhé."
-    ),
-    "khong_phu_hop": (
-        "Hồ sơ {code}: hiện bạn chưa phù hợp với chương trình đã chọn.{reason}\n"
-        "Bạn có thể hỏi cán bộ về chương trình khác, gọi {phone}."
-    ),
-}
 
 
 def is_staff(ctx: Context, incoming: Incoming) -> bool:
@@ -82,37 +71,20 @@ def status_buttons(registration: Registration) -> tuple[Button, ...]:
 async def change_status(
     ctx: Context, registration: Registration, status: str, reason: str | None = None
 ) -> list[Reply]:
-    old = registration.status
-    if old == status:
-        return [Reply(f"{registration.code} đã ở trạng thái «{STATUS_LABELS[status]}».")]
-    if registration.anonymised_at is not None:
-        return [Reply(f"{registration.code}: người lao động đã xoá dữ liệu, không đổi được.")]
-    registration.status = status
-    ctx.session.add(
-        AuditEvent(
-            registration_id=registration.id,
-            actor=actor(ctx),
-            action="status",
-            from_status=old,
-            to_status=status,
-            note=reason,
-        )
+    change = await review.set_status(
+        ctx.session, ctx.settings, registration, status, actor(ctx), reason
     )
-    notice = NOTICES.get(status)
+    if change.error == "same":
+        return [Reply(f"{registration.code} đã ở trạng thái «{STATUS_LABELS[status]}».")]
+    if change.error:
+        return [Reply(f"{registration.code}: người lao động đã xoá dữ liệu, không đổi được.")]
     told = ""
-    if notice and registration.user_id is not None:
-        applicant = await ctx.session.get(User, registration.user_id)
-        if applicant is not None:
-            text = notice.format(
-                code=registration.code,
-                phone=ctx.settings.centre_phone or ctx.settings.centre_name,
-                reason=f" Lý do: {reason}." if reason else "",
-            )
-            ctx.send_to_user(applicant, Reply(text), kind="notice")
-            told = " Đã báo cho người lao động."
+    if change.notice is not None:
+        ctx.outgoing.append(change.notice)
+        told = " Đã báo cho người lao động."
     return [
         Reply(
-            f"✓ {registration.code}: {STATUS_LABELS[old]} → {STATUS_LABELS[status]} "
+            f"✓ {registration.code}: {STATUS_LABELS[change.old]} → {STATUS_LABELS[status]} "
             f"(bởi {ctx.user.display_name or ctx.user.external_id}).{told}"
         )
     ]
@@ -151,11 +123,7 @@ async def note_from_flow(ctx: Context, incoming: Incoming) -> list[Reply]:
 
 
 def add_note(ctx: Context, registration: Registration, text: str) -> list[Reply]:
-    ctx.session.add(
-        AuditEvent(
-            registration_id=registration.id, actor=actor(ctx), action="note", note=text[:2000]
-        )
-    )
+    review.add_note(ctx.session, registration, actor(ctx), text)
     return [Reply(f"✓ Đã ghi chú cho {registration.code}.")]
 
 

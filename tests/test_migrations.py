@@ -7,13 +7,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
 from db.engine import create_engine
-from db.migrate import current_revision, head_revision, is_current, upgrade
+from db.migrate import current_revision, head_revision, include_object, is_current, upgrade
 from db.models import Base
 from tests.conftest import make_settings
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -6,6 +6,7 @@ it here through `config.attributes["connection"]` (Alembic's connection-sharing 
 
 from alembic import context
 
+from db.migrate import include_object
 from db.models import Base
 
 connection = context.config.attributes.get("connection")
@@ -17,6 +18,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

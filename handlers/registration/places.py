@@ -556,3 +556,13 @@ def province_by_code(code: int) -> PlaceMatch | None:
 def commune_by_code(code: int) -> PlaceMatch | None:
     """The current commune/ward with this code (a pressed button carries the code)."""
     return _commune_match(code, 100.0, True) if code in _commune_by_code() else None
+
+
+def province_names() -> list[str]:
+    """Names of the 34 provinces and cities, as registrations store them (pick lists)."""
+    return [e.name for e in _provinces().entries]
+
+
+def commune_names(province_code: int) -> list[str]:
+    """Names of one province's communes and wards, sorted (pick lists)."""
+    return sorted((e.name for e in _communes(province_code).entries), key=fold)
