@@ -58,6 +58,7 @@ MAX_IN_FLIGHT = 16  # TelegramChannel's connection pool is 32; the outbox uses u
 # time, and alone again when their check is older than STALE_SECONDS at their slot.
 RECHECK_SECONDS = 0.05
 STALE_SECONDS = 0.5
+CATCH_UP = 1.0  # pacer slots (in intervals) a busy moment may make up afterwards
 REPORT_KIND = "broadcast"
 # Zalo OA users outside the 7-day messaging window (not attempted), in staff reports.
 UNREACHABLE = "không liên lạc được qua Zalo"
@@ -121,16 +122,20 @@ class FloodSignal:
 class Pacer:
     """Starts at most `rate` sends a second, evenly spaced, and pauses on demand.
 
-    A waiter that wakes a little late (event-loop jitter) keeps its scheduled slot, so
-    the average stays at `rate`; at most a quarter interval is caught up, so two sends
-    are never closer than 3/4 of the interval, and an idle pacer grants no burst.
+    A waiter that wakes late (event-loop jitter, a slow commit) keeps its scheduled slot,
+    so the average stays at `rate`; at most `catch_up` seconds of missed slots are made
+    up (default a quarter interval: two slots are never closer than 3/4 of the interval),
+    so an idle pacer grants no more than that as a burst.
     """
 
-    def __init__(self, rate: float, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, clock: Clock = time.monotonic, catch_up: float | None = None
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
         self.interval = 1.0 / rate
+        self.catch_up = self.interval / 4 if catch_up is None else catch_up
         self._clock = clock
         self._next = 0.0
         self._paused_until = 0.0
@@ -151,7 +156,7 @@ class Pacer:
                 if abort is not None and abort.is_set():
                     return False
                 now = self._clock()
-                slot = max(self._next, now - self.interval / 4, self._paused_until)
+                slot = max(self._next, now - self.catch_up, self._paused_until)
                 if slot <= now:
                     break
                 await asyncio.sleep(min(slot - now, 0.25))
@@ -319,7 +324,10 @@ class BroadcastSender:
     def _pacer(self, channel: str) -> Pacer:
         pacer = self._pacers.get(channel)
         if pacer is None:
-            pacer = self._pacers[channel] = Pacer(self.channel_rates.get(channel, self.rate))
+            rate = self.channel_rates.get(channel, self.rate)
+            # A slot missed while the loop was busy is made up (up to CATCH_UP intervals);
+            # the departures gate keeps those sends 3/4 of an interval apart.
+            pacer = self._pacers[channel] = Pacer(rate, catch_up=CATCH_UP / rate)
             self._departures[channel] = Departures(0.75 * pacer.interval, lambda: pacer.paused_for)
         return pacer
 
