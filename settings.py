@@ -88,6 +88,15 @@ class Settings(BaseSettings):
     instance_name: str = Field(
         "", description="Name of this process among replicas; empty = host name and web port"
     )
+    metrics_token: str = Field(
+        "", description="Bearer token for /metrics; empty = answered to loopback callers only"
+    )
+    retention_days: int = Field(
+        0,
+        ge=0,
+        le=36500,
+        description="`retention purge` anonymises registrations older than this; 0 = off",
+    )
     pid_file: str = Field(
         "data/bot.pid", description="Where `serve` writes its process id (for `faq reload`)"
     )

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters}`."""
+"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters,retention}`."""
 
 from __future__ import annotations
 
@@ -25,10 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     recruiters = commands.add_parser("recruiters", help="the licensed-recruiter registry")
     recruiters.add_argument("action", choices=["import"])
     recruiters.add_argument("file", type=Path, help="CSV or XLSX in the official list's columns")
+    retention = commands.add_parser("retention", help="anonymise old personal data")
+    retention.add_argument("action", choices=["purge"])
+    retention.add_argument(
+        "--older-than-days", type=int, default=None, help="age in days (default RETENTION_DAYS)"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="count, change nothing")
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    quiet = args.command in ("chat", "ask", "faq", "recruiters")
+    quiet = args.command in ("chat", "ask", "faq", "recruiters", "retention")
     setup_logging("WARNING" if quiet else settings.log_level)
 
     if args.command == "chat":
@@ -54,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.recruiter_commands import import_registry
 
         return asyncio.run(import_registry(settings, args.file))
+    if args.command == "retention":
+        from bot.retention import run as run_retention
+
+        return asyncio.run(run_retention(settings, args.older_than_days, args.dry_run))
     if args.command == "faq":
         from bot import faq_commands
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import asdict, replace
 from datetime import timedelta
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
 from bot.locks import KeyedLocks
+from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.splitting import split_text
 from db import outbox, users
@@ -48,8 +50,10 @@ class Dispatcher:
         sender: OutboxSender,
         faq: FaqService | None = None,
         staff: StaffRoute | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.sessions = sessions
         self.channels = channels
         self.sender = sender
@@ -82,7 +86,9 @@ class Dispatcher:
             inbox_id = (await session.execute(stmt)).scalar()
         if inbox_id is None:
             log.info("duplicate update %s/%s dropped", incoming.channel, incoming.update_key)
+            self.metrics.duplicates.labels(incoming.channel).inc()
             return False
+        self.metrics.updates.labels(incoming.channel).inc()
         work = self.process(inbox_id, incoming)
         if wait:
             await work
@@ -121,17 +127,24 @@ class Dispatcher:
 
     # --- handling --------------------------------------------------------------
     async def process(self, inbox_id: int, incoming: Incoming) -> None:
+        started = time.perf_counter()
+        result = "ok"
         async with self._locks.hold(f"{incoming.channel}:{incoming.user_key}"):
             try:
                 ids = await self._handle_in_transaction(inbox_id, incoming)
             except Exception:
                 log.exception("update %s failed", inbox_id)
+                self.metrics.errors.labels("handler").inc()
+                result = "failed"
                 ids = await self._apologise(inbox_id, incoming)
             try:
                 await self.sender.deliver(ids)
             except Exception:
                 log.exception("delivery of update %s replies deferred to the worker", inbox_id)
+                self.metrics.errors.labels("delivery").inc()
                 self.sender.wake()
+        self.metrics.handled.labels(incoming.channel, result).inc()
+        self.metrics.latency.labels(incoming.channel).observe(time.perf_counter() - started)
 
     async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[int]:
         async with self.sessions.begin() as session:
@@ -162,6 +175,7 @@ class Dispatcher:
             row.handled_at = utcnow()
             if ctx.forget_user:
                 await self._forget(session, user, state)
+        self.metrics.observe_events(ctx.events)
         return ids
 
     def _in_staff_chat(self, incoming: Incoming) -> bool:

@@ -16,6 +16,7 @@ from itertools import groupby
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel, PermanentFailure, RetryLater
+from bot.metrics import Metrics
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Media, Reply
@@ -38,10 +39,12 @@ class OutboxSender:
         sessions: async_sessionmaker[AsyncSession],
         channels: Mapping[str, Channel],
         instance: str = "",
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
         self.instance = instance
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
 
@@ -78,6 +81,7 @@ class OutboxSender:
                 taken = await self.run_once()
             except Exception:
                 log.exception("outbox: pass failed; retrying")
+                self.metrics.errors.labels("outbox").inc()
                 taken = 0
             if taken:
                 continue
@@ -102,6 +106,7 @@ class OutboxSender:
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
                 message_id = await channel.send(row.chat_key, reply, media)
             except RetryLater as exc:
+                self.metrics.sends.labels(row.channel, "retry").inc()
                 delay = max(exc.delay, backoff(row.attempts))
                 rest = [r.id for r in rows[index:]]
                 if row.attempts >= outbox.MAX_ATTEMPTS:
@@ -116,16 +121,19 @@ class OutboxSender:
                     await outbox.release(session, rest, delay, str(exc))
                 return
             except PermanentFailure as exc:
+                self.metrics.sends.labels(row.channel, "failed").inc()
                 log.warning("outbox %s: failed for good (%s)", row.id, exc)
                 async with self.sessions.begin() as session:
                     await outbox.mark_failed(session, row, str(exc), blocked=exc.blocked)
                 continue
             except Exception as exc:  # a bug in an adapter must not stop the queue
                 log.exception("outbox %s: unexpected error", row.id)
+                self.metrics.sends.labels(row.channel, "error").inc()
                 async with self.sessions.begin() as session:
                     await outbox.release(
                         session, [r.id for r in rows[index:]], backoff(row.attempts), repr(exc)
                     )
                 return
+            self.metrics.sends.labels(row.channel, "sent").inc()
             async with self.sessions.begin() as session:
                 await outbox.mark_sent(session, row.id, message_id)

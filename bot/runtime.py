@@ -15,6 +15,7 @@ from bot import reminders
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.dispatcher import Dispatcher
+from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from db.engine import create_engine, session_factory
 from db.migrate import is_current, upgrade
@@ -55,8 +56,13 @@ class Runtime:
         self.engine = engine
         self.sessions = session_factory(engine)
         self.channels: dict[str, Channel] = {}
-        self.sender = OutboxSender(self.sessions, self.channels, settings.instance)
-        self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
+        self.metrics = Metrics()
+        self.sender = OutboxSender(
+            self.sessions, self.channels, settings.instance, metrics=self.metrics
+        )
+        self.dispatcher = Dispatcher(
+            settings, self.sessions, self.channels, self.sender, faq, metrics=self.metrics
+        )
         self.broadcaster = BroadcastSender(
             self.sessions,
             self.channels,
@@ -100,6 +106,7 @@ class Runtime:
                 await self.dispatcher.recover(older_than=RECOVERY_SECONDS)
             except Exception as exc:
                 log.warning("recovery pass failed: %s", exc)
+                self.metrics.errors.labels("recovery").inc()
 
     async def close(self) -> None:
         await self.dispatcher.drain()

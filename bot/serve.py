@@ -55,7 +55,12 @@ class Server:
         if not settings.centre_phone:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 
-        self._runner = web.AppRunner(build_app(engine, self.telegram), access_log=None)
+        app = build_app(
+            engine,
+            self.telegram,
+            metrics=(runtime.metrics, runtime.sessions, settings.metrics_token),
+        )
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()

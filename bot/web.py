@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.metrics import Metrics, metrics_route
 from bot.telegram import MalformedUpdate, TelegramChannel
 from db.migrate import is_current
 
@@ -17,10 +18,18 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def build_app(engine: AsyncEngine, telegram: TelegramChannel | None) -> web.Application:
+def build_app(
+    engine: AsyncEngine,
+    telegram: TelegramChannel | None,
+    metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
+) -> web.Application:
+    """`metrics`: the process's metrics, the sessions to read queue figures with, and the
+    METRICS_TOKEN (empty: loopback callers only)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics_route(*metrics))
     if telegram is not None and telegram.webhook:
         app.router.add_post(telegram.settings.webhook_path, _telegram_webhook(telegram))
     return app
