@@ -27,9 +27,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.telegram_http import AiohttpRequest
 from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
 
@@ -57,8 +57,9 @@ class TelegramChannel:
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
-            .request(HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=15))
-            .get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=40))
+            # aiohttp under PTB: a Bot API call costs a fraction of httpx's CPU (bench/load.py).
+            .request(AiohttpRequest(connection_pool_size=32, connect_timeout=10, read_timeout=15))
+            .get_updates_request(AiohttpRequest(connection_pool_size=2, read_timeout=40))
         )
         if self.webhook:
             builder = builder.updater(None)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -74,29 +75,51 @@ def _due(now: Any) -> Any:
     )
 
 
-async def claim(
-    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50, by: str = ""
-) -> list[OutboxMessage]:
-    """Take due rows (these `ids`, or any) for sending, oldest first."""
-    now = utcnow()
-    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-    if ids is not None:
-        candidates = candidates.where(OutboxMessage.id.in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
+@cache
+def _claim_statement(postgresql: bool, by_ids: bool) -> Any:
+    """The claim UPDATE, built once: constructing `_due`'s alias and correlated EXISTS
+    cost more CPU than running the statement (the values are bound parameters)."""
+    now = bindparam("now")
+    candidates = (
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit"))
+    )
+    if by_ids:
+        candidates = candidates.where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    if postgresql:
         candidates = candidates.with_for_update(skip_locked=True)
-    stmt = (
+    return (
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
         .values(
             status="sending",
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            claimed_by=by or None,
+            claimed_until=bindparam("claimed_until"),
+            claimed_by=bindparam("by"),
             attempts=OutboxMessage.attempts + 1,
         )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
-    rows = list((await session.scalars(stmt)).all())
+
+
+async def claim(
+    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50, by: str = ""
+) -> list[OutboxMessage]:
+    """Take due rows (these `ids`, or any) for sending, oldest first."""
+    now = utcnow()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {
+        "now": now,
+        "limit": limit,
+        "claimed_until": now + timedelta(seconds=CLAIM_SECONDS),
+        "by": by or None,
+    }
+    if ids is not None:
+        params["ids"] = list(ids)
+    stmt = _claim_statement(postgresql, ids is not None)
+    rows = list((await session.scalars(stmt, params)).all())
     return sorted(rows, key=lambda r: r.id)
 
 
