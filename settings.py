@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = Field(
         "", description="Secret token Telegram echoes in a header; empty = derived from the token"
     )
+    telegram_timeout: float = Field(
+        15.0, gt=0, le=300, description="Seconds to wait for a Bot API answer before retrying"
+    )
     centre_chat_id: int | None = Field(None, description="Telegram chat id of the staff group")
     staff_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of centre staff"

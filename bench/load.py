@@ -278,6 +278,8 @@ class Result:
     failures: int
     rss_mb: float
     cpu_ms_per_update: float
+    target_busy: float = 0.0  # the target's CPU seconds ÷ wall seconds
+    harness_busy: float = 0.0  # the same for this process (fake API and users)
 
     @property
     def throughput(self) -> float:
@@ -395,6 +397,7 @@ async def measure(target: Target, users: int, messages: int, workdir: Path) -> R
             counts = await _calibrate(http, api, url, updates)
             spy = await _attach_profiler(proc.pid, target.profile, log)
             cpu_before = _cpu_seconds(proc.pid)
+            harness_before = time.process_time()
             latencies: list[float] = []
             started = time.monotonic()
             outcomes = await asyncio.gather(
@@ -404,6 +407,7 @@ async def measure(target: Target, users: int, messages: int, workdir: Path) -> R
                 )
             )
             cpu = _cpu_seconds(proc.pid) - cpu_before
+            harness = time.process_time() - harness_before
             if spy is not None:
                 spy.send_signal(signal.SIGINT)  # py-spy writes its file and exits
                 await spy.wait()
@@ -411,8 +415,9 @@ async def measure(target: Target, users: int, messages: int, workdir: Path) -> R
         finished = max((t for _, t in outcomes), default=started)
         handled = users * messages - failures
         rss = _proc_status(proc.pid, "VmHWM") / 1024
-        return Result(target.name, handled, finished - started, latencies, failures, rss,
-                      cpu * 1000 / max(1, handled))  # fmt: skip
+        wall = finished - started
+        return Result(target.name, handled, wall, latencies, failures, rss,
+                      cpu * 1000 / max(1, handled), cpu / wall, harness / wall)  # fmt: skip
     finally:
         if proc is not None and proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -497,7 +502,8 @@ async def bench(args: argparse.Namespace) -> list[dict[str, Result]]:
                         f"run {run + 1} {target.name}: {result.throughput:.0f} updates/s, "
                         f"p50 {result.pct(0.5):.0f} ms, p99 {result.pct(0.99):.0f} ms, "
                         f"RSS {result.rss_mb:.0f} MB, {result.cpu_ms_per_update:.2f} CPU "
-                        f"ms/update, {result.failures} failures",
+                        f"ms/update, {result.failures} failures; CPU busy: target "
+                        f"{result.target_busy:.0%}, harness {result.harness_busy:.0%}",
                         flush=True,
                     )
                 runs.append(results)

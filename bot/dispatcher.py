@@ -40,6 +40,8 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 
+APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
+
 
 class Dispatcher:
     def __init__(
@@ -62,6 +64,7 @@ class Dispatcher:
         self.bot_username: str | None = None
         self.registry = RegistryCache()
         self._locks = KeyedLocks()
+        self._apologised: dict[tuple[str, str], float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- ingress ---------------------------------------------------------------
@@ -69,8 +72,29 @@ class Dispatcher:
         """Record the update durably; False when it was seen before (a redelivery).
 
         Raises if the database cannot record it: the caller must then NOT acknowledge
-        the platform, so the platform delivers it again.
+        the platform, so the platform delivers it again. The sender is told once (per
+        outage window) that the answer will come later.
         """
+        try:
+            inbox_id = await self._record(incoming)
+        except Exception:
+            self.metrics.errors.labels("inbox").inc()
+            self._spawn(self._apologise_unrecorded(incoming))
+            raise
+        if inbox_id is None:
+            log.info("duplicate update %s/%s dropped", incoming.channel, incoming.update_key)
+            self.metrics.duplicates.labels(incoming.channel).inc()
+            return False
+        self.metrics.updates.labels(incoming.channel).inc()
+        work = self.process(inbox_id, incoming)
+        if wait:
+            await work
+        else:
+            self._spawn(work)
+        return True
+
+    async def _record(self, incoming: Incoming) -> int | None:
+        """The inbox row's id, or None for an update recorded before."""
         async with self.sessions.begin() as session:
             stmt = insert_ignore(
                 session,
@@ -83,18 +107,29 @@ class Dispatcher:
                 status="pending",
                 received_at=utcnow(),
             ).returning(ProcessedUpdate.id)
-            inbox_id = (await session.execute(stmt)).scalar()
-        if inbox_id is None:
-            log.info("duplicate update %s/%s dropped", incoming.channel, incoming.update_key)
-            self.metrics.duplicates.labels(incoming.channel).inc()
-            return False
-        self.metrics.updates.labels(incoming.channel).inc()
-        work = self.process(inbox_id, incoming)
-        if wait:
-            await work
-        else:
-            self._spawn(work)
-        return True
+            return (await session.execute(stmt)).scalar()
+
+    async def _apologise_unrecorded(self, incoming: Incoming) -> None:
+        """The database is down: say so directly (not through the outbox, which is in the
+        database), at most once per chat in APOLOGY_WINDOW; the platform redelivers."""
+        now = time.monotonic()
+        chat = (incoming.channel, incoming.chat)
+        self._apologised = {k: t for k, t in self._apologised.items() if now - t < APOLOGY_WINDOW}
+        channel = self.channels.get(incoming.channel)
+        if chat in self._apologised or channel is None:
+            return
+        self._apologised[chat] = now
+        text = (
+            "Xin lỗi, hệ thống đang tạm gián đoạn. Tin nhắn của bạn sẽ được trả lời "
+            "khi hệ thống hoạt động lại.\nNếu 15 phút nữa chưa có trả lời, bạn gửi lại giúp nhé."
+        )
+        for attempt in range(2):
+            try:
+                await channel.send(incoming.chat, Reply(text))
+                return
+            except Exception as exc:
+                log.warning("could not tell %s about the outage: %s", incoming.channel, exc)
+                await asyncio.sleep(1.0 + attempt)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -148,8 +183,15 @@ class Dispatcher:
 
     async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[int]:
         async with self.sessions.begin() as session:
-            row = await session.get(ProcessedUpdate, inbox_id, with_for_update=True)
-            if row is None or row.status != "pending":
+            # Take the update (a row lock on PostgreSQL): a second handler of the same row,
+            # on another replica or in recovery, finds it no longer pending. The mark is
+            # rolled back with everything else if the handler fails.
+            taken = await session.execute(
+                update(ProcessedUpdate)
+                .where(ProcessedUpdate.id == inbox_id, ProcessedUpdate.status == "pending")
+                .values(status="done", handled_at=utcnow())
+            )
+            if taken.rowcount != 1:
                 return []
             user = await users.touch(
                 session, incoming.channel, incoming.user_key, incoming.display_name
@@ -171,8 +213,6 @@ class Dispatcher:
             replies = await handle(ctx, incoming)
             ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
             ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
-            row.status = "done"
-            row.handled_at = utcnow()
             if ctx.forget_user:
                 await self._forget(session, user, state)
         self.metrics.observe_events(ctx.events)

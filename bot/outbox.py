@@ -47,6 +47,9 @@ class OutboxSender:
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+        # Rows sent while the database could not record it (outage): marked when it is
+        # back, so they are not sent again when their claim expires.
+        self._unmarked: dict[int, str | None] = {}
 
     async def release_own_claims(self) -> None:
         if self.instance:
@@ -62,12 +65,25 @@ class OutboxSender:
         """Send these rows now (the fast path after a commit)."""
         if not ids:
             return
+        await self._mark_unmarked()
         async with self.sessions.begin() as session:
             rows = await outbox.claim(session, ids, limit=len(ids), by=self.instance)
         await self._send_chat(rows)
 
+    async def _mark_unmarked(self) -> None:
+        if not self._unmarked:
+            return
+        done = dict(self._unmarked)
+        async with self.sessions.begin() as session:
+            for row_id, message_id in done.items():
+                await outbox.mark_sent(session, row_id, message_id)
+        for row_id in done:
+            self._unmarked.pop(row_id, None)
+        log.info("outbox: %d rows sent during an outage are recorded as sent", len(done))
+
     async def run_once(self, limit: int = 200) -> int:
         """Send what is due; returns how many rows were taken."""
+        await self._mark_unmarked()
         async with self.sessions.begin() as session:
             rows = await outbox.claim(session, limit=limit, by=self.instance)
         chats = [list(g) for _, g in groupby(rows, key=lambda r: (r.channel, r.chat_key))]
@@ -135,5 +151,9 @@ class OutboxSender:
                     )
                 return
             self.metrics.sends.labels(row.channel, "sent").inc()
-            async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, row.id, message_id)
+            try:
+                async with self.sessions.begin() as session:
+                    await outbox.mark_sent(session, row.id, message_id)
+            except Exception as exc:
+                log.warning("outbox %s: sent, but not recorded yet (%s)", row.id, exc)
+                self._unmarked[row.id] = message_id
