@@ -24,6 +24,9 @@ of each message from its webhook POST to the arrival of its last reply at the fa
 failures (a POST not answered 200, or replies missing after 30 s). The ratios compare
 ours with the echo bot of the same run; with ``--runs N`` the table shows medians.
 
+``--compare DIR`` adds the bot from another source tree (an older commit unpacked with
+``git archive``) on SQLite to the same run, for before/after figures.
+
 ``--profile FILE`` attaches py-spy to our SQLite server during the first measured run and
 writes its samples there (collapsed stacks; summarise with ``python -m bench.profile FILE``
 or load into speedscope.app). As root, or with ptrace allowed.
@@ -211,6 +214,7 @@ class Target:
     port: int
     prepare: list[list[str]] = field(default_factory=list)
     profile: str | None = None
+    code: Path = ROOT  # the source tree the target runs from
 
 
 API = "{api}"  # replaced by the base URL of each run's fake Bot API
@@ -225,7 +229,9 @@ def echo_target() -> Target:
     return Target("echo (PTB)", argv, {}, port)
 
 
-def our_target(name: str, database_url: str, workdir: Path, profile: str | None) -> Target:
+def our_target(
+    name: str, database_url: str, workdir: Path, profile: str | None, code: Path = ROOT
+) -> Target:
     port = _free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -244,7 +250,7 @@ def our_target(name: str, database_url: str, workdir: Path, profile: str | None)
     prepare = [] if database_url.startswith("sqlite") else [
         [sys.executable, "-m", "bot", "db", "upgrade"]
     ]  # fmt: skip
-    return Target(name, argv, env, port, prepare, profile)
+    return Target(name, argv, env, port, prepare, profile, code)
 
 
 def _proc_status(pid: int, key: str) -> int:
@@ -366,7 +372,7 @@ async def _attach_profiler(
     spy_bin = Path(sys.executable).parent / "py-spy"
     spy = await asyncio.create_subprocess_exec(
         str(spy_bin), "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
-        "--threads", "-o", path, stdout=log, stderr=log,
+        "--gil", "-o", path, stdout=log, stderr=log,
     )  # fmt: skip
     await asyncio.sleep(1.0)  # attached before the load starts
     return spy
@@ -375,7 +381,7 @@ async def _attach_profiler(
 async def measure(target: Target, users: int, messages: int, workdir: Path) -> Result:
     api = BenchApi()
     await api.start()
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(target.code)}
     env.update({k: v.replace(API, api.base_url) for k, v in target.env.items()})
     argv = [a.replace(API, api.base_url) for a in target.argv]
     log = (workdir / f"{target.name.split()[0]}-{target.port}.log").open("wb")
@@ -491,6 +497,10 @@ async def bench(args: argparse.Namespace) -> list[dict[str, Result]]:
                 sqlite_url = f"sqlite+aiosqlite:///{workdir / f'load-{run}.db'}"
                 targets.append(our_target("ours (sqlite)", sqlite_url, workdir,
                                           args.profile if run == 0 else None))  # fmt: skip
+                if args.compare:
+                    other_url = f"sqlite+aiosqlite:///{workdir / f'load-{run}-other.db'}"
+                    targets.append(our_target(f"{args.compare_name} (sqlite)", other_url,
+                                              workdir, None, Path(args.compare)))  # fmt: skip
                 if pg:
                     url = pg.rsplit("/", 1)[0] + "/" + pg_name
                     await _reset_pg(url)
@@ -536,6 +546,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs; medians are shown (1)")
     parser.add_argument("--profile", default=None, help="py-spy samples of ours (SQLite)")
     parser.add_argument("--workdir", default=None, help="keep databases and logs here")
+    parser.add_argument("--compare", default=None,
+                        help="also run the bot from this source tree (e.g. `git archive` of "
+                             "an older commit) on SQLite: before/after in one run")
+    parser.add_argument("--compare-name", default="before")
     args = parser.parse_args(argv)
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
