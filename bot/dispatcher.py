@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
@@ -30,7 +30,7 @@ from db import outbox, users
 from db.clock import utcnow
 from db.models import ConversationState, OutboxMessage, ProcessedUpdate, User
 from db.recruiters import RegistryCache
-from db.upsert import insert_ignore
+from db.upsert import insert_ignore_statement
 from faq.service import FaqService
 from handlers.context import Context, StaffRoute
 from handlers.dialog import handle
@@ -41,6 +41,11 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
+_INBOX = ProcessedUpdate.__table__
+# Built once (a Core statement keeps its cache key); the SET values come as parameters.
+TAKE_UPDATE = update(_INBOX).where(
+    _INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending"
+)
 
 
 class Dispatcher:
@@ -96,18 +101,21 @@ class Dispatcher:
     async def _record(self, incoming: Incoming) -> int | None:
         """The inbox row's id, or None for an update recorded before."""
         async with self.sessions.begin() as session:
-            stmt = insert_ignore(
-                session,
-                ProcessedUpdate,
-                ["channel", "update_key"],
-                channel=incoming.channel,
-                update_key=incoming.update_key,
-                user_key=incoming.user_key,
-                payload=incoming.to_json(),
-                status="pending",
-                received_at=utcnow(),
-            ).returning(ProcessedUpdate.id)
-            return (await session.execute(stmt)).scalar()
+            stmt = insert_ignore_statement(
+                session.get_bind().dialect.name,
+                ProcessedUpdate.__table__,
+                ("channel", "update_key"),
+                "id",
+            )
+            values = {
+                "channel": incoming.channel,
+                "update_key": incoming.update_key,
+                "user_key": incoming.user_key,
+                "payload": incoming.to_json(),
+                "status": "pending",
+                "received_at": utcnow(),
+            }
+            return (await session.execute(stmt, values)).scalar()
 
     async def _apologise_unrecorded(self, incoming: Incoming) -> None:
         """The database is down: say so directly (not through the outbox, which is in the
@@ -187,9 +195,7 @@ class Dispatcher:
             # on another replica or in recovery, finds it no longer pending. The mark is
             # rolled back with everything else if the handler fails.
             taken = await session.execute(
-                update(ProcessedUpdate)
-                .where(ProcessedUpdate.id == inbox_id, ProcessedUpdate.status == "pending")
-                .values(status="done", handled_at=utcnow())
+                TAKE_UPDATE, {"row_id": inbox_id, "status": "done", "handled_at": utcnow()}
             )
             if taken.rowcount != 1:
                 return []

@@ -12,13 +12,13 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel, PermanentFailure, RetryLater
 from bot.metrics import Metrics
 from db import outbox
-from db.models import OutboxMessage
 from handlers.types import Media, Reply
 
 log = logging.getLogger(__name__)
@@ -107,11 +107,11 @@ class OutboxSender:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _guarded(self, rows: list[OutboxMessage]) -> None:
+    async def _guarded(self, rows: list[Any]) -> None:
         async with self._slots:
             await self._send_chat(rows)
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+    async def _send_chat(self, rows: Sequence[Any]) -> None:
         """Send one chat's rows in order; at the first transient failure the rest wait too."""
         for index, row in enumerate(rows):
             channel = self.channels.get(row.channel)
