@@ -173,14 +173,17 @@ class Dispatcher:
         started = time.perf_counter()
         result = "ok"
         async with self._locks.hold(f"{incoming.channel}:{incoming.user_key}"):
+            claimed: list[Any] = []
+            ids: list[int] = []
             try:
-                ids = await self._handle_in_transaction(inbox_id, incoming)
+                claimed = await self._handle_in_transaction(inbox_id, incoming)
             except Exception:
                 log.exception("update %s failed", inbox_id)
                 self.metrics.errors.labels("handler").inc()
                 result = "failed"
                 ids = await self._apologise(inbox_id, incoming)
             try:
+                await self.sender.send_claimed(claimed)
                 await self.sender.deliver(ids)
             except Exception:
                 log.exception("delivery of update %s replies deferred to the worker", inbox_id)
@@ -189,7 +192,11 @@ class Dispatcher:
         self.metrics.handled.labels(incoming.channel, result).inc()
         self.metrics.latency.labels(incoming.channel).observe(time.perf_counter() - started)
 
-    async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[int]:
+    async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[Any]:
+        """Handle the update in one transaction; returns its outbox rows, already claimed
+        for sending by this process in the same transaction (one commit less than claiming
+        after it; rows that must wait behind an earlier one of their chat are left to the
+        worker, exactly as a claim after the commit would)."""
         async with self.sessions.begin() as session:
             # Take the update (a row lock on PostgreSQL): a second handler of the same row,
             # on another replica or in recovery, finds it no longer pending. The mark is
@@ -221,8 +228,13 @@ class Dispatcher:
             ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
             if ctx.forget_user:
                 await self._forget(session, user, state)
+            claimed = (
+                await outbox.claim(session, ids, limit=len(ids), by=self.sender.instance)
+                if ids
+                else []
+            )
         self.metrics.observe_events(ctx.events)
-        return ids
+        return claimed
 
     def _in_staff_chat(self, incoming: Incoming) -> bool:
         """The centre's staff chat, or one of the chats registrations are routed to."""

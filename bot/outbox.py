@@ -70,6 +70,12 @@ class OutboxSender:
             rows = await outbox.claim(session, ids, limit=len(ids), by=self.instance)
         await self._send_chat(rows)
 
+    async def send_claimed(self, rows: Sequence[Any]) -> None:
+        """Send rows this process claimed in the transaction that queued them."""
+        if rows:
+            await self._mark_unmarked()
+            await self._send_chat(rows)
+
     async def _mark_unmarked(self) -> None:
         if not self._unmarked:
             return
