@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = Field(
         "", description="Secret token Telegram echoes in a header; empty = derived from the token"
     )
+    telegram_timeout: float = Field(
+        15.0, gt=0, le=300, description="Seconds to wait for a Bot API answer before retrying"
+    )
     centre_chat_id: int | None = Field(None, description="Telegram chat id of the staff group")
     staff_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of centre staff"
@@ -131,6 +134,15 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     instance_name: str = Field(
         "", description="Name of this process among replicas; empty = host name and web port"
+    )
+    metrics_token: str = Field(
+        "", description="Bearer token for /metrics; empty = answered to loopback callers only"
+    )
+    retention_days: int = Field(
+        0,
+        ge=0,
+        le=36500,
+        description="`retention purge` anonymises registrations older than this; 0 = off",
     )
     pid_file: str = Field(
         "data/bot.pid", description="Where `serve` writes its process id (for `faq reload`)"

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters,staff}`."""
+"""Command line: `python -m bot {chat,serve,db,ask,faq,recruiters,staff,retention}`."""
 
 from __future__ import annotations
 
@@ -29,10 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("action", choices=["add", "list", "passwd", "disable", "enable"])
     staff.add_argument("username", nargs="?", help="the account's user name")
     staff.add_argument("--role", choices=["admin", "staff"], default="staff")
+    retention = commands.add_parser("retention", help="anonymise old personal data")
+    retention.add_argument("action", choices=["purge"])
+    retention.add_argument(
+        "--older-than-days", type=int, default=None, help="age in days (default RETENTION_DAYS)"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="count, change nothing")
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    quiet = args.command in ("chat", "ask", "faq", "recruiters", "staff")
+    quiet = args.command in ("chat", "ask", "faq", "recruiters", "staff", "retention")
     setup_logging("WARNING" if quiet else settings.log_level)
 
     if args.command == "chat":
@@ -62,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.cli import staff_command
 
         return asyncio.run(staff_command(settings, args.action, args.username, args.role))
+    if args.command == "retention":
+        from bot.retention import run as run_retention
+
+        return asyncio.run(run_retention(settings, args.older_than_days, args.dry_run))
     if args.command == "faq":
         from bot import faq_commands
 

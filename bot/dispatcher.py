@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
 from bot.locks import KeyedLocks
+from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.splitting import split_text
 from db import outbox, users
 from db.clock import utcnow
 from db.models import ConversationState, OutboxMessage, ProcessedUpdate, User
 from db.recruiters import RegistryCache
-from db.upsert import insert_ignore
+from db.upsert import insert_ignore_statement
 from faq.service import FaqService
 from handlers.context import Context, StaffRoute
 from handlers.dialog import handle
@@ -39,6 +41,12 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 WORKING = 16  # updates handled concurrently (each one a transaction and a few sends)
+APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
+_INBOX = ProcessedUpdate.__table__
+# Built once (a Core statement keeps its cache key); the SET values come as parameters.
+TAKE_UPDATE = update(_INBOX).where(
+    _INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending"
+)
 
 
 class Dispatcher:
@@ -50,8 +58,10 @@ class Dispatcher:
         sender: OutboxSender,
         faq: FaqService | None = None,
         staff: StaffRoute | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.sessions = sessions
         self.channels = channels
         self.sender = sender
@@ -60,6 +70,7 @@ class Dispatcher:
         self.bot_username: str | None = None
         self.registry = RegistryCache()
         self._locks = KeyedLocks()
+        self._apologised: dict[tuple[str, str], float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._working = asyncio.Semaphore(WORKING)
 
@@ -68,30 +79,67 @@ class Dispatcher:
         """Record the update durably; False when it was seen before (a redelivery).
 
         Raises if the database cannot record it: the caller must then NOT acknowledge
-        the platform, so the platform delivers it again.
+        the platform, so the platform delivers it again. The sender is told once (per
+        outage window) that the answer will come later.
         """
-        async with self.sessions.begin() as session:
-            stmt = insert_ignore(
-                session,
-                ProcessedUpdate,
-                ["channel", "update_key"],
-                channel=incoming.channel,
-                update_key=incoming.update_key,
-                user_key=incoming.user_key,
-                payload=incoming.to_json(),
-                status="pending",
-                received_at=utcnow(),
-            ).returning(ProcessedUpdate.id)
-            inbox_id = (await session.execute(stmt)).scalar()
+        try:
+            inbox_id = await self._record(incoming)
+        except Exception:
+            self.metrics.errors.labels("inbox").inc()
+            self._spawn(self._apologise_unrecorded(incoming))
+            raise
         if inbox_id is None:
             log.info("duplicate update %s/%s dropped", incoming.channel, incoming.update_key)
+            self.metrics.duplicates.labels(incoming.channel).inc()
             return False
+        self.metrics.updates.labels(incoming.channel).inc()
         work = self.process(inbox_id, incoming)
         if wait:
             await work
         else:
             self._spawn(work)
         return True
+
+    async def _record(self, incoming: Incoming) -> int | None:
+        """The inbox row's id, or None for an update recorded before."""
+        async with self.sessions.begin() as session:
+            stmt = insert_ignore_statement(
+                session.get_bind().dialect.name,
+                ProcessedUpdate.__table__,
+                ("channel", "update_key"),
+                "id",
+            )
+            values = {
+                "channel": incoming.channel,
+                "update_key": incoming.update_key,
+                "user_key": incoming.user_key,
+                "payload": incoming.to_json(),
+                "status": "pending",
+                "received_at": utcnow(),
+            }
+            return (await session.execute(stmt, values)).scalar()
+
+    async def _apologise_unrecorded(self, incoming: Incoming) -> None:
+        """The database is down: say so directly (not through the outbox, which is in the
+        database), at most once per chat in APOLOGY_WINDOW; the platform redelivers."""
+        now = time.monotonic()
+        chat = (incoming.channel, incoming.chat)
+        self._apologised = {k: t for k, t in self._apologised.items() if now - t < APOLOGY_WINDOW}
+        channel = self.channels.get(incoming.channel)
+        if chat in self._apologised or channel is None:
+            return
+        self._apologised[chat] = now
+        text = (
+            "Xin lỗi, hệ thống đang tạm gián đoạn. Tin nhắn của bạn sẽ được trả lời "
+            "khi hệ thống hoạt động lại.\nNếu 15 phút nữa chưa có trả lời, bạn gửi lại giúp nhé."
+        )
+        for attempt in range(2):
+            try:
+                await channel.send(incoming.chat, Reply(text))
+                return
+            except Exception as exc:
+                log.warning("could not tell %s about the outage: %s", incoming.channel, exc)
+                await asyncio.sleep(1.0 + attempt)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._bounded(work))
@@ -130,22 +178,41 @@ class Dispatcher:
 
     # --- handling --------------------------------------------------------------
     async def process(self, inbox_id: int, incoming: Incoming) -> None:
+        started = time.perf_counter()
+        result = "ok"
         async with self._locks.hold(f"{incoming.channel}:{incoming.user_key}"):
+            claimed: list[Any] = []
+            ids: list[int] = []
             try:
-                ids = await self._handle_in_transaction(inbox_id, incoming)
+                claimed = await self._handle_in_transaction(inbox_id, incoming)
             except Exception:
                 log.exception("update %s failed", inbox_id)
+                self.metrics.errors.labels("handler").inc()
+                result = "failed"
                 ids = await self._apologise(inbox_id, incoming)
             try:
+                await self.sender.send_claimed(claimed)
                 await self.sender.deliver(ids)
             except Exception:
                 log.exception("delivery of update %s replies deferred to the worker", inbox_id)
+                self.metrics.errors.labels("delivery").inc()
                 self.sender.wake()
+        self.metrics.handled.labels(incoming.channel, result).inc()
+        self.metrics.latency.labels(incoming.channel).observe(time.perf_counter() - started)
 
-    async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[int]:
+    async def _handle_in_transaction(self, inbox_id: int, incoming: Incoming) -> list[Any]:
+        """Handle the update in one transaction; returns its outbox rows, already claimed
+        for sending by this process in the same transaction (one commit less than claiming
+        after it; rows that must wait behind an earlier one of their chat are left to the
+        worker, exactly as a claim after the commit would)."""
         async with self.sessions.begin() as session:
-            row = await session.get(ProcessedUpdate, inbox_id, with_for_update=True)
-            if row is None or row.status != "pending":
+            # Take the update (a row lock on PostgreSQL): a second handler of the same row,
+            # on another replica or in recovery, finds it no longer pending. The mark is
+            # rolled back with everything else if the handler fails.
+            taken = await session.execute(
+                TAKE_UPDATE, {"row_id": inbox_id, "status": "done", "handled_at": utcnow()}
+            )
+            if taken.rowcount != 1:
                 return []
             user = await users.touch(
                 session, incoming.channel, incoming.user_key, incoming.display_name
@@ -167,11 +234,15 @@ class Dispatcher:
             replies = await handle(ctx, incoming)
             ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
             ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
-            row.status = "done"
-            row.handled_at = utcnow()
             if ctx.forget_user:
                 await self._forget(session, user, state)
-        return ids
+            claimed = (
+                await outbox.claim(session, ids, limit=len(ids), by=self.sender.instance)
+                if ids
+                else []
+            )
+        self.metrics.observe_events(ctx.events)
+        return claimed
 
     def _in_staff_chat(self, incoming: Incoming) -> bool:
         """The centre's staff chat, or one of the chats registrations are routed to."""

@@ -16,13 +16,14 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast import Pacer
 from bot.channel import Channel, NoticeChannel, PermanentFailure, RetryLater, Unreachable
+from bot.metrics import Metrics
 from db import outbox
-from db.models import OutboxMessage
 from handlers.types import Media, Reply
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class OutboxSender:
         channels: Mapping[str, Channel],
         instance: str = "",
         rates: Mapping[str, float] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -57,8 +59,12 @@ class OutboxSender:
         self.batch = (
             200 if slowest is None else max(10, min(200, int(slowest * outbox.CLAIM_SECONDS / 2)))
         )
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+        # Rows sent while the database could not record it (outage): marked when it is
+        # back, so they are not sent again when their claim expires.
+        self._unmarked: dict[int, str | None] = {}
 
     async def release_own_claims(self) -> None:
         if self.instance:
@@ -67,7 +73,7 @@ class OutboxSender:
             if released:
                 log.info("outbox: %d rows claimed before a restart are free again", released)
 
-    async def _pace(self, row: OutboxMessage) -> None:
+    async def _pace(self, row: Any) -> None:
         """Wait for the channel's slot when the row is of a bulk kind with a rate."""
         rate = self.rates.get(row.channel)
         if row.kind not in BULK_KINDS or rate is None:
@@ -85,12 +91,31 @@ class OutboxSender:
         """Send these rows now (the fast path after a commit)."""
         if not ids:
             return
+        await self._mark_unmarked()
         async with self.sessions.begin() as session:
             rows = await outbox.claim(session, ids, limit=len(ids), by=self.instance)
         await self._send_chat(rows)
 
+    async def send_claimed(self, rows: Sequence[Any]) -> None:
+        """Send rows this process claimed in the transaction that queued them."""
+        if rows:
+            await self._mark_unmarked()
+            await self._send_chat(rows)
+
+    async def _mark_unmarked(self) -> None:
+        if not self._unmarked:
+            return
+        done = dict(self._unmarked)
+        async with self.sessions.begin() as session:
+            for row_id, message_id in done.items():
+                await outbox.mark_sent(session, row_id, message_id)
+        for row_id in done:
+            self._unmarked.pop(row_id, None)
+        log.info("outbox: %d rows sent during an outage are recorded as sent", len(done))
+
     async def run_once(self, limit: int | None = None) -> int:
         """Send what is due; returns how many rows were taken."""
+        await self._mark_unmarked()
         async with self.sessions.begin() as session:
             rows = await outbox.claim(session, limit=limit or self.batch, by=self.instance)
         chats = [list(g) for _, g in groupby(rows, key=lambda r: (r.channel, r.chat_key))]
@@ -116,6 +141,7 @@ class OutboxSender:
                 taken = await self.run_once()
             except Exception:
                 log.exception("outbox: pass failed; retrying")
+                self.metrics.errors.labels("outbox").inc()
                 taken = 0
             if taken:
                 continue
@@ -125,11 +151,11 @@ class OutboxSender:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _guarded(self, rows: list[OutboxMessage]) -> None:
+    async def _guarded(self, rows: list[Any]) -> None:
         async with self._slots:
             await self._send_chat(rows)
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+    async def _send_chat(self, rows: Sequence[Any]) -> None:
         """Send one chat's rows in order; at the first transient failure the rest wait too."""
         for index, row in enumerate(rows):
             channel = self.channels.get(row.channel)
@@ -144,6 +170,7 @@ class OutboxSender:
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
             except RetryLater as exc:
+                self.metrics.sends.labels(row.channel, "retry").inc()
                 delay = max(exc.delay, backoff(row.attempts))
                 rest = [r.id for r in rows[index:]]
                 if row.attempts >= outbox.MAX_ATTEMPTS:
@@ -158,21 +185,29 @@ class OutboxSender:
                     await outbox.release(session, rest, delay, str(exc))
                 return
             except Unreachable as exc:
+                self.metrics.sends.labels(row.channel, "unreachable").inc()
                 log.info("outbox %s: not attempted (%s)", row.id, exc)
                 async with self.sessions.begin() as session:
                     await outbox.mark_failed(session, row, str(exc), status=Unreachable.STATUS)
                 continue
             except PermanentFailure as exc:
+                self.metrics.sends.labels(row.channel, "failed").inc()
                 log.warning("outbox %s: failed for good (%s)", row.id, exc)
                 async with self.sessions.begin() as session:
                     await outbox.mark_failed(session, row, str(exc), blocked=exc.blocked)
                 continue
             except Exception as exc:  # a bug in an adapter must not stop the queue
                 log.exception("outbox %s: unexpected error", row.id)
+                self.metrics.sends.labels(row.channel, "error").inc()
                 async with self.sessions.begin() as session:
                     await outbox.release(
                         session, [r.id for r in rows[index:]], backoff(row.attempts), repr(exc)
                     )
                 return
-            async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, row.id, message_id)
+            self.metrics.sends.labels(row.channel, "sent").inc()
+            try:
+                async with self.sessions.begin() as session:
+                    await outbox.mark_sent(session, row.id, message_id)
+            except Exception as exc:
+                log.warning("outbox %s: sent, but not recorded yet (%s)", row.id, exc)
+                self._unmarked[row.id] = message_id

@@ -15,6 +15,7 @@ from bot import reminders
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.dispatcher import Dispatcher
+from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from db.engine import create_engine, session_factory
 from db.migrate import is_current, upgrade
@@ -61,8 +62,13 @@ class Runtime:
             "zalo_oa": settings.zalo_broadcast_rate,
             "zalo_bot": settings.zalo_broadcast_rate,
         }
-        self.sender = OutboxSender(self.sessions, self.channels, settings.instance, rates)
-        self.dispatcher = Dispatcher(settings, self.sessions, self.channels, self.sender, faq)
+        self.metrics = Metrics()
+        self.sender = OutboxSender(
+            self.sessions, self.channels, settings.instance, rates, metrics=self.metrics
+        )
+        self.dispatcher = Dispatcher(
+            settings, self.sessions, self.channels, self.sender, faq, metrics=self.metrics
+        )
         self.broadcaster = BroadcastSender(
             self.sessions,
             self.channels,
@@ -107,6 +113,7 @@ class Runtime:
                 await self.dispatcher.recover(older_than=RECOVERY_SECONDS)
             except Exception as exc:
                 log.warning("recovery pass failed: %s", exc)
+                self.metrics.errors.labels("recovery").inc()
 
     async def close(self) -> None:
         await self.dispatcher.drain()

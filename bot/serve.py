@@ -78,6 +78,7 @@ class Server:
             self.telegram,
             zalo_oa=self.zalo_oa,
             zalo_bot=self.zalo_bot if self.zalo_bot and self.zalo_bot.webhook else None,
+            metrics=(runtime.metrics, runtime.sessions, settings.metrics_token),
         )
         mount_dashboard(
             app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.dispatcher.faq

@@ -8,8 +8,9 @@ from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.metrics import Metrics, metrics_route
 from bot.telegram import MalformedUpdate, TelegramChannel
 from db.migrate import is_current
 
@@ -35,10 +36,15 @@ def build_app(
     telegram: TelegramChannel | None,
     zalo_oa: SignedWebhook | None = None,
     zalo_bot: SignedWebhook | None = None,
+    metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
 ) -> web.Application:
+    """`metrics`: the process's metrics, the sessions to read queue figures with, and the
+    METRICS_TOKEN (empty: loopback callers only)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics_route(*metrics))
     if telegram is not None and telegram.webhook:
         app.router.add_post(telegram.settings.webhook_path, _telegram_webhook(telegram))
     if zalo_oa is not None:

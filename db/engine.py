@@ -31,7 +31,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
         path = settings.sqlite_path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        # One connection: SQLite has one writer at a time, and writers on several
+        # connections wait for each other in SQLite's busy handler, which sleeps 1…100 ms
+        # between tries while the lock is long free (bench/load.py: most of the server's
+        # time under load). Queueing for the one connection in asyncio is FIFO and wakes
+        # the next transaction at once.
+        engine = create_async_engine(
+            settings.database_url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

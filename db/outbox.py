@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.clock import utcnow
 from db.models import OutboxMessage, User
-from db.upsert import insert_ignore
+from db.upsert import insert_ignore_statement
 
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 12
+_TABLE = OutboxMessage.__table__
+# Built once; the SET values come as parameters (see `_claim_statement`).
+_BY_ID = update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
 
 
 async def enqueue(
@@ -36,30 +39,31 @@ async def enqueue(
 ) -> int | None:
     """Queue a message; returns its id, or None when that key was queued before."""
     now = utcnow()
-    stmt = insert_ignore(
-        session,
-        OutboxMessage,
-        ["idempotency_key"],
-        idempotency_key=key,
-        channel=channel,
-        chat_key=chat_key,
-        kind=kind,
-        payload=payload,
-        user_id=user_id,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    ).returning(OutboxMessage.id)
-    return (await session.execute(stmt)).scalar()
+    stmt = insert_ignore_statement(
+        session.get_bind().dialect.name, _TABLE, ("idempotency_key",), "id"
+    )
+    values = {
+        "idempotency_key": key,
+        "channel": channel,
+        "chat_key": chat_key,
+        "kind": kind,
+        "payload": payload,
+        "user_id": user_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return (await session.execute(stmt, values)).scalar()
 
 
 def _due(now: Any) -> Any:
-    earlier = aliased(OutboxMessage)
+    row = _TABLE.c
+    earlier = _TABLE.alias("earlier").c
     waiting_behind = exists().where(
-        earlier.channel == OutboxMessage.channel,
-        earlier.chat_key == OutboxMessage.chat_key,
-        earlier.id < OutboxMessage.id,
+        earlier.channel == row.channel,
+        earlier.chat_key == row.chat_key,
+        earlier.id < row.id,
         or_(
             and_(earlier.status == "sending", earlier.claimed_until >= now),
             and_(earlier.status == "pending", earlier.next_attempt_at > now),
@@ -67,36 +71,56 @@ def _due(now: Any) -> Any:
     )
     return and_(
         or_(
-            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+            and_(row.status == "pending", row.next_attempt_at <= now),
+            and_(row.status == "sending", row.claimed_until < now),
         ),
         ~waiting_behind,
     )
 
 
-async def claim(
-    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50, by: str = ""
-) -> list[OutboxMessage]:
-    """Take due rows (these `ids`, or any) for sending, oldest first."""
-    now = utcnow()
-    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-    if ids is not None:
-        candidates = candidates.where(OutboxMessage.id.in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
+@cache
+def _claim_statement(postgresql: bool, by_ids: bool) -> Any:
+    """The claim UPDATE, built once: constructing `_due`'s alias and correlated EXISTS
+    cost more CPU than running the statement (the values are bound parameters)."""
+    now = bindparam("now", type_=_TABLE.c.next_attempt_at.type)
+    row = _TABLE.c
+    candidates = select(row.id).where(_due(now)).order_by(row.id).limit(bindparam("limit"))
+    if by_ids:
+        candidates = candidates.where(row.id.in_(bindparam("ids", expanding=True)))
+    if postgresql:
         candidates = candidates.with_for_update(skip_locked=True)
-    stmt = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+    # A Core statement on the table (rows come back as plain rows): the ORM's bulk-UPDATE
+    # path cost more CPU than the query itself.
+    return (
+        update(_TABLE)
+        .where(row.id.in_(candidates.scalar_subquery()), _due(now))
         .values(
             status="sending",
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            claimed_by=by or None,
-            attempts=OutboxMessage.attempts + 1,
+            claimed_until=bindparam("claimed_until", type_=row.claimed_until.type),
+            claimed_by=bindparam("by", type_=row.claimed_by.type),
+            attempts=row.attempts + 1,
         )
-        .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
+        .returning(_TABLE)
     )
-    rows = list((await session.scalars(stmt)).all())
+
+
+async def claim(
+    session: AsyncSession, ids: Sequence[int] | None = None, limit: int = 50, by: str = ""
+) -> list[Any]:
+    """Take due rows (these `ids`, or any) for sending, oldest first (plain rows with the
+    outbox columns as attributes)."""
+    now = utcnow()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {
+        "now": now,
+        "limit": limit,
+        "claimed_until": now + timedelta(seconds=CLAIM_SECONDS),
+        "by": by or None,
+    }
+    if ids is not None:
+        params["ids"] = list(ids)
+    stmt = _claim_statement(postgresql, ids is not None)
+    rows = list((await session.execute(stmt, params)).all())
     return sorted(rows, key=lambda r: r.id)
 
 
@@ -117,10 +141,10 @@ async def release_own_claims(session: AsyncSession, by: str) -> int:
 
 async def mark_sent(session: AsyncSession, row_id: int, message_id: str | None) -> None:
     await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id)
-        .values(status="sent", sent_message_id=message_id, sent_at=utcnow(), claimed_until=None)
-    )
+        _BY_ID,
+        {"row_id": row_id, "status": "sent", "sent_message_id": message_id,
+         "sent_at": utcnow(), "claimed_until": None},
+    )  # fmt: skip
 
 
 async def release(
@@ -141,7 +165,7 @@ async def release(
 
 async def mark_failed(
     session: AsyncSession,
-    row: OutboxMessage,
+    row: Any,
     error: str,
     blocked: bool = False,
     status: str = "failed",

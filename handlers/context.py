@@ -43,6 +43,8 @@ class Context:
     outgoing: list[Outgoing] = field(default_factory=list)
     # Set by the erasure flow: the dispatcher deletes the user and their message texts.
     forget_user: bool = False
+    # What happened, for metrics after the commit ("faq:answer", "faq:none" …).
+    events: list[str] = field(default_factory=list)
 
     # --- conversation state -------------------------------------------------
     @property

@@ -141,6 +141,7 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
 def answer_question(ctx: Context, text: str) -> list[Reply]:
     """Answer free text; questions not answered with confidence are kept for staff."""
     outcome = respond(ctx.faq, ctx.settings, text)
+    ctx.events.append(f"faq:{outcome.kind}")
     if outcome.kind in ("suggest", "none"):
         ctx.session.add(
             FaqMiss(

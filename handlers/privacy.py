@@ -8,7 +8,10 @@ the texts of their past messages (`Context.forget_user`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.models import AuditEvent, Registration
@@ -73,13 +76,29 @@ def ask_erase(ctx: Context) -> list[Reply]:
     ]
 
 
-async def erase(ctx: Context) -> list[Reply]:
+def anonymise(
+    session: AsyncSession,
+    registrations: Iterable[Registration],
+    actor: str,
+    action: str = "erase",
+    note: str | None = None,
+) -> int:
+    """Clear the personal columns of these registrations, each with an audit event.
+
+    Used by erasure on request and by `python -m bot retention purge`."""
     now = utcnow()
-    for reg in await _registrations(ctx):
+    count = 0
+    for reg in registrations:
         for column in PERSONAL:
             setattr(reg, column, None)
         reg.anonymised_at = now
-        ctx.session.add(AuditEvent(registration_id=reg.id, actor="applicant", action="erase"))
+        session.add(AuditEvent(registration_id=reg.id, actor=actor, action=action, note=note))
+        count += 1
+    return count
+
+
+async def erase(ctx: Context) -> list[Reply]:
+    anonymise(ctx.session, await _registrations(ctx), actor="applicant")
     ctx.forget_user = True
     return [
         Reply(

@@ -14,6 +14,7 @@ accepted twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -105,6 +106,11 @@ class FakeTelegram:
         self._rng = random.Random(seed)
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
+        # The next N calls of a method get no answer for `stall_seconds` (a client timeout).
+        self._stalls: list[list[Any]] = []  # [method, chat or None, times]
+        self.stall_seconds = 30.0
+        self.stalled = 0  # requests that got no answer in time
+        self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -119,6 +125,7 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._stopping.set()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -139,6 +146,20 @@ class FakeTelegram:
     ) -> None:
         """Answer the next `times` calls of `method` with an error."""
         self._faults.setdefault(method, []).append(Fault(status, retry_after, description, times))
+
+    def stall_next(self, method: str, times: int = 1, chat_id: int | str | None = None) -> None:
+        """Leave the next `times` calls of `method` (to `chat_id`, when given) unanswered
+        for `stall_seconds`, then answer 504: the client times out, nothing is sent."""
+        self._stalls.append([method, None if chat_id is None else str(chat_id), times])
+
+    def _take_stall(self, method: str, params: dict[str, Any]) -> bool:
+        for stall in self._stalls:
+            if stall[0] == method and stall[1] in (None, str(params.get("chat_id"))):
+                stall[2] -= 1
+                if stall[2] <= 0:
+                    self._stalls.remove(stall)
+                return True
+        return False
 
     def sprinkle(self, status: int, probability: float, retry_after: int | None = None) -> None:
         """Answer each send with `status` at random, with this probability (seeded)."""
@@ -260,6 +281,13 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
+        if self._stalls and self._take_stall(method, params):
+            async with self._changed:
+                self.stalled += 1
+                self._changed.notify_all()
+            with contextlib.suppress(TimeoutError):  # until the client gave up, or we stop
+                await asyncio.wait_for(self._stopping.wait(), self.stall_seconds)
+            return _fault(Fault(504))
         if method in SEND_METHODS and str(params.get("chat_id")) in self.unreachable_chats:
             async with self._changed:
                 self.calls.append(Call(f"{method}!502", params))

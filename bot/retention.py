@@ -1,0 +1,155 @@
+"""Data retention: `python -m bot retention purge --older-than-days N [--dry-run]`.
+
+Personal data is kept only as long as the centre needs it (Luật Bảo vệ dữ liệu cá nhân
+91/2025/QH15). For everything not changed for N days this:
+
+* anonymises registrations exactly as erasure on request does (`handlers.privacy`:
+  name, birth, phone, village… cleared; code, status, province, commune, market and
+  dates stay for statistics), each with an audit event (actor `retention`);
+* drops unfinished form drafts from conversation states;
+* replaces the texts of handled inbox updates and of sent or failed outbox messages
+  with `{"expired": true}`.
+
+One audit event (no registration) records each run that changed something. `--dry-run`
+counts and changes nothing. The age defaults to `RETENTION_DAYS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.clock import utcnow
+from db.models import AuditEvent, ConversationState, OutboxMessage, ProcessedUpdate, Registration
+from handlers.privacy import anonymise
+
+ACTOR = "retention"
+EXPIRED: dict[str, Any] = {"expired": True}
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    cutoff: datetime
+    registrations: int
+    drafts: int
+    inbox: int
+    outbox: int
+    dry_run: bool
+
+    def lines(self) -> list[str]:
+        verb = "would be" if self.dry_run else "were"
+        return [
+            f"Older than {self.cutoff:%Y-%m-%d %H:%M} UTC:",
+            f"  registrations anonymised: {self.registrations}",
+            f"  form drafts dropped: {self.drafts}",
+            f"  inbox messages emptied: {self.inbox}",
+            f"  outbox messages emptied: {self.outbox}",
+            f"(dry run: nothing {verb} changed)" if self.dry_run else "Done.",
+        ]
+
+
+async def purge(
+    sessions: async_sessionmaker[AsyncSession],
+    older_than_days: int,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> RetentionReport:
+    """Anonymise and empty what is older than the age, in one transaction."""
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    async with sessions.begin() as session:
+        regs = list(
+            (
+                await session.scalars(
+                    select(Registration)
+                    .where(Registration.anonymised_at.is_(None), Registration.updated_at < cutoff)
+                    .order_by(Registration.id)
+                )
+            ).all()
+        )
+        states = [
+            s
+            for s in (
+                await session.scalars(
+                    select(ConversationState).where(ConversationState.updated_at < cutoff)
+                )
+            ).all()
+            if s.data or s.flow
+        ]
+        inbox = await _payload_ids(
+            session,
+            ProcessedUpdate,
+            ProcessedUpdate.received_at < cutoff,
+            ProcessedUpdate.status.in_(("done", "failed")),
+        )
+        sent = await _payload_ids(
+            session,
+            OutboxMessage,
+            OutboxMessage.created_at < cutoff,
+            OutboxMessage.status.in_(("sent", "failed")),
+        )
+        report = RetentionReport(cutoff, len(regs), len(states), len(inbox), len(sent), dry_run)
+        if dry_run:
+            await session.rollback()
+            return report
+        note = f"older than {older_than_days} days"
+        anonymise(session, regs, actor=ACTOR, action="retention", note=note)
+        for state in states:
+            state.flow = None
+            state.step = None
+            state.data = {}
+            state.buttons = []
+        await _expire(session, ProcessedUpdate, inbox, user_key="expired")
+        await _expire(session, OutboxMessage, sent)
+        if regs or states or inbox or sent:
+            session.add(
+                AuditEvent(
+                    actor=ACTOR,
+                    action="purge",
+                    note=f"{note}: {len(regs)} registrations, {len(states)} drafts, "
+                    f"{len(inbox)} inbox and {len(sent)} outbox messages",
+                )
+            )
+    return report
+
+
+async def _payload_ids(
+    session: AsyncSession, model: Any, *conditions: ColumnElement[bool]
+) -> list[int]:
+    """Ids of rows matching `conditions` whose payload is not already emptied."""
+    rows = await session.execute(select(model.id, model.payload).where(*conditions))
+    return [row_id for row_id, payload in rows.all() if payload not in (EXPIRED, {"erased": True})]
+
+
+async def _expire(session: AsyncSession, model: Any, ids: Sequence[int], **values: Any) -> None:
+    for start in range(0, len(ids), BATCH):
+        await session.execute(
+            update(model)
+            .where(model.id.in_(ids[start : start + BATCH]))
+            .values(payload=EXPIRED, **values)
+        )
+
+
+async def run(settings: Any, older_than_days: int | None, dry_run: bool) -> int:
+    """The CLI command; returns the exit status."""
+    from bot.runtime import open_database
+    from db.engine import session_factory
+
+    days = older_than_days if older_than_days is not None else settings.retention_days
+    if not days or days < 1:
+        print("Give --older-than-days N (N ≥ 1) or set RETENTION_DAYS.")
+        return 2
+    engine = await open_database(settings)
+    try:
+        report = await purge(session_factory(engine), days, dry_run=dry_run)
+    finally:
+        await engine.dispose()
+    print("\n".join(report.lines()))
+    return 0
