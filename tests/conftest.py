@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -109,6 +110,28 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
         values.update(telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url)
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server whose URL must be known first)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def start_webhook_server(database_url: str, fake: FakeTelegram, **extra: object) -> Server:
+    """`serve` in this process in webhook mode against the fake Bot API."""
+    port = free_port()
+    settings = make_settings(
+        database_url,
+        fake,
+        web_port=port,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        **extra,
+    )
+    server = Server(settings, FaqService(FIXTURE_FAQ))
+    await server.start()
+    return server
 
 
 @pytest.fixture

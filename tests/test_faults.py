@@ -5,7 +5,6 @@ process is SIGKILLed while a hand-off card is on its way to the staff chat."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -18,8 +17,7 @@ from sqlalchemy import func, select
 
 from bot.serve import Server
 from db.models import OutboxMessage, ProcessedUpdate
-from faq.service import FaqService
-from tests.conftest import FIXTURE_FAQ, PG_URL, STAFF_CHAT, make_settings, reset_postgres
+from tests.conftest import PG_URL, STAFF_CHAT, reset_postgres, start_webhook_server
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_crash_recovery import BotProcess
@@ -30,24 +28,6 @@ FAQ_QUESTION = "di han quoc can dieu kien gi"
 FAQ_ANSWER = "Điều kiện đi Hàn Quốc"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _webhook_server(database_url: str, fake: FakeTelegram, **extra: object) -> Server:
-    port = _free_port()
-    settings = make_settings(
-        database_url,
-        fake,
-        web_port=port,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        **extra,
-    )
-    server = Server(settings, FaqService(FIXTURE_FAQ))
-    await server.start()
-    return server
 
 
 async def _get(server: Server, path: str) -> int:
@@ -84,7 +64,7 @@ async def test_postgres_outage_apology_then_the_update_is_handled_without_restar
     proxied_pg: tuple[str, TcpProxy], fake: FakeTelegram
 ) -> None:
     url, proxy = proxied_pg
-    server = await _webhook_server(url, fake)
+    server = await start_webhook_server(url, fake)
     try:
         assert await fake.deliver_webhook(fake.message_update(WORKER, "xin chào")) == 200
         await fake.wait_sent(WORKER, 2)  # the menu and the question about news
@@ -126,7 +106,7 @@ async def test_sqlite_locked_by_another_writer_waits_and_loses_nothing(
 ) -> None:
     """A backup or a CLI command holding the write lock: updates wait for it, then go."""
     path = tmp_path / "bot.db"
-    server = await _webhook_server(f"sqlite+aiosqlite:///{path}", fake)
+    server = await start_webhook_server(f"sqlite+aiosqlite:///{path}", fake)
     other = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     try:
         assert await fake.deliver_webhook(fake.message_update(WORKER, "xin chào")) == 200
@@ -153,7 +133,7 @@ async def test_bot_api_timeouts_5xx_and_429_storms_are_retried_without_a_crash(
     database_url: str, fake: FakeTelegram
 ) -> None:
     fake.stall_seconds = 5
-    server = await _webhook_server(database_url, fake, telegram_timeout=1)
+    server = await start_webhook_server(database_url, fake, telegram_timeout=1)
     try:
         fake.stall_next("sendMessage")  # never answered: the client times out after 1 s
         fake.fail_next("sendMessage", 502)
@@ -202,7 +182,7 @@ async def test_bot_api_timeouts_5xx_and_429_storms_are_retried_without_a_crash(
 async def test_malformed_bodies_and_wrong_secrets_get_4xx_and_record_nothing(
     database_url: str, fake: FakeTelegram
 ) -> None:
-    server = await _webhook_server(database_url, fake)
+    server = await start_webhook_server(database_url, fake)
     try:
         good = fake.message_update(WORKER, "xin chào")
         assert await fake.deliver_webhook(good, secret="wrong") == 401

@@ -3,7 +3,6 @@ figures read from the database at scrape time; loopback-only or a bearer token."
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -12,37 +11,18 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.serve import Server
 from db.models import Broadcast, BroadcastRecipient
-from faq.service import FaqService
-from tests.conftest import FIXTURE_FAQ, make_settings
+from tests.conftest import start_webhook_server
 from tests.fakes.telegram_api import FakeTelegram
 
 WORKER, UNREACHABLE = 5001, 5002
 TOKEN = "scrape-token-123"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _server(database_url: str, fake: FakeTelegram, **extra: object) -> Server:
-    port = _free_port()
-    settings = make_settings(
-        database_url,
-        fake,
-        web_port=port,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        **extra,
-    )
-    server = Server(settings, FaqService(FIXTURE_FAQ))
-    await server.start()
-    return server
 
 
 @pytest.fixture
 async def server(database_url: str, fake: FakeTelegram) -> AsyncIterator[Server]:
-    server = await _server(database_url, fake)
+    server = await start_webhook_server(database_url, fake)
     yield server
     await server.stop()
 
@@ -115,7 +95,7 @@ async def test_metrics_count_updates_faq_outcomes_latency_and_queues(
 
 
 async def test_metrics_with_a_token_need_it(database_url: str, fake: FakeTelegram) -> None:
-    server = await _server(database_url, fake, metrics_token=TOKEN)
+    server = await start_webhook_server(database_url, fake, metrics_token=TOKEN)
     try:
         assert (await _scrape(server))[0] == 403
         assert (await _scrape(server, Authorization="Bearer wrong"))[0] == 403
@@ -129,8 +109,8 @@ async def test_two_servers_in_one_process_keep_their_own_counts(
     database_url: str, fake: FakeTelegram
 ) -> None:
     """A per-app registry: no 'Duplicated timeseries' error, no shared counters."""
-    one = await _server(database_url, fake)
-    two = await _server(database_url, fake)
+    one = await start_webhook_server(database_url, fake)
+    two = await start_webhook_server(database_url, fake)
     try:
         assert await fake.deliver_webhook(fake.message_update(WORKER, "xin chào")) == 200
         await fake.wait_sent(WORKER, 1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -31,7 +30,7 @@ from db.models import (
     Registration,
     User,
 )
-from tests.conftest import PG_URL, STAFF_CHAT, make_settings, reset_postgres
+from tests.conftest import PG_URL, STAFF_CHAT, free_port, make_settings, reset_postgres
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_crash_recovery import BotProcess
 from tests.test_registration_flow import HAPPY_PATH
@@ -44,11 +43,6 @@ REMINDED = 7100
 NEWS = "📣 Tuyển lao động đi Hàn Quốc (EPS) đợt mới: xem tại trung tâm."
 FAIR = "Phiên giao dịch việc làm thử nghiệm"
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _seed(url: str) -> None:
@@ -81,7 +75,7 @@ async def _seed(url: str) -> None:
 class Replica(BotProcess):
     def __init__(self, url: str, fake: FakeTelegram, workdir: Path, name: str) -> None:
         super().__init__(url, fake, workdir)
-        self.port = _free_port()
+        self.port = free_port()
         self.hook = f"http://127.0.0.1:{self.port}/telegram/hook"
         self.env.update(
             WEB_PORT=str(self.port),
