@@ -50,6 +50,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.pg import admin
 from bot.broadcast import BroadcastSender
 from bot.telegram import TelegramChannel
 from db import broadcasts
@@ -303,16 +304,6 @@ async def scenario(
         await fake.stop()
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def print_table(rows: Sequence[Row]) -> None:
     print(
         "| scenario | recipients | limit/s | achieved/s | rate ÷ limit | ÷ limit outside "
@@ -349,7 +340,7 @@ async def bench(args: argparse.Namespace) -> None:
     if pg:
         # A database of the benchmark's own: it never touches the tests' or anyone's data.
         name = f"bot_bench_{os.getpid()}"
-        await _admin(pg, f'CREATE DATABASE "{name}"')
+        await admin(pg, f'CREATE DATABASE "{name}"')
         url = pg.rsplit("/", 1)[0] + "/" + name
         try:
             rows.append(
@@ -363,7 +354,7 @@ async def bench(args: argparse.Namespace) -> None:
                 )
             )
         finally:
-            await _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         print("(TEST_DATABASE_URL not set: the two-worker PostgreSQL row is skipped)")
     print(

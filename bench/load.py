@@ -55,6 +55,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 import aiohttp
 from aiohttp import web
 
+from bench.pg import admin
 from tests.fakes.telegram_api import BOT_USER, SEND_METHODS, _params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -439,16 +440,6 @@ async def measure(target: Target, users: int, messages: int, workdir: Path) -> R
 # --- the benchmark ----------------------------------------------------------------------------
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -487,7 +478,7 @@ async def bench(args: argparse.Namespace) -> list[dict[str, Result]]:
     pg = os.environ.get("TEST_DATABASE_URL", "")
     pg_name = f"bot_bench_load_{os.getpid()}"
     if pg:
-        await _admin(pg, f'CREATE DATABASE "{pg_name}"')
+        await admin(pg, f'CREATE DATABASE "{pg_name}"')
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(args.workdir or tmp)
@@ -519,7 +510,7 @@ async def bench(args: argparse.Namespace) -> list[dict[str, Result]]:
                 runs.append(results)
     finally:
         if pg:
-            await _admin(pg, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            await admin(pg, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
     if not pg:
         print("(TEST_DATABASE_URL not set: the PostgreSQL row is skipped)")
     print_table(runs)

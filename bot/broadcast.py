@@ -165,12 +165,13 @@ class Pacer:
 
 
 class Departures:
-    """Keeps requests at least `gap` seconds apart at the moment they leave.
+    """Keeps sends at least `gap` seconds apart as they go out.
 
-    The pacer spaces the sends' slots, but each send then waits for its in-flight mark to
-    be committed (group commit): a slow commit releases several sends at once, and a
-    platform that counts per second answers a bunch with 429. This gate re-spaces them.
-    `gap` is shorter than the pacer's interval so sends delayed by a commit catch up.
+    The pacer spaces the sends' slots, but sends then queue for a slot in flight and
+    their recheck, and can reach this point together; a platform that counts per second
+    answers a bunch with 429. This gate re-spaces them just before each one's in-flight
+    mark. `gap` is shorter than the pacer's interval so sends delayed by a busy moment
+    catch up.
     A pause of the pacer (a flood of 429s) holds the sends waiting here too.
     """
 
@@ -602,8 +603,10 @@ class BroadcastSender:
         """
         channel = self.channels.get(row.channel)
         outcome: Outcome
-        await self._recorder.record(Outcome(row, "inflight"))
+        # Spaced before the mark, not after: a row marked in flight must leave at once, or
+        # a SIGKILL while it waits would report it "uncertain" without it ever being sent.
         await self._gate(row.channel).wait()
+        await self._recorder.record(Outcome(row, "inflight"))
         try:
             if channel is None:
                 raise RetryLater(60, f"channel {row.channel} is not running")
