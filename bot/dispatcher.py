@@ -28,9 +28,10 @@ from bot.outbox import OutboxSender
 from bot.splitting import split_text
 from db import outbox, users
 from db.clock import utcnow
-from db.models import ConversationState, OutboxMessage, ProcessedUpdate, User
+from db.models import OutboxMessage, ProcessedUpdate, User
 from db.recruiters import RegistryCache
 from db.upsert import insert_ignore_statement
+from db.users import State
 from faq.service import FaqService
 from handlers.context import Context, StaffRoute
 from handlers.dialog import handle
@@ -44,9 +45,7 @@ WORKING = 16  # updates handled concurrently (each one a transaction and a few s
 APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
 _INBOX = ProcessedUpdate.__table__
 # Built once (a Core statement keeps its cache key); the SET values come as parameters.
-TAKE_UPDATE = update(_INBOX).where(
-    _INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending"
-)
+TAKE_UPDATE = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending")
 
 
 class Dispatcher:
@@ -214,10 +213,9 @@ class Dispatcher:
             )
             if taken.rowcount != 1:
                 return []
-            user = await users.touch(
+            user, state = await users.begin_turn(
                 session, incoming.channel, incoming.user_key, incoming.display_name
             )
-            state = await users.conversation(session, user.id)
             channel = self.channels.get(incoming.channel)
             incoming = self._press_numbered(incoming, state, channel)
             ctx = Context(
@@ -235,7 +233,9 @@ class Dispatcher:
             ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
             ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
             if ctx.forget_user:
-                await self._forget(session, user, state)
+                await self._forget(session, user)
+            else:
+                await users.save_state(session, state)
             claimed = (
                 await outbox.claim(session, ids, limit=len(ids), by=self.sender.instance)
                 if ids
@@ -252,9 +252,8 @@ class Dispatcher:
         return incoming.chat == self.staff.chat_key or incoming.chat in routed
 
     @staticmethod
-    async def _forget(session: AsyncSession, user: User, state: ConversationState) -> None:
+    async def _forget(session: AsyncSession, user: User) -> None:
         """Erasure on request: the user row (state cascades) and their messages' texts."""
-        session.expunge(state)
         session.expunge(user)
         await session.execute(delete(User).where(User.id == user.id))
         await session.execute(
@@ -277,9 +276,7 @@ class Dispatcher:
         )
 
     @staticmethod
-    def _press_numbered(
-        incoming: Incoming, state: ConversationState, channel: Channel | None
-    ) -> Incoming:
+    def _press_numbered(incoming: Incoming, state: State, channel: Channel | None) -> Incoming:
         """On text-only channels a typed number presses the numbered button it names."""
         if channel is None or channel.limits.buttons or incoming.action or not incoming.text:
             return incoming
@@ -302,7 +299,7 @@ class Dispatcher:
         session: AsyncSession,
         inbox_id: int,
         incoming: Incoming,
-        state: ConversationState,
+        state: State,
         channel: Channel | None,
         replies: list[Reply],
     ) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import sqlite_driver
 from settings import Settings
 
 
@@ -36,9 +38,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # between tries while the lock is long free (bench/load.py: most of the server's
         # time under load). Queueing for the one connection in asyncio is FIFO and wakes
         # the next transaction at once.
-        engine = create_async_engine(
-            settings.database_url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+        # A file database goes through `sqlite_driver` (one thread hop per statement).
+        creator: dict[str, Any] = (
+            {"async_creator": partial(sqlite_driver.connect, str(path), timeout=30)}
+            if path is not None
+            else {"connect_args": {"timeout": 30}}
         )
+        engine = create_async_engine(settings.database_url, pool_size=1, max_overflow=0, **creator)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

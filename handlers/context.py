@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ConversationState, User
+from db.models import User
+from db.users import State
 from handlers.types import Media, Outgoing, Reply
 from settings import Settings
 
@@ -33,7 +34,7 @@ class Context:
     settings: Settings
     session: AsyncSession
     user: User
-    state: ConversationState
+    state: State
     faq: FaqService | None = None
     registry: RegistryCache | None = None
     staff: StaffRoute | None = None
