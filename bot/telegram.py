@@ -14,6 +14,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -27,6 +28,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.channel import ChannelLimits, PermanentFailure, RetryLater
 from bot.telegram_http import AiohttpRequest
@@ -53,19 +56,18 @@ class TelegramChannel:
         self.settings = settings
         self.submit = submit
         self.webhook = bool(settings.telegram_webhook_url)
+        # aiohttp under PTB: a Bot API call costs a fraction of httpx's CPU (bench/load.py).
+        self._request = AiohttpRequest(
+            connection_pool_size=32,
+            connect_timeout=min(10.0, settings.telegram_timeout),
+            read_timeout=settings.telegram_timeout,
+            write_timeout=settings.telegram_timeout,
+        )
         builder = (
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
-            # aiohttp under PTB: a Bot API call costs a fraction of httpx's CPU (bench/load.py).
-            .request(
-                AiohttpRequest(
-                    connection_pool_size=32,
-                    connect_timeout=min(10.0, settings.telegram_timeout),
-                    read_timeout=settings.telegram_timeout,
-                    write_timeout=settings.telegram_timeout,
-                )
-            )
+            .request(self._request)
             .get_updates_request(AiohttpRequest(connection_pool_size=2, read_timeout=40))
         )
         if self.webhook:
@@ -150,12 +152,13 @@ class TelegramChannel:
     async def _acknowledge_press(self, query: CallbackQuery) -> None:
         """Stop the button's spinner and take the keyboard off the pressed message, so
         old buttons do not pile up in the chat (cosmetic: failures are harmless)."""
-        bot = self.app.bot
         try:
-            await bot.answer_callback_query(query.id)
+            await self._call("answerCallbackQuery", callback_query_id=query.id)
             if query.message is not None:
-                await bot.edit_message_reply_markup(
-                    query.message.chat.id, query.message.message_id, reply_markup=None
+                await self._call(
+                    "editMessageReplyMarkup",
+                    chat_id=query.message.chat.id,
+                    message_id=query.message.message_id,
                 )
         except TelegramError as exc:
             log.debug("acknowledging a button press failed: %s", exc)
@@ -173,17 +176,20 @@ class TelegramChannel:
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(b.label, callback_data=b.action)] for b in reply.buttons]
             )
-        bot = self.app.bot
         try:
-            message: Message
             if reply.attachment is not None:
                 message = await self._send_attachment(chat_key, reply, markup)
-            elif media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
+                return str(message.message_id)
+            if media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
                 message = await self._send_media(chat_key, media, reply.text, markup)
-            else:
-                if media is not None and media.file_ref:
-                    await self._send_media(chat_key, media, None, None)
-                message = await bot.send_message(chat_key, reply.text, reply_markup=markup)
+                return str(message.message_id)
+            if media is not None and media.file_ref:
+                await self._send_media(chat_key, media, None, None)
+            sent = await self._call(
+                "sendMessage", chat_id=chat_key, text=reply.text, reply_markup=markup
+            )
+            message_id = sent.get("message_id") if isinstance(sent, dict) else None
+            return None if message_id is None else str(message_id)
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that the int becomes a timedelta
                 warnings.simplefilter("ignore")
@@ -195,7 +201,16 @@ class TelegramChannel:
             raise PermanentFailure(f"bad request: {exc.message}") from exc
         except (TimedOut, NetworkError) as exc:
             raise RetryLater(2.0, f"network: {exc}") from exc
-        return str(message.message_id)
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        """A Bot API call whose answer we read as plain JSON: PTB's request layer (the
+        same encoding, error mapping and timeouts as `Bot.send_message`) without building
+        a `Message` from the answer, which cost more CPU than the call (bench/load.py).
+        `RequestParameter` is PTB's own encoder of a parameter (private module)."""
+        data = RequestData(
+            [RequestParameter.from_input(k, v) for k, v in params.items() if v is not None]
+        )
+        return await self._request.post(f"{self.app.bot.base_url}/{method}", data)
 
     async def _send_attachment(
         self,

@@ -139,11 +139,16 @@ async def release_own_claims(session: AsyncSession, by: str) -> int:
     return result.rowcount or 0
 
 
-async def mark_sent(session: AsyncSession, row_id: int, message_id: str | None) -> None:
+async def mark_sent(session: AsyncSession, sent: dict[int, str | None]) -> None:
+    """Record rows as sent, in one statement (row id → the platform's message id)."""
+    now = utcnow()
     await session.execute(
         _BY_ID,
-        {"row_id": row_id, "status": "sent", "sent_message_id": message_id,
-         "sent_at": utcnow(), "claimed_until": None},
+        [
+            {"row_id": row_id, "status": "sent", "sent_message_id": message_id,
+             "sent_at": now, "claimed_until": None}
+            for row_id, message_id in sent.items()
+        ],
     )  # fmt: skip
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
+from bot.channel import ChannelLimits
+from bot.outbox import OutboxSender
 from db import outbox
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage
+from handlers.types import Media, Reply
 from tests.conftest import make_settings
 
 
@@ -73,5 +77,93 @@ async def test_rows_of_one_chat_wait_behind_a_retry(database_url: str) -> None:
         async with sessions() as session:
             waiting = await session.scalar(select(OutboxMessage).where(OutboxMessage.id == first))
             assert waiting is not None and waiting.last_error == "429"
+    finally:
+        await engine.dispose()
+
+
+class _Recorder:
+    """A channel that accepts everything after a moment on the wire."""
+
+    name = "t"
+    limits = ChannelLimits(max_text=4096, buttons=True)
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        await asyncio.sleep(0.01)
+        self.sent.append(chat_key)
+        return f"m-{chat_key}"
+
+
+async def _queue_for_chats(sessions, chats: int) -> None:  # type: ignore[no-untyped-def]
+    async with sessions.begin() as session:
+        for n in range(chats):
+            await outbox.enqueue(
+                session,
+                key=f"k{n}",
+                channel="t",
+                chat_key=f"c{n}",
+                kind="reply",
+                payload={"reply": Reply(f"tin {n}").to_json()},
+            )
+
+
+async def _statuses(sessions) -> dict[str, tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        rows = (await session.execute(select(OutboxMessage))).scalars().all()
+        return {r.chat_key: (r.status, r.sent_message_id) for r in rows}
+
+
+async def test_sends_finishing_together_are_recorded_in_one_transaction(
+    database_url: str,
+) -> None:
+    engine, sessions = await _sessions(database_url)
+    commits = 0
+
+    def count(_: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(engine.sync_engine, "commit", count)
+    try:
+        await _queue_for_chats(sessions, 32)
+        channel = _Recorder()
+        sender = OutboxSender(sessions, {"t": channel})
+        commits = 0
+        assert await sender.run_once() == 32
+        assert sorted(channel.sent) == sorted(f"c{n}" for n in range(32))
+        assert await _statuses(sessions) == {f"c{n}": ("sent", f"m-c{n}") for n in range(32)}
+        # One claim, then the records of 32 sends: far fewer than one commit per send.
+        assert commits <= 10, commits
+    finally:
+        await engine.dispose()
+
+
+async def test_a_send_recorded_late_is_not_sent_again(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, sessions = await _sessions(database_url)
+    try:
+        await _queue_for_chats(sessions, 3)
+        channel = _Recorder()
+        sender = OutboxSender(sessions, {"t": channel})
+        real = outbox.mark_sent
+        calls = 0
+
+        async def flaky(session, sent):  # type: ignore[no-untyped-def]
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise OSError("database unreachable")
+            await real(session, sent)
+
+        monkeypatch.setattr(outbox, "mark_sent", flaky)
+        await sender.run_once()
+        assert len(channel.sent) == 3
+        # The next pass records what the failed transaction could not, and sends nothing.
+        await sender.run_once()
+        assert len(channel.sent) == 3
+        assert await _statuses(sessions) == {f"c{n}": ("sent", f"m-c{n}") for n in range(3)}
     finally:
         await engine.dispose()
