@@ -26,41 +26,44 @@ import aiosqlite
 class Cursor(aiosqlite.Cursor):
     """Rows come back with the execute; fetches read them from memory."""
 
-    _rows: list[Any] | None = None
+    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
+        super().__init__(conn, cursor)
+        self._rows: list[Any] = []
+        self._next = 0
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Cursor:
         cursor = self._cursor
         args = () if parameters is None else parameters
 
-        def run() -> list[Any] | None:
+        def run() -> list[Any]:
             cursor.execute(sql, args)
-            return cursor.fetchall() if cursor.description else None
+            return cursor.fetchall() if cursor.description else []
 
-        self._rows = await self._conn._execute(run)
+        self._rows, self._next = await self._conn._execute(run), 0
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
-        self._rows = None
+        self._rows, self._next = [], 0
         await self._conn._execute(self._cursor.executemany, sql, parameters)
         return self
 
+    def _take(self, count: int) -> list[Any]:
+        start = self._next
+        self._next = min(len(self._rows), start + count)
+        return self._rows[start : self._next]
+
     async def fetchone(self) -> Any:
-        if self._rows:
-            return self._rows.pop(0)
-        return None
+        taken = self._take(1)
+        return taken[0] if taken else None
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        rows = self._rows or []
-        count = self.arraysize if size is None else size
-        taken, self._rows = rows[:count], rows[count:]
-        return taken
+        return self._take(self.arraysize if size is None else size)
 
     async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows or [], []
-        return rows
+        return self._take(len(self._rows))
 
     async def close(self) -> None:
-        self._rows = None
+        self._rows, self._next = [], 0
         self._cursor.close()
 
 
