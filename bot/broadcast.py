@@ -390,7 +390,11 @@ class BroadcastSender:
             # Sends under way finish and are recorded; rows still waiting are handed back.
             self._stopping.set()
             watcher.cancel()
-            reporter.cancel()
+            # The reporter ends by itself once `stop` is set; cancelling it in the middle of
+            # a query would leave its database connection checked out.
+            if not stop.is_set():
+                reporter.cancel()
+            await asyncio.gather(reporter, return_exceptions=True)
             await self._drain()
             with contextlib.suppress(Exception):
                 await self.release_own_claims()
@@ -406,6 +410,8 @@ class BroadcastSender:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), tick)
+            if stop.is_set():
+                return
             try:
                 async with self.sessions() as session:
                     jobs = await broadcasts.active(session)

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
+POLL_RETRY_FIRST, POLL_RETRY_MAX = 0.5, 30.0  # seconds, polled updates the DB refused
 Submit = Callable[[Incoming], Awaitable[bool]]
 
 
@@ -137,7 +138,22 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if incoming is None:
             return
-        await self.ingest(incoming, update)
+        # PTB has already moved its getUpdates offset past this update, so Telegram will
+        # not deliver it again: while the database cannot record it, keep it here and try
+        # again (updates are handled one at a time in polling mode, so later ones wait
+        # behind it in order). The sender is told once that the answer will come later.
+        delay = POLL_RETRY_FIRST
+        while True:
+            try:
+                await self.ingest(incoming, update)
+                return
+            except Exception as exc:
+                if not self.app.running:
+                    log.error("Telegram: update %s not recorded at shutdown", incoming.update_key)
+                    return
+                log.warning("Telegram: update not recorded, retrying in %.0f s: %s", delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(POLL_RETRY_MAX, delay * 2)
 
     async def ingest(self, incoming: Incoming, update: Update | None = None) -> bool:
         """Record the update; stop a pressed button's spinner."""

@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 
 from bot.serve import Server
 from db.models import OutboxMessage, ProcessedUpdate
-from tests.conftest import PG_URL, STAFF_CHAT, reset_postgres, start_webhook_server
+from faq.service import FaqService
+from tests.conftest import (
+    FIXTURE_FAQ,
+    PG_URL,
+    STAFF_CHAT,
+    make_settings,
+    reset_postgres,
+    start_webhook_server,
+)
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_crash_recovery import BotProcess
@@ -26,8 +34,6 @@ WORKER = 5001
 OUTAGE = "tạm gián đoạn"
 FAQ_QUESTION = "di han quoc can dieu kien gi"
 FAQ_ANSWER = "Điều kiện đi Hàn Quốc"
-
-
 
 
 async def _get(server: Server, path: str) -> int:
@@ -97,6 +103,37 @@ async def test_postgres_outage_apology_then_the_update_is_handled_without_restar
         await asyncio.sleep(1.5)  # a worker pass: nothing is sent again
         assert len(fake.sent(WORKER)) == greeting + 2 and fake.duplicates() == 0
         assert await _count(server, ProcessedUpdate) == 3
+    finally:
+        await server.stop()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+async def test_postgres_outage_in_polling_mode_keeps_the_update_until_it_is_recorded(
+    proxied_pg: tuple[str, TcpProxy], fake: FakeTelegram
+) -> None:
+    """Long polling: PTB has moved past an update once it is fetched, so Telegram will not
+    send it again; the channel keeps it and records it when the database is back."""
+    url, proxy = proxied_pg
+    server = Server(make_settings(url, fake), FaqService(FIXTURE_FAQ))
+    await server.start()
+    try:
+        await fake.push(fake.message_update(WORKER, "xin chào"))
+        await fake.wait_sent(WORKER, 2)
+        await fake.push(fake.callback_update(WORKER, "sub:no"))
+        greeting = len(await fake.wait_sent(WORKER, 3))
+
+        proxy.cut()
+        await fake.push(fake.message_update(WORKER, FAQ_QUESTION))
+        sorry = (await fake.wait_sent(WORKER, greeting + 1, timeout=15))[-1]
+        assert OUTAGE in sorry.text
+        await asyncio.sleep(2.0)  # several retries while the database is away
+        assert len(fake.sent(WORKER)) == greeting + 1
+
+        proxy.restore()
+        answer = (await fake.wait_sent(WORKER, greeting + 2, timeout=40))[-1]
+        assert FAQ_ANSWER in answer.text, [c.text[:40] for c in fake.sent(WORKER)]
+        await asyncio.sleep(1.5)
+        assert len(fake.sent(WORKER)) == greeting + 2 and fake.duplicates() == 0
     finally:
         await server.stop()
 
