@@ -8,6 +8,7 @@ mode our own aiohttp server receives the updates and PTB's Updater is not used.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -76,6 +77,7 @@ class TelegramChannel:
         self.app = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_polled_update))
         self._acks: set[asyncio.Task[object]] = set()
+        self._stopping = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -99,6 +101,7 @@ class TelegramChannel:
             log.info("Telegram: long polling as @%s", self.app.bot.username)
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
@@ -148,11 +151,12 @@ class TelegramChannel:
                 await self.ingest(incoming, update)
                 return
             except Exception as exc:
-                if not self.app.running:
+                if self._stopping.is_set():
                     log.error("Telegram: update %s not recorded at shutdown", incoming.update_key)
                     return
                 log.warning("Telegram: update not recorded, retrying in %.0f s: %s", delay, exc)
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(POLL_RETRY_MAX, delay * 2)
 
     async def ingest(self, incoming: Incoming, update: Update | None = None) -> bool:
