@@ -161,12 +161,14 @@ class OutboxSender:
         """Send one chat's rows in order; at the first transient failure the rest wait too."""
         for index, row in enumerate(rows):
             channel = self.channels.get(row.channel)
+            tried = False  # whether the platform was asked (else the claim is no attempt)
             try:
                 if channel is None:
                     raise RetryLater(60, f"channel {row.channel} is not running")
                 reply = Reply.from_json(row.payload["reply"])
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
                 await self._pace(row)
+                tried = True
                 if row.kind == "notice" and isinstance(channel, NoticeChannel):
                     message_id = await channel.send_notice(row.chat_key, reply, row.user_id)
                 else:
@@ -175,16 +177,18 @@ class OutboxSender:
                 self.metrics.sends.labels(row.channel, "retry").inc()
                 delay = max(exc.delay, backoff(row.attempts))
                 rest = [r.id for r in rows[index:]]
-                if row.attempts >= outbox.MAX_ATTEMPTS:
+                if tried and row.attempts >= outbox.MAX_ATTEMPTS:
                     log.error(
                         "outbox %s: giving up after %d attempts: %s", row.id, row.attempts, exc
                     )
                     async with self.sessions.begin() as session:
                         await outbox.mark_failed(session, row, str(exc))
-                    rest = rest[1:]
+                    rest, tried = rest[1:], False
                 log.warning("outbox %s: retry in %.1fs (%s)", row.id, delay, exc)
                 async with self.sessions.begin() as session:
-                    await outbox.release(session, rest, delay, str(exc))
+                    await outbox.release(
+                        session, rest, delay, str(exc), tried=row.id if tried else None
+                    )
                 return
             except Unreachable as exc:
                 self.metrics.sends.labels(row.channel, "unreachable").inc()
@@ -203,7 +207,11 @@ class OutboxSender:
                 self.metrics.sends.labels(row.channel, "error").inc()
                 async with self.sessions.begin() as session:
                     await outbox.release(
-                        session, [r.id for r in rows[index:]], backoff(row.attempts), repr(exc)
+                        session,
+                        [r.id for r in rows[index:]],
+                        backoff(row.attempts),
+                        repr(exc),
+                        tried=row.id if tried else None,
                     )
                 return
             self.metrics.sends.labels(row.channel, "sent").inc()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
@@ -153,19 +153,37 @@ async def mark_sent(session: AsyncSession, sent: dict[int, str | None]) -> None:
 
 
 async def release(
-    session: AsyncSession, row_ids: Sequence[int], delay: float, error: str | None
+    session: AsyncSession,
+    row_ids: Sequence[int],
+    delay: float,
+    error: str | None,
+    *,
+    tried: int | None = None,
 ) -> None:
-    """Put rows back to wait `delay` seconds (rate limit, outage, or an earlier row failed)."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(row_ids))
-        .values(
-            status="pending",
-            next_attempt_at=utcnow() + timedelta(seconds=delay),
-            claimed_until=None,
-            last_error=error,
+    """Put rows back to wait `delay` seconds (rate limit, outage, or an earlier row failed).
+
+    Only the row `tried` was sent to the platform; for the others (waiting behind it, or
+    stopped before their turn) the claim's attempt is taken back, so a row that waits
+    behind a failing one does not run out of attempts without ever being tried."""
+    values = {
+        "status": "pending",
+        "next_attempt_at": utcnow() + timedelta(seconds=delay),
+        "claimed_until": None,
+        "last_error": error,
+    }
+    table = OutboxMessage.__table__
+    if tried is not None and tried in row_ids:
+        await session.execute(update(table).where(table.c.id == tried).values(**values))
+    waiting = [row_id for row_id in row_ids if row_id != tried]
+    if waiting:
+        await session.execute(
+            update(table)
+            .where(table.c.id.in_(waiting))
+            .values(
+                **values,
+                attempts=case((table.c.attempts > 0, table.c.attempts - 1), else_=0),
+            )
         )
-    )
 
 
 async def mark_failed(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
-from bot.channel import ChannelLimits
+from bot.channel import ChannelLimits, RetryLater
 from bot.outbox import OutboxSender
 from db import outbox
+from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage
@@ -165,5 +166,53 @@ async def test_a_send_recorded_late_is_not_sent_again(
         await sender.run_once()
         assert len(channel.sent) == 3
         assert await _statuses(sessions) == {f"c{n}": ("sent", f"m-c{n}") for n in range(3)}
+    finally:
+        await engine.dispose()
+
+
+class _FailsFirst(_Recorder):
+    """Refuses the first message of chat c0 (429) until told otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refuse = True
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        if self.refuse and reply.text == "một":
+            raise RetryLater(0.0, "429 Too Many Requests")
+        return await super().send(chat_key, reply, media)
+
+
+async def test_rows_waiting_behind_a_failing_row_keep_their_attempts(database_url: str) -> None:
+    engine, sessions = await _sessions(database_url)
+    try:
+        async with sessions.begin() as session:
+            for n, text in enumerate(("một", "hai", "ba")):
+                await outbox.enqueue(
+                    session,
+                    key=f"k{n}",
+                    channel="t",
+                    chat_key="c0",
+                    kind="reply",
+                    payload={"reply": Reply(text).to_json()},
+                )
+        channel = _FailsFirst()
+        sender = OutboxSender(sessions, {"t": channel})
+        for _ in range(outbox.MAX_ATTEMPTS - 1):
+            assert await sender.run_once() == 3
+            async with sessions.begin() as session:  # skip the backoff
+                await session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        channel.refuse = False
+        await sender.run_once()
+        async with sessions() as session:
+            rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+            attempts = {r[0].payload["reply"]["text"]: (r[0].status, r[0].attempts) for r in rows}
+        # The first was tried 12 times; the two behind it were tried once, when they went.
+        assert attempts == {
+            "một": ("sent", outbox.MAX_ATTEMPTS),
+            "hai": ("sent", 1),
+            "ba": ("sent", 1),
+        }
+        assert channel.sent == ["c0", "c0", "c0"]
     finally:
         await engine.dispose()
