@@ -100,6 +100,7 @@ class FakeTelegram:
         self.rate_burst: float = 1.0
         self.per_chat_interval: float | None = None
         self.enforced_429 = 0  # 429s answered because a limit above was exceeded
+        self.enforced_by: Counter[str] = Counter()  # the same, by limit ("chat", "rate")
         self._tat = 0.0  # theoretical arrival time of the next send (GCRA)
         self._chat_last: dict[str, float] = {}
         self._sprinkles: list[tuple[float, Fault]] = []
@@ -330,6 +331,7 @@ class FakeTelegram:
             since = now - self._chat_last[chat]
             if since < self.per_chat_interval:
                 self.enforced_429 += 1
+                self.enforced_by[f"chat {since:.3f}s"] += 1
                 return Fault(429, max(1, math.ceil(self.per_chat_interval - since)))
         if self.rate_limit is not None:
             interval = 1.0 / self.rate_limit
@@ -337,6 +339,7 @@ class FakeTelegram:
             due = max(self._tat, now)
             if due - now > tolerance + 1e-9:
                 self.enforced_429 += 1
+                self.enforced_by["rate"] += 1
                 return Fault(429, max(1, math.ceil(due - tolerance - now)))
             self._tat = due + interval
         if self.per_chat_interval is not None:
