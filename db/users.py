@@ -83,6 +83,10 @@ class State:
     _loaded: tuple[Any, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
+        self.mark_saved()
+
+    def mark_saved(self) -> None:
+        """What is in the database now: later changes are measured from here."""
         self._loaded = self._values()
 
     def _values(self) -> tuple[Any, ...]:
@@ -136,4 +140,4 @@ async def save_state(session: AsyncSession, state: State) -> None:
             "updated_at": utcnow(),
         },
     )
-    state.__post_init__()
+    state.mark_saved()

@@ -119,14 +119,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_webhook_server(database_url: str, fake: FakeTelegram, **extra: object) -> Server:
+async def start_webhook_server(
+    database_url: str, fake: FakeTelegram, hook_path: str = "/telegram/hook", **extra: object
+) -> Server:
     """`serve` in this process in webhook mode against the fake Bot API."""
     port = free_port()
     settings = make_settings(
         database_url,
         fake,
         web_port=port,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        telegram_webhook_url=f"http://127.0.0.1:{port}{hook_path}",
         **extra,
     )
     server = Server(settings, FaqService(FIXTURE_FAQ))

@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from bot.serve import Server
 from db.models import User
-from faq.service import FaqService
-from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
+from tests.conftest import (
+    STAFF_CHAT,
+    STAFF_MEMBER,
+    start_webhook_server,
+)
 from tests.fakes.telegram_api import FakeTelegram
 
 WORKER = 5001
@@ -21,19 +24,9 @@ WORKER = 5001
 
 @pytest.fixture
 async def webhook(database_url: str, fake_telegram: FakeTelegram) -> AsyncIterator[Server]:
-    import socket
-
-    with socket.socket() as probe:  # the public URL must name the port before we listen
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = make_settings(
-        database_url,
-        fake_telegram,
-        web_port=port,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/s3cr3t-path",
+    server = await start_webhook_server(
+        database_url, fake_telegram, hook_path="/telegram/s3cr3t-path"
     )
-    server = Server(settings, FaqService(FIXTURE_FAQ))
-    await server.start()
     yield server
     await server.stop()
 
