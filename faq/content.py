@@ -35,6 +35,7 @@ __all__ = [
     "load_content",
     "parse_content",
     "render_answer",
+    "render_text",
 ]
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
@@ -49,8 +50,8 @@ ALLOWED_PLACEHOLDERS: frozenset[str] = frozenset(
 _ID_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _TOPIC_KEYS = frozenset({"topic", "title", "order", "entries"})
-_ENTRY_KEYS = frozenset({"id", "questions", "answer", "sources", "reviewed", "related"})
-_REQUIRED_ENTRY_KEYS = _ENTRY_KEYS - {"related"}
+_ENTRY_KEYS = frozenset({"id", "questions", "answer", "more", "sources", "reviewed", "related"})
+_REQUIRED_ENTRY_KEYS = _ENTRY_KEYS - {"related", "more"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Entry:
     sources: tuple[str, ...]
     reviewed: dt.date
     related: tuple[str, ...] = ()
+    # Details shown behind «Xem thêm»; ``answer`` is what fits one phone screen.
+    more: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,12 @@ def parse_content(
 
 
 def render_answer(entry: Entry, centre: Mapping[str, str]) -> str:
-    """Fill the centre placeholders of an answer.
+    """Fill the centre placeholders of an answer (see :func:`render_text`)."""
+    return render_text(entry.answer, centre)
+
+
+def render_text(text: str, centre: Mapping[str, str]) -> str:
+    """Fill the centre placeholders of an answer or its «Xem thêm» part.
 
     Only the allowed names are replaced (other braces are left alone, the
     checker already rejects them). A missing value raises KeyError because
@@ -151,7 +159,7 @@ def render_answer(entry: Entry, centre: Mapping[str, str]) -> str:
             return match.group(0)
         return str(centre[name])
 
-    return _PLACEHOLDER_RE.sub(fill, entry.answer)
+    return _PLACEHOLDER_RE.sub(fill, text)
 
 
 def _parse_directory(directory: Path, today: dt.date) -> tuple[list[Topic], list[str]]:
@@ -240,13 +248,19 @@ def _parse_entry(
         problems.append(f"{where}: 'related' must be a list of entry ids")
     answer = raw.get("answer")
     problems += _answer_problems(where, answer) if "answer" in raw else []
+    more = raw.get("more", "")
+    if not isinstance(more, str):
+        problems.append(f"{where}: 'more' must be a string")
+    else:
+        problems += _placeholder_problems(where, more)
     reviewed, date_problem = _reviewed_date(raw.get("reviewed"), today)
     if "reviewed" in raw and date_problem:
         problems.append(f"{where}: {date_problem}")
     if problems or not isinstance(entry_id, str) or not questions or not sources:
         return None, problems
     assert isinstance(answer, str) and reviewed is not None and related is not None
-    entry = Entry(entry_id, topic_id, questions, answer, sources, reviewed, related)
+    assert isinstance(more, str)
+    entry = Entry(entry_id, topic_id, questions, answer, sources, reviewed, related, more.strip())
     return entry, problems
 
 
@@ -257,7 +271,13 @@ def _answer_problems(where: str, answer: Any) -> list[str]:
     problems = []
     if len(answer) > ANSWER_MAX_CHARS:
         problems.append(f"{where}: answer is {len(answer)} characters, max {ANSWER_MAX_CHARS}")
-    unknown = sorted(set(_PLACEHOLDER_RE.findall(answer)) - ALLOWED_PLACEHOLDERS)
+    return problems + _placeholder_problems(where, answer)
+
+
+def _placeholder_problems(where: str, text: str) -> list[str]:
+    """Report placeholders other than the centre's own."""
+    problems = []
+    unknown = sorted(set(_PLACEHOLDER_RE.findall(text)) - ALLOWED_PLACEHOLDERS)
     if unknown:
         names = ", ".join("{" + u + "}" for u in unknown)
         allowed = ", ".join("{" + a + "}" for a in sorted(ALLOWED_PLACEHOLDERS))
