@@ -50,10 +50,11 @@ class Transcript:
         faq: FaqService | None = None,
         text_only: bool = False,
         user: str = "u1",
+        channel_name: str = "test",
     ) -> Transcript:
         engine = await open_database(settings)
         runtime = Runtime(settings, engine, faq)
-        channel = RecordingChannel(limits=ChannelLimits(4096, not text_only))
+        channel = RecordingChannel(channel_name, ChannelLimits(4096, not text_only))
         runtime.add_channel(channel)
         runtime.set_staff_route(StaffRoute(channel.name, STAFF))
         return cls(runtime, channel, user)
