@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import OutboxMessage, User
+from faq import intents
 from handlers import menu
 from handlers.actions import Action
 from handlers.context import Context
@@ -113,6 +114,23 @@ def forward(ctx: Context, incoming: Incoming) -> list[Reply]:
 
 
 HANDOFF = router.flow(FLOW, start, forward)
+
+
+@router.text("talk_to_person")
+def asked_for_a_person(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«cho gặp cán bộ», or a phone number left to be called back: a person takes over.
+
+    A message that carries more than the request (a phone number, a question) goes to
+    staff as it is, so the details the worker typed are not lost.
+    """
+    found = intents.detect(text)
+    if "callback" in found:
+        if ctx.staff is None:
+            return start(ctx)
+        return forward(ctx, incoming)
+    if "talk_to_person" in found:
+        return start(ctx)
+    return None
 
 
 async def relay_staff_reply(ctx: Context, incoming: Incoming) -> list[Reply]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from db.clock import utcnow
 from db.models import FairInterest, JobFair
 from db.upsert import insert_ignore
+from faq import intents
 from faq.normalize import fold
 from handlers.access import actor
 from handlers.actions import Action
@@ -216,6 +217,14 @@ async def upcoming(ctx: Context, limit: int = SHOWN) -> list[JobFair]:
 @router.action(OpenJobFairs)
 async def show_fairs(ctx: Context, incoming: Incoming, action: OpenJobFairs) -> list[Reply]:
     ctx.end_flow()
+    return await show(ctx)
+
+
+@router.text("job_fairs")
+async def asked_for_fairs(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«bao giờ có phiên giao dịch việc làm»: the list, as the menu button shows it."""
+    if "job_fairs" not in intents.detect(text):
+        return None
     return await show(ctx)
 
 

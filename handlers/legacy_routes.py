@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from handlers import faq_flow, fee_calculator, recruiter_check
+from faq import intents
+from handlers import distress, faq_flow, fee_calculator, recruiter_check, scam_warnings
 from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.menu import OpenFaq, OpenFeeCheck, OpenRecruiterCheck, OpenRegistration
@@ -75,9 +76,10 @@ def faq_reload(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
 
 @faq_router.text("faq")
 async def faq_answer(ctx: Context, incoming: Incoming, text: str) -> list[Reply]:
-    from handlers import scam_warnings
-
-    return faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
+    replies = faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
+    if "distress" in intents.detect(text):
+        replies.append(distress.help_reply(ctx))
+    return replies
 
 
 @router.action(OpenFeeCheck)
