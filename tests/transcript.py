@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from bot.channel import ChannelLimits
-from bot.runtime import Runtime, open_database
+from bot.runtime import Runtime
+from db.migrate import open_database
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from handlers.types import Contact, Incoming, Media, Reply
