@@ -26,6 +26,8 @@ __all__ = [
     "ALLOWED_PLACEHOLDERS",
     "ANSWER_MAX_CHARS",
     "DEFAULT_CONTENT_DIR",
+    "MORE_MAX_CHARS",
+    "OPTIONAL_PLACEHOLDERS",
     "TITLE_MAX_CHARS",
     "ContentError",
     "Entry",
@@ -39,16 +41,28 @@ __all__ = [
 ]
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
-# Telegram shows long answers poorly on small screens; 800 leaves a margin over
-# the ~700 characters editors aim at.
-ANSWER_MAX_CHARS = 800
+# The first message of an answer must fit one screen of a cheap phone: the most
+# important fact first, details in ``more`` (shown behind «Xem thêm»).
+ANSWER_MAX_CHARS = 600
+# «Xem thêm» is one more message; longer than this and readers give up.
+MORE_MAX_CHARS = 1500
 # Topic titles are button labels; longer ones get cut on narrow phones.
 TITLE_MAX_CHARS = 40
 ALLOWED_PLACEHOLDERS: frozenset[str] = frozenset(
     {"centre_name", "centre_phone", "centre_address", "centre_hours", "province"}
 )
+# Centre facts an operator may leave unset. A line that holds one of them is
+# left out of the reply when it is empty, so it must be a line of its own: one
+# sentence, one such placeholder, and never the whole text.
+OPTIONAL_PLACEHOLDERS: frozenset[str] = frozenset(
+    {"centre_phone", "centre_address", "centre_hours"}
+)
 _ID_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+# A sentence end followed by more text on the same line ("Gọi {centre_phone}. Mang CCCD.").
+_SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s+\S")
+# A list marker at the start of a line ("• ", "- ", "2. ", "3) ") is not a sentence end.
+_LIST_MARKER_RE = re.compile(r"^(?:[•\-–*]|\d{1,2}[.)])\s+")
 _TOPIC_KEYS = frozenset({"topic", "title", "order", "entries"})
 _ENTRY_KEYS = frozenset({"id", "questions", "answer", "more", "sources", "reviewed", "related"})
 _REQUIRED_ENTRY_KEYS = _ENTRY_KEYS - {"related", "more"}
@@ -151,6 +165,8 @@ def render_text(text: str, centre: Mapping[str, str]) -> str:
     Only the allowed names are replaced (other braces are left alone, the
     checker already rejects them). A missing value raises KeyError because
     sending "{centre_phone}" to a worker is worse than failing loudly in tests.
+    A line holding an optional placeholder whose value is empty is left out:
+    the checker makes sure such a line is a sentence of its own.
     """
 
     def fill(match: re.Match[str]) -> str:
@@ -159,7 +175,16 @@ def render_text(text: str, centre: Mapping[str, str]) -> str:
             return match.group(0)
         return str(centre[name])
 
-    return _PLACEHOLDER_RE.sub(fill, text)
+    kept = [line for line in text.split("\n") if not _has_empty_optional(line, centre)]
+    return _PLACEHOLDER_RE.sub(fill, "\n".join(kept))
+
+
+def _has_empty_optional(line: str, centre: Mapping[str, str]) -> bool:
+    """True when the line names an optional centre fact that is set to nothing."""
+    return any(
+        name in OPTIONAL_PLACEHOLDERS and not str(centre[name]).strip()
+        for name in _PLACEHOLDER_RE.findall(line)
+    )
 
 
 def _parse_directory(directory: Path, today: dt.date) -> tuple[list[Topic], list[str]]:
@@ -252,7 +277,7 @@ def _parse_entry(
     if not isinstance(more, str):
         problems.append(f"{where}: 'more' must be a string")
     else:
-        problems += _placeholder_problems(where, more)
+        problems += _more_problems(where, more)
     reviewed, date_problem = _reviewed_date(raw.get("reviewed"), today)
     if "reviewed" in raw and date_problem:
         problems.append(f"{where}: {date_problem}")
@@ -271,7 +296,51 @@ def _answer_problems(where: str, answer: Any) -> list[str]:
     problems = []
     if len(answer) > ANSWER_MAX_CHARS:
         problems.append(f"{where}: answer is {len(answer)} characters, max {ANSWER_MAX_CHARS}")
-    return problems + _placeholder_problems(where, answer)
+    problems += _placeholder_problems(where, answer)
+    return problems + _droppable_line_problems(where, "answer", answer)
+
+
+def _more_problems(where: str, more: str) -> list[str]:
+    """Check length and placeholders of the «Xem thêm» text (empty is fine)."""
+    problems = []
+    if len(more) > MORE_MAX_CHARS:
+        problems.append(f"{where}: more is {len(more)} characters, max {MORE_MAX_CHARS}")
+    problems += _placeholder_problems(where, more)
+    return problems + _droppable_line_problems(where, "more", more)
+
+
+def _droppable_line_problems(where: str, field_name: str, text: str) -> list[str]:
+    """Lines with an optional placeholder must be removable without losing anything else.
+
+    The renderer leaves such a line out when the centre has not set the value,
+    so the line may hold only that one sentence and one optional placeholder,
+    and the text must say something without it.
+    """
+    problems = []
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    optional_lines = 0
+    for line in lines:
+        names = [n for n in _PLACEHOLDER_RE.findall(line) if n in OPTIONAL_PLACEHOLDERS]
+        if not names:
+            continue
+        optional_lines += 1
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        if len(names) > 1:
+            problems.append(
+                f"{where}: {field_name} line {shown!r} holds {len(names)} optional placeholders; "
+                "put each on its own line"
+            )
+        body = _LIST_MARKER_RE.sub("", line).rstrip(".!?… ")
+        if _SENTENCE_BREAK_RE.search(body):
+            problems.append(
+                f"{where}: {field_name} line {shown!r} has more than one sentence; "
+                "put the placeholder's sentence on its own line (it is dropped when unset)"
+            )
+    if lines and optional_lines == len(lines):
+        problems.append(
+            f"{where}: {field_name} has nothing left when the optional centre facts are unset"
+        )
+    return problems
 
 
 def _placeholder_problems(where: str, text: str) -> list[str]:
