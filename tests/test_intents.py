@@ -97,3 +97,16 @@ def test_the_shipped_intents_load_and_a_broken_file_is_refused(tmp_path: Path) -
     text = str(error.value)
     assert "unclosed" in text or "missing" in text
     assert "nonsense" in text and "callback" in text
+
+
+async def test_the_emergency_numbers_come_from_the_sourced_content(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService())
+    try:
+        replies = await chat.say(
+            "con toi sang malaysia bi giu ho chieu, mat lien lac 2 tuan nay roi"
+        )
+        hotlines = FaqService().kb.entries["emergency_hotlines"]
+        assert replies[-1].text.count("+84") >= 1
+        assert any(line.strip() in replies[-1].text for line in hotlines.answer.splitlines()[:2])
+    finally:
+        await chat.close()
