@@ -28,7 +28,7 @@ from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
 from db import outbox
-from handlers.types import Media, Reply
+from handlers.types import Media, Notice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,9 @@ class OutboxSender(Worker):
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
                 await self._pace(row)
                 tried = True
-                if row.kind == "notice" and isinstance(channel, NoticeChannel):
-                    message_id = await channel.send_notice(row.chat_key, reply, row.user_id)
+                notice = row.payload.get("notice")
+                if notice and isinstance(channel, NoticeChannel):
+                    message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
             except Exception as exc:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.broadcast import spawn, worker_command
 from bot.broadcast import BroadcastSender
+from bot.ingress import Ingress
 from bot.outbox import OutboxSender
 from bot.telegram import TelegramChannel
 from db import broadcast_recipients, broadcasts
@@ -52,7 +53,7 @@ async def env(database_url: str, fake: FakeTelegram) -> AsyncIterator[Env]:
     settings = make_settings(database_url, fake)
     engine = create_engine(settings)
     await upgrade(engine)
-    channel = TelegramChannel(settings, _never)  # the real PTB Application as transport
+    channel = TelegramChannel(settings, Ingress(_never))  # the real PTB Application as transport
     await channel.app.initialize()
     try:
         yield Env(engine, session_factory(engine), channel, fake)

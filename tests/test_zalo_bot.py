@@ -93,7 +93,7 @@ async def test_polling_errors_back_off_and_unsupported_content_is_acknowledged(
 async def test_long_text_is_split_at_2000_and_429_is_retried(
     zalo_server: Server, fake_zalo: FakeZalo
 ) -> None:
-    channel = zalo_server.zalo_bot
+    channel = zalo_server.channel("zalo_bot")
     assert channel is not None
     message_id = await channel.send(WORKER, Reply("Một câu khá dài về hồ sơ. " * 120))
     parts = fake_zalo.bot_sent(WORKER)
