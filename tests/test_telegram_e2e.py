@@ -250,3 +250,15 @@ async def test_blocking_the_bot_stops_announcements_until_unblocked(
     # Only the announcement made while unblocked; (un)blocking itself gets no answer.
     assert [c.text for c in fake.sent(WORKER)[said:]] == ["Phiên giao dịch việc làm Chủ nhật"]
     assert news[0].text == "Phiên giao dịch việc làm Chủ nhật"
+
+
+async def test_a_staff_member_may_use_staff_commands_in_a_private_chat(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    # STAFF_IDS are Telegram user ids: the Telegram channel says who is staff.
+    await fake.push(fake.message_update(STAFF_MEMBER, "/thongbao"))
+    [compose] = await fake.wait_sent(STAFF_MEMBER, 1)
+    assert "Gõ nội dung thông báo" in compose.text
+    await fake.push(fake.message_update(WORKER, "/thongbao"))
+    [refused] = await fake.wait_sent(WORKER, 1)
+    assert "chỉ dành cho cán bộ" in refused.text
