@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast_reports import BroadcastReports
-from bot.channel import Channel, RetryLater
+from bot.channel import Egress, RetryLater
 from bot.delivery import GroupCommit, Worker, classify, is_rate_limit
 from bot.metrics import Metrics
 from bot.pacing import ChatSpacing, Departures, FloodSignal, Pacer, Pacers
@@ -70,7 +70,7 @@ class BroadcastSender(Worker):
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, Egress],
         instance: str,
         rate: float = 30.0,
         per_chat_interval: float = 1.0,

@@ -20,6 +20,7 @@ from handlers.types import Button, ChannelLimits, Incoming, Media, Notice, Reply
 __all__ = [
     "Channel",
     "ChannelLimits",
+    "Egress",
     "InlineButtons",
     "MalformedBody",
     "NoticeChannel",
@@ -66,7 +67,15 @@ class Unreachable(PermanentFailure):
 # --- the channel --------------------------------------------------------------------------
 
 
-class Channel(Protocol):
+class Egress(Protocol):
+    """The part of a channel the senders (outbox, broadcasts) use."""
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        """Send one message; return the platform's message id. Raises `SendError`."""
+        ...
+
+
+class Channel(Egress, Protocol):
     name: str  # stored with users and outbox rows: "telegram", "zalo_oa" …
     title: str  # how staff read it on a hand-off card: "Zalo OA"
     limits: ChannelLimits
@@ -97,13 +106,9 @@ class Channel(Protocol):
         """Whether this user is centre staff by the channel's own list (STAFF_IDS)."""
         ...
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
-        """Send one message; return the platform's message id. Raises `SendError`."""
-        ...
-
 
 @runtime_checkable
-class NoticeChannel(Channel, Protocol):
+class NoticeChannel(Egress, Protocol):
     """A channel with its own way to deliver registration status notices (Zalo OA: ZNS
     templates when configured), from the notice's facts."""
 

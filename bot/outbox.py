@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel, NoticeChannel, RetryLater
+from bot.channel import Egress, NoticeChannel, RetryLater
 from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
@@ -43,7 +43,7 @@ class OutboxSender(Worker):
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, Egress],
         instance: str = "",
         rates: Mapping[str, float] | None = None,
         metrics: Metrics | None = None,
