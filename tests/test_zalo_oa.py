@@ -70,6 +70,8 @@ async def test_bad_signatures_are_refused_and_never_reach_the_dialog(
     async with aiohttp.ClientSession() as http:
         async with http.post(url, data=b"") as response:
             assert response.status == 401
+        async with http.get(url) as response:  # Zalo's developer console checks the URL
+            assert response.status == 200
     await asyncio.sleep(0.3)
     assert await inbox_count(zalo_server) == 0
     assert fake_zalo.oa_sent() == [] and await user_row(zalo_server, "zalo_oa", WORKER) is None
@@ -109,7 +111,8 @@ async def test_choices_are_numbered_and_sent_as_buttons_that_send_the_number(
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, number))
     reply = (await fake_zalo.wait_oa(WORKER, 2))[1]
     assert "Bạn hãy gõ câu hỏi" in reply.text
-    assert [b["payload"] for b in reply.buttons] == ["1"]  # "Thôi, không gửi"
+    assert [(b["title"], b["payload"]) for b in reply.buttons] == [("✖️ Thôi, không gửi", "1")]
+    assert "1. ✖️ Thôi, không gửi" in reply.text
 
 
 async def test_long_staff_answer_is_split_at_the_oa_limit(
