@@ -16,7 +16,6 @@ from handlers.types import Button, Incoming, Media, Reply
 
 FLOW = "handoff"
 CANCEL = Button("✖️ Thôi, không gửi", "handoff:cancel")
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo_oa": "Zalo OA", "zalo_bot": "Zalo Bot"}
 MEDIA_NAMES = {
     "photo": "ảnh",
     "voice": "tin nhắn thoại",
@@ -49,7 +48,7 @@ def start(ctx: Context) -> list[Reply]:
 
 def _card(ctx: Context, incoming: Incoming, what: str) -> str:
     who = ctx.user.display_name or "Người lao động"
-    channel = CHANNEL_NAMES.get(ctx.user.channel, ctx.user.channel)
+    channel = ctx.channel_title or ctx.user.channel
     return (
         f"💬 {who} ({channel}, mã người dùng #{ctx.user.id}) {what}\n"
         "— Trả lời (reply) tin này để gửi lại cho người lao động."

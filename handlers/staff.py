@@ -29,11 +29,7 @@ CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 
 
 def is_staff(ctx: Context, incoming: Incoming) -> bool:
-    if ctx.in_staff_chat:
-        return True
-    return incoming.channel == "telegram" and incoming.user_key in {
-        str(i) for i in ctx.settings.staff_ids
-    }
+    return ctx.in_staff_chat or ctx.staff_member
 
 
 def refuse() -> list[Reply]:

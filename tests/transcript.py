@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.channel import ChannelLimits
+from bot.channel import ChannelLimits, InlineButtons, NumberedChoices
 from bot.runtime import Runtime, open_database
 from faq.service import FaqService
 from handlers.context import StaffRoute
@@ -24,10 +25,35 @@ STAFF = "staff-room"
 
 @dataclass
 class RecordingChannel:
+    """Records what it is asked to send; buttons inline, or numbered when text-only."""
+
     name: str = "test"
+    title: str = "Test"
     limits: ChannelLimits = field(default_factory=lambda: ChannelLimits(4096, True))
     sent: list[tuple[str, Reply, Media | None]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def _buttons(self) -> InlineButtons | NumberedChoices:
+        return InlineButtons() if self.limits.buttons else NumberedChoices()
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def render(self, reply: Reply, start: int) -> Reply:
+        return self._buttons.render(reply, start)
+
+    def choose(self, text: str, shown: Sequence[str]) -> str | None:
+        return self._buttons.choose(text, shown)
+
+    def is_staff(self, user_key: str) -> bool:
+        return False
 
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         self.sent.append((chat_key, reply, media))
