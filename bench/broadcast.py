@@ -52,6 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.pg import admin
 from bot.broadcast import BroadcastSender
+from bot.ingress import Ingress
 from bot.telegram import TelegramChannel
 from db import broadcasts
 from db.engine import create_engine, session_factory
@@ -86,7 +87,7 @@ async def worker(args: argparse.Namespace) -> None:
     """Send broadcasts until none is left (or SIGTERM); SIGKILL is the point of the bench."""
     settings = _settings(args.database_url, args.api_base, args.token)
     engine = create_engine(settings)
-    channel = TelegramChannel(settings, _never)
+    channel = TelegramChannel(settings, Ingress(_never))
     await channel.app.initialize()
     sender = BroadcastSender(
         session_factory(engine),

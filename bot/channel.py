@@ -1,18 +1,40 @@
-"""The small interface every channel adapter implements (Telegram, Zalo, console)."""
+"""The interface every channel adapter implements (Telegram, Zalo OA, Zalo Bot, console,
+e-mail), the part a webhook channel adds, and the errors a send can end in.
+
+A channel is the whole edge of one platform: its life (`start`, `stop`, `close`), what it
+can do (`limits`), how a `Reply`'s buttons look there (`render`, and `choose` to read a
+typed choice back), who its staff are (`is_staff`), and `send`. Receiving is either
+polling, inside `start`/`stop`, or a webhook (`WebhookIngress`: `webhook_path`, `verify`,
+`receive`), served by bot/web.py. Both hand what arrives to bot/ingress.py, which records
+it; nothing else of the platform reaches the dialog.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, runtime_checkable
 
-from handlers.types import Incoming, Media, Reply
+from handlers.types import Button, ChannelLimits, Incoming, Media, Notice, Reply
+
+__all__ = [
+    "Channel",
+    "ChannelLimits",
+    "Egress",
+    "InlineButtons",
+    "MalformedBody",
+    "NoticeChannel",
+    "NumberedChoices",
+    "PermanentFailure",
+    "Received",
+    "RetryLater",
+    "SendError",
+    "Unreachable",
+    "WebhookIngress",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelLimits:
-    max_text: int
-    buttons: bool
+# --- errors of a send -------------------------------------------------------------------
 
 
 class SendError(Exception):
@@ -42,28 +64,128 @@ class Unreachable(PermanentFailure):
     STATUS = "unreachable"
 
 
-class Channel(Protocol):
-    name: str
-    limits: ChannelLimits
+# --- the channel --------------------------------------------------------------------------
+
+
+class Egress(Protocol):
+    """The part of a channel the senders (outbox, broadcasts) use."""
 
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         """Send one message; return the platform's message id. Raises `SendError`."""
         ...
 
 
-class WebhookChannel(Channel, Protocol):
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        """True when the request really comes from the platform (secret or signature)."""
+class Channel(Egress, Protocol):
+    name: str  # stored with users and outbox rows: "telegram", "zalo_oa" …
+    title: str  # how staff read it on a hand-off card: "Zalo OA"
+    limits: ChannelLimits
+
+    async def start(self) -> None:
+        """Open the clients and begin receiving (polling, or registering a webhook)."""
         ...
 
-    def parse(self, body: bytes) -> list[Incoming]:
-        """Turn a verified request body into Incomings; raises ValueError when malformed."""
+    async def stop(self) -> None:
+        """Stop receiving; sending still works (the last replies go out after this)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the clients, once nothing sends any more."""
+        ...
+
+    def render(self, reply: Reply, start: int) -> Reply:
+        """The reply as this channel shows it. Its buttons stay buttons, or become choices
+        numbered from `start` (the replies of one turn are numbered on)."""
+        ...
+
+    def choose(self, text: str, shown: Sequence[str]) -> str | None:
+        """The action a typed message picks from `shown`, the actions of the buttons last
+        rendered, in order (numbered choices: "2" picks the second); None if it picks none."""
+        ...
+
+    def is_staff(self, user_key: str) -> bool:
+        """Whether this user is centre staff by the channel's own list (STAFF_IDS)."""
         ...
 
 
 @runtime_checkable
-class NoticeChannel(Channel, Protocol):
+class NoticeChannel(Egress, Protocol):
     """A channel with its own way to deliver registration status notices (Zalo OA: ZNS
-    templates when configured)."""
+    templates when configured), from the notice's facts."""
 
-    async def send_notice(self, chat_key: str, reply: Reply, user_id: int | None) -> str | None: ...
+    async def send_notice(self, chat_key: str, reply: Reply, notice: Notice) -> str | None: ...
+
+
+# --- receiving by webhook -------------------------------------------------------------------
+
+
+class MalformedBody(ValueError):
+    """A verified request body that is not an event of the platform (answered 400)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One event a channel received, as the core's `Incoming`, with what the channel does
+    once it is recorded as new (cosmetic, may fail: stop a pressed button's spinner, show
+    "typing…")."""
+
+    incoming: Incoming
+    then: Callable[[], Coroutine[Any, Any, None]] | None = None
+
+
+@runtime_checkable
+class WebhookIngress(Protocol):
+    """The webhook part of a channel: bot/web.py serves `webhook_path` for it."""
+
+    # The path served (None: the channel polls instead).
+    webhook_path: str | None
+    # Also answer GET with 200 (Zalo's developer console checks the URL that way).
+    webhook_probe: bool
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """True when the request really comes from the platform (secret or signature)."""
+        ...
+
+    def receive(self, body: bytes) -> list[Received]:
+        """The events of a verified body; raises `MalformedBody` when it is not one."""
+        ...
+
+
+# --- how buttons look -------------------------------------------------------------------
+
+
+class InlineButtons:
+    """Buttons the platform shows and presses for us (Telegram's inline keyboard)."""
+
+    def render(self, reply: Reply, start: int) -> Reply:
+        return reply
+
+    def choose(self, text: str, shown: Sequence[str]) -> str | None:
+        return None
+
+
+class NumberedChoices:
+    """Text-only: each button becomes a numbered line, and typing the number presses it.
+
+    `template_buttons`: up to this many choices the platform also shows as buttons that
+    send the number back (Zalo OA's `oa.query.show`); the rendered reply keeps them with
+    the number as their action. More than that, or 0: text only, no buttons.
+    """
+
+    template_buttons = 0
+
+    def render(self, reply: Reply, start: int) -> Reply:
+        if not reply.buttons:
+            return reply
+        numbers = [str(start + i) for i in range(len(reply.buttons))]
+        lines = [f"{n}. {b.label}" for n, b in zip(numbers, reply.buttons, strict=True)]
+        text = reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số để chọn.)"
+        buttons: tuple[Button, ...] = ()
+        if len(reply.buttons) <= self.template_buttons:
+            buttons = tuple(Button(b.label, n) for n, b in zip(numbers, reply.buttons, strict=True))
+        return replace(reply, text=text, buttons=buttons)
+
+    def choose(self, text: str, shown: Sequence[str]) -> str | None:
+        typed = text.strip().rstrip(".")
+        if typed.isdigit() and 1 <= int(typed) <= len(shown):
+            return shown[int(typed) - 1]
+        return None

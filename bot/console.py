@@ -8,7 +8,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from bot.channel import ChannelLimits
+from bot.channel import ChannelLimits, NumberedChoices
 from handlers.types import Incoming, Media, Reply
 
 STAFF_CHAT = "staff"
@@ -18,15 +18,28 @@ BANNER = (
 )
 
 
-class ConsoleChannel:
+class ConsoleChannel(NumberedChoices):
     """Prints replies; messages meant for the staff chat are printed with a tag."""
 
     name = "console"
+    title = "máy tính"
     limits = ChannelLimits(max_text=100_000, buttons=False)
 
     def __init__(self, out: TextIO = sys.stdout) -> None:
         self.out = out
         self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        """Lines are read by `python -m bot chat` (bot/serve.py), not by the channel."""
+
+    async def stop(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def is_staff(self, user_key: str) -> bool:
+        return False
 
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         tag = "[gửi tới nhóm cán bộ] " if chat_key == STAFF_CHAT else ""

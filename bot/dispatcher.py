@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine, Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -213,11 +213,17 @@ class Dispatcher:
             )
             if taken.rowcount != 1:
                 return []
+            if incoming.following is not None:  # blocked / unblocked, unfollow / follow
+                await users.set_following(
+                    session, incoming.channel, incoming.user_key, incoming.following
+                )
+                if not _says_anything(incoming):
+                    return []
             user, state = await users.begin_turn(
                 session, incoming.channel, incoming.user_key, incoming.display_name
             )
             channel = self.channels.get(incoming.channel)
-            incoming = self._press_numbered(incoming, state, channel)
+            incoming = _pressed(incoming, state, channel)
             ctx = Context(
                 settings=self.settings,
                 session=session,
@@ -228,6 +234,7 @@ class Dispatcher:
                 staff=self.staff,
                 bot_username=self.bot_username,
                 in_staff_chat=self._in_staff_chat(incoming),
+                **_capabilities(channel, incoming),
             )
             replies = await handle(ctx, incoming)
             ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
@@ -275,25 +282,6 @@ class Dispatcher:
             .values(payload={"erased": True})
         )
 
-    @staticmethod
-    def _press_numbered(incoming: Incoming, state: State, channel: Channel | None) -> Incoming:
-        """On text-only channels a typed number presses the numbered button it names."""
-        if channel is None or channel.limits.buttons or incoming.action or not incoming.text:
-            return incoming
-        text = incoming.text.strip().rstrip(".")
-        if text.isdigit() and 1 <= int(text) <= len(state.buttons or []):
-            action = state.buttons[int(text) - 1]
-            return Incoming(
-                **{
-                    **incoming.to_json(),
-                    "text": None,
-                    "action": action,
-                    "contact": incoming.contact,
-                    "media": incoming.media,
-                }
-            )
-        return incoming
-
     async def _queue_replies(
         self,
         session: AsyncSession,
@@ -303,19 +291,20 @@ class Dispatcher:
         channel: Channel | None,
         replies: list[Reply],
     ) -> list[int]:
-        text_only = channel is not None and not channel.limits.buttons
+        """Queue the replies as the channel shows them (buttons, or choices numbered on
+        across the turn's replies), and remember the buttons' actions in order, so a typed
+        number can press one (`Channel.choose`)."""
         actions: list[str] = []
         ids: list[int] = []
         for n, reply in enumerate(replies, start=1):
-            if text_only and reply.buttons:
-                reply = _numbered(reply, start=len(actions) + 1)
-                actions.extend(b.action for b in reply.buttons)
+            shown = channel.render(reply, start=len(actions) + 1) if channel else reply
+            actions.extend(b.action for b in reply.buttons)
             message = Outgoing(
-                incoming.channel, incoming.chat, reply, kind="reply", user_id=state.user_id
+                incoming.channel, incoming.chat, shown, kind="reply", user_id=state.user_id
             )
             ids += await self._enqueue(session, f"u{inbox_id}:r{n}", message)
         if replies:
-            state.buttons = actions or [b.action for r in replies for b in r.buttons]
+            state.buttons = actions
         return ids
 
     async def _queue_outgoing(
@@ -336,16 +325,13 @@ class Dispatcher:
         limit = channel.limits.max_text if channel else 4096
         ids: list[int] = []
         for part_no, part in enumerate(_parts(message.reply, limit), start=1):
-            payload: dict[str, Any] = {"reply": part.to_json()}
-            if message.media is not None and part_no == 1:
-                payload["media"] = asdict(message.media)
             row_id = await outbox.enqueue(
                 session,
                 key=f"{key}:{part_no}",
                 channel=message.channel,
                 chat_key=message.chat_key,
                 kind=message.kind,
-                payload=payload,
+                payload=message.payload(part, first=part_no == 1),
                 user_id=message.user_id,
             )
             if row_id is not None:
@@ -381,12 +367,28 @@ class Dispatcher:
             return []
 
 
-def _numbered(reply: Reply, start: int) -> Reply:
-    lines = [f"{start + i}. {b.label}" for i, b in enumerate(reply.buttons)]
-    text = reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số để chọn.)"
-    # Keep the buttons on the object so the caller can record their actions; the
-    # text-only renderer ignores them.
-    return replace(reply, text=text)
+def _capabilities(channel: Channel | None, incoming: Incoming) -> dict[str, Any]:
+    """What the dialog knows of the sender's channel (Context fields)."""
+    if channel is None:
+        return {}
+    return {
+        "limits": channel.limits,
+        "channel_title": channel.title,
+        "staff_member": channel.is_staff(incoming.user_key),
+    }
+
+
+def _says_anything(incoming: Incoming) -> bool:
+    return any((incoming.text, incoming.action, incoming.contact, incoming.media))
+
+
+def _pressed(incoming: Incoming, state: State, channel: Channel | None) -> Incoming:
+    """A typed message that picks one of the buttons last shown (on text-only channels a
+    number) becomes that button's press."""
+    if channel is None or incoming.action or not incoming.text:
+        return incoming
+    action = channel.choose(incoming.text, state.buttons or [])
+    return incoming if action is None else replace(incoming, text=None, action=action)
 
 
 def _parts(reply: Reply, limit: int) -> list[Reply]:

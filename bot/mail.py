@@ -12,17 +12,32 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.channel import ChannelLimits, NumberedChoices, PermanentFailure, RetryLater
 from handlers.types import Media, Reply
 from settings import Settings
 
 
-class EmailChannel:
+class EmailChannel(NumberedChoices):
+    """Send only: nobody writes to the bot by e-mail."""
+
     name = "email"
+    title = "e-mail"
     limits = ChannelLimits(max_text=100_000, buttons=False)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    async def start(self) -> None:
+        pass  # a connection per message (aiosmtplib.send)
+
+    async def stop(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def is_staff(self, user_key: str) -> bool:
+        return False
 
     def message(self, address: str, reply: Reply) -> EmailMessage:
         settings = self.settings

@@ -4,6 +4,9 @@ The fast path sends a handler's replies right after its transaction commits. Any
 that could not go (rate limit, outage, crash before sending) stays in the table and the
 worker loop picks it up, with exponential backoff, in order per chat.
 
+The loop, error classification and group commit are the delivery core's (bot/delivery.py),
+shared with the broadcast sender.
+
 Bulk kinds (job-fair reminders: hundreds can fall due at the same minute) are paced per
 channel at that channel's broadcast rate (`rates`), like announcements; replies are not
 paced, so a conversation never waits behind a reminder run.
@@ -12,83 +15,58 @@ paced, so a conversation never waits behind a reminder run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast import Pacer
-from bot.channel import Channel, NoticeChannel, PermanentFailure, RetryLater, Unreachable
+from bot.channel import Egress, NoticeChannel, RetryLater
+from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
+from bot.pacing import Pacers
 from db import outbox
-from handlers.types import Media, Reply
+from handlers.types import Media, Notice, Reply
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0
-MAX_BACKOFF = 300.0
 PARALLEL_CHATS = 16
 BULK_KINDS = frozenset({"reminder"})
+Sent = tuple[int, str | None]  # row id, the platform's message id
 
 
-def backoff(attempt: int) -> float:
-    """Seconds to wait before attempt `attempt + 1`: 1, 2, 4 … 300, with jitter."""
-    return min(MAX_BACKOFF, 2.0 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)
+class OutboxSender(Worker):
+    name = "outbox"
 
-
-class OutboxSender:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, Egress],
         instance: str = "",
         rates: Mapping[str, float] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        self.sessions = sessions
+        super().__init__(sessions, instance, metrics)
         self.channels = channels
-        self.instance = instance
-        self.rates = dict(rates or {})
-        self._pacers: dict[str, Pacer] = {}
-        self._stopping = asyncio.Event()
+        self._pacers = Pacers(rates or {})
         # A pass claims no more than the slowest paced channel sends in half a claim.
-        slowest = min(self.rates.values(), default=None)
+        slowest = self._pacers.slowest
         self.batch = (
             200 if slowest is None else max(10, min(200, int(slowest * outbox.CLAIM_SECONDS / 2)))
         )
-        self.metrics = metrics or Metrics()
-        self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
         # Rows sent while the database could not record it (outage): marked when it is
         # back, so they are not sent again when their claim expires.
         self._unmarked: dict[int, str | None] = {}
-        # Sends waiting to be recorded, and the lock of the transaction recording them.
-        self._sent: dict[int, str | None] = {}
-        self._recording = asyncio.Lock()
-
-    async def release_own_claims(self) -> None:
-        if self.instance:
-            async with self.sessions.begin() as session:
-                released = await outbox.release_own_claims(session, self.instance)
-            if released:
-                log.info("outbox: %d rows claimed before a restart are free again", released)
+        self._recorder: GroupCommit[Sent] = GroupCommit(sessions, _mark_sent, on_failure=self._park)
 
     async def _pace(self, row: Any) -> None:
         """Wait for the channel's slot when the row is of a bulk kind with a rate."""
-        rate = self.rates.get(row.channel)
-        if row.kind not in BULK_KINDS or rate is None:
-            return
-        pacer = self._pacers.get(row.channel)
-        if pacer is None:
-            pacer = self._pacers[row.channel] = Pacer(rate)
-        if not await pacer.acquire(self._stopping):
+        pacer = self._pacers.get(row.channel) if row.kind in BULK_KINDS else None
+        if pacer is not None and not await pacer.acquire(self.stopping):
             raise RetryLater(0.0, "stopping")
-
-    def wake(self) -> None:
-        self._wake.set()
 
     async def deliver(self, ids: Sequence[int]) -> None:
         """Send these rows now (the fast path after a commit)."""
@@ -124,35 +102,14 @@ class OutboxSender:
         await asyncio.gather(*(self._guarded(chat) for chat in chats))
         return len(rows)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """The worker loop, until `stop` is set."""
-        watcher = asyncio.create_task(self._stop_when(stop))
-        try:
-            await self._loop(stop)
-        finally:
-            watcher.cancel()
+    # --- the worker loop (bot/delivery.py) -------------------------------------------
+    async def _pass(self) -> int:
+        return await self.run_once()
 
-    async def _stop_when(self, stop: asyncio.Event) -> None:
-        """Paced rows still waiting for their slot go back to the table at once."""
-        await stop.wait()
-        self._stopping.set()
+    async def _release_claims(self, session: AsyncSession, by: str) -> int:
+        return await outbox.release_own_claims(session, by)
 
-    async def _loop(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                taken = await self.run_once()
-            except Exception:
-                log.exception("outbox: pass failed; retrying")
-                self.metrics.errors.labels("outbox").inc()
-                taken = 0
-            if taken:
-                continue
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-
+    # --- one chat ----------------------------------------------------------------
     async def _guarded(self, rows: list[Any]) -> None:
         async with self._slots:
             await self._send_chat(rows)
@@ -169,66 +126,66 @@ class OutboxSender:
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
                 await self._pace(row)
                 tried = True
-                if row.kind == "notice" and isinstance(channel, NoticeChannel):
-                    message_id = await channel.send_notice(row.chat_key, reply, row.user_id)
+                notice = row.payload.get("notice")
+                if notice and isinstance(channel, NoticeChannel):
+                    message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
-            except RetryLater as exc:
-                self.metrics.sends.labels(row.channel, "retry").inc()
-                delay = max(exc.delay, backoff(row.attempts))
-                rest = [r.id for r in rows[index:]]
-                if tried and row.attempts >= outbox.MAX_ATTEMPTS:
-                    log.error(
-                        "outbox %s: giving up after %d attempts: %s", row.id, row.attempts, exc
-                    )
-                    async with self.sessions.begin() as session:
-                        await outbox.mark_failed(session, row, str(exc))
-                    rest, tried = rest[1:], False
-                log.warning("outbox %s: retry in %.1fs (%s)", row.id, delay, exc)
-                async with self.sessions.begin() as session:
-                    await outbox.release(
-                        session, rest, delay, str(exc), tried=row.id if tried else None
-                    )
-                return
-            except Unreachable as exc:
-                self.metrics.sends.labels(row.channel, "unreachable").inc()
-                log.info("outbox %s: not attempted (%s)", row.id, exc)
-                async with self.sessions.begin() as session:
-                    await outbox.mark_failed(session, row, str(exc), status=Unreachable.STATUS)
+            except Exception as exc:
+                failure = classify(exc, row.attempts, outbox.MAX_ATTEMPTS if tried else None)
+                self.metrics.sends.labels(row.channel, failure.label).inc()
+                if failure.unexpected:  # a bug in an adapter must not stop the queue
+                    log.exception("outbox %s: unexpected error", row.id)
+                if not await self._record_failure(rows[index:], failure, tried):
+                    return
                 continue
-            except PermanentFailure as exc:
-                self.metrics.sends.labels(row.channel, "failed").inc()
-                log.warning("outbox %s: failed for good (%s)", row.id, exc)
-                async with self.sessions.begin() as session:
-                    await outbox.mark_failed(session, row, str(exc), blocked=exc.blocked)
-                continue
-            except Exception as exc:  # a bug in an adapter must not stop the queue
-                log.exception("outbox %s: unexpected error", row.id)
-                self.metrics.sends.labels(row.channel, "error").inc()
-                async with self.sessions.begin() as session:
-                    await outbox.release(
-                        session,
-                        [r.id for r in rows[index:]],
-                        backoff(row.attempts),
-                        repr(exc),
-                        tried=row.id if tried else None,
-                    )
-                return
             self.metrics.sends.labels(row.channel, "sent").inc()
             await self._record_sent(row.id, message_id)
+
+    async def _record_failure(self, rows: Sequence[Any], failure: Failure, tried: bool) -> bool:
+        """Record the failure of `rows[0]`; True when the chat's next row may go.
+
+        A transient failure puts the row back and the later rows of its chat wait behind
+        it (their claim's attempt is given back: they were not tried); so does giving up
+        on a row, which fails it. Other failures are final for the row only."""
+        row, rest = rows[0], [r.id for r in rows]
+        async with self.sessions.begin() as session:
+            if failure.result == "retry":
+                log.warning("outbox %s: retry in %.1fs (%s)", row.id, failure.delay, failure.error)
+                tried_id = row.id if tried else None
+                await outbox.release(session, rest, failure.delay, failure.error, tried=tried_id)
+                return False
+            if failure.gave_up:
+                log.error(
+                    "outbox %s: giving up after %d attempts: %s",
+                    row.id,
+                    row.attempts,
+                    failure.error,
+                )
+                await outbox.mark_failed(session, row, failure.error)
+                await outbox.release(session, rest[1:], failure.delay, failure.error)
+                return False
+            if failure.result == "unreachable":
+                log.info("outbox %s: not attempted (%s)", row.id, failure.error)
+                await outbox.mark_failed(session, row, failure.error, status="unreachable")
+            else:
+                log.warning("outbox %s: failed for good (%s)", row.id, failure.error)
+                blocked = failure.result == "blocked"
+                await outbox.mark_failed(session, row, failure.error, blocked=blocked)
+        return True
 
     async def _record_sent(self, row_id: int, message_id: str | None) -> None:
         """Record a send before the next row of its chat goes (group commit: the sends
         that finish while one transaction records are recorded together in the next,
-        one transaction for many under load instead of one each)."""
-        self._sent[row_id] = message_id
-        async with self._recording:
-            if row_id not in self._sent:
-                return  # recorded (or parked in `_unmarked`) by the transaction before
-            batch, self._sent = self._sent, {}
-            try:
-                async with self.sessions.begin() as session:
-                    await outbox.mark_sent(session, batch)
-            except Exception as exc:
-                log.warning("outbox: %d rows sent, but not recorded yet (%s)", len(batch), exc)
-                self._unmarked.update(batch)
+        one transaction for many under load instead of one each). If the database cannot
+        record it, the row is kept in `_unmarked` and marked when it is back."""
+        with contextlib.suppress(Exception):  # parked by `_park`, logged once per batch
+            await self._recorder.record((row_id, message_id))
+
+    def _park(self, batch: list[Sent], exc: Exception) -> None:
+        log.warning("outbox: %d rows sent, but not recorded yet (%s)", len(batch), exc)
+        self._unmarked.update(batch)
+
+
+async def _mark_sent(session: AsyncSession, batch: list[Sent]) -> None:
+    await outbox.mark_sent(session, dict(batch))

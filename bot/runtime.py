@@ -60,8 +60,9 @@ class Runtime:
             self.channels,
             settings.instance,
             rate=settings.broadcast_rate,
-            wake=self.sender.wake,
+            wake_outbox=self.sender.wake,
             channel_rates=rates,
+            metrics=self.metrics,
         )
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []

@@ -12,7 +12,9 @@ from typing import TextIO
 
 from aiohttp import web
 
+from bot.channel import Channel
 from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, read_lines
+from bot.ingress import Ingress
 from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq
 from bot.telegram import TelegramChannel
@@ -35,50 +37,31 @@ class Server:
         self.settings = settings
         self._faq = faq
         self.runtime: Runtime | None = None
-        self.telegram: TelegramChannel | None = None
-        self.zalo_oa: ZaloOAChannel | None = None
-        self.zalo_bot: ZaloBotChannel | None = None
+        self.ingress: Ingress | None = None
+        self.channels: list[Channel] = []
         self._runner: web.AppRunner | None = None
         self.port = settings.web_port
+
+    def channel(self, name: str) -> Channel | None:
+        """The running channel called `name` ("telegram", "zalo_oa" …), if it is on."""
+        return next((c for c in self.channels if c.name == name), None)
 
     async def start(self) -> None:
         settings = self.settings
         engine = await open_database(settings)
         runtime = self.runtime = Runtime(settings, engine, self._faq or load_faq())
-        if settings.telegram_bot_token:
-            self.telegram = TelegramChannel(settings, runtime.dispatcher.submit)
-            runtime.add_channel(self.telegram)
-            if settings.centre_chat_id is not None:
-                runtime.set_staff_route(StaffRoute("telegram", str(settings.centre_chat_id)))
-            else:
-                log.warning("CENTRE_CHAT_ID is not set: hand-off to staff is off")
-        else:
-            log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
-        if settings.zalo_oa_enabled:
-            self.zalo_oa = ZaloOAChannel(settings, runtime.sessions, runtime.dispatcher.submit)
-            runtime.add_channel(self.zalo_oa)
-        else:
-            log.info(
-                "Zalo OA: ZALO_APP_ID, ZALO_OA_SECRET_KEY or ZALO_OA_ACCESS_TOKEN is not set, "
-                "the Zalo OA channel is off"
-            )
-        if settings.zalo_bot_enabled:
-            self.zalo_bot = ZaloBotChannel(settings, runtime.dispatcher.submit)
-            runtime.add_channel(self.zalo_bot)
-        else:
-            log.info("Zalo Bot: ZALO_BOT_TOKEN is not set, the Zalo Bot channel is off")
-        if settings.email_enabled:
-            runtime.add_channel(EmailChannel(settings))
-        else:
-            log.info("E-mail: SMTP_HOST or CENTRE_EMAIL is not set, e-mail copies are off")
+        # Polled updates wait until the recovery below has handled earlier ones.
+        ingress = self.ingress = Ingress(runtime.dispatcher.submit, opened=False)
+        self.channels = _channels(settings, runtime, ingress)
+        for channel in self.channels:
+            runtime.add_channel(channel)
         if not settings.centre_phone:
             log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
 
         app = build_app(
             engine,
-            self.telegram,
-            zalo_oa=self.zalo_oa,
-            zalo_bot=self.zalo_bot if self.zalo_bot and self.zalo_bot.webhook else None,
+            self.channels,
+            ingress,
             metrics=(runtime.metrics, runtime.sessions, settings.metrics_token),
         )
         mount_dashboard(
@@ -92,15 +75,14 @@ class Server:
         log.info("web server on http://%s:%s", settings.web_host, self.port)
         log.info("staff dashboard on http://%s:%s/staff", settings.web_host, self.port)
 
-        if self.zalo_oa is not None:
-            await self.zalo_oa.start()
-        if self.zalo_bot is not None:
-            await self.zalo_bot.start()
+        for channel in self.channels:
+            await channel.start()
         await runtime.recover()
+        ingress.open()
         runtime.start_background()
-        if self.telegram is not None:
-            await self.telegram.start()
-            runtime.dispatcher.bot_username = self.telegram.app.bot.username
+        telegram = self.channel(TelegramChannel.name)
+        if isinstance(telegram, TelegramChannel):  # for deep links (referrals)
+            runtime.dispatcher.bot_username = telegram.app.bot.username
         log.info("ready")
 
     def reload_faq(self) -> None:
@@ -117,16 +99,48 @@ class Server:
             log.error("FAQ reload failed, the previous content stays in service: %s", exc)
 
     async def stop(self) -> None:
-        if self.telegram is not None:
-            await self.telegram.stop()
-        if self.zalo_bot is not None:
-            await self.zalo_bot.stop()
+        """Stop receiving (polling, then webhooks), let the updates in hand be handled and
+        the senders stop, then close the channels' clients."""
+        for channel in self.channels:
+            await channel.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         if self.runtime is not None:
             await self.runtime.close()
-        if self.zalo_oa is not None:  # after the outbox worker stopped sending with it
-            await self.zalo_oa.stop()
+        if self.ingress is not None:
+            await self.ingress.close()
+        for channel in self.channels:
+            await channel.close()
+
+
+def _channels(settings: Settings, runtime: Runtime, ingress: Ingress) -> list[Channel]:
+    """The channels the settings turn on (a channel without its token is off, one log
+    line each), and the staff chat's route."""
+    channels: list[Channel] = []
+    if settings.telegram_bot_token:
+        channels.append(TelegramChannel(settings, ingress))
+        if settings.centre_chat_id is not None:
+            runtime.set_staff_route(StaffRoute(TelegramChannel.name, str(settings.centre_chat_id)))
+        else:
+            log.warning("CENTRE_CHAT_ID is not set: hand-off to staff is off")
+    else:
+        log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
+    if settings.zalo_oa_enabled:
+        channels.append(ZaloOAChannel(settings, runtime.sessions))
+    else:
+        log.info(
+            "Zalo OA: ZALO_APP_ID, ZALO_OA_SECRET_KEY or ZALO_OA_ACCESS_TOKEN is not set, "
+            "the Zalo OA channel is off"
+        )
+    if settings.zalo_bot_enabled:
+        channels.append(ZaloBotChannel(settings, ingress))
+    else:
+        log.info("Zalo Bot: ZALO_BOT_TOKEN is not set, the Zalo Bot channel is off")
+    if settings.email_enabled:
+        channels.append(EmailChannel(settings))
+    else:
+        log.info("E-mail: SMTP_HOST or CENTRE_EMAIL is not set, e-mail copies are off")
+    return channels
 
 
 async def serve(settings: Settings) -> None:

@@ -2,23 +2,28 @@
 
 PTB fetches updates (long polling) and sends messages; the dialog state lives in our
 tables, not in PTB's ConversationHandler/persistence (one process's memory). In webhook
-mode our own aiohttp server receives the updates and PTB's Updater is not used.
+mode our own aiohttp server receives the updates (bot/web.py) and PTB's Updater is not
+used. Either way an update becomes an `Incoming` here and is recorded by bot/ingress.py.
+
+`my_chat_member` in a private chat says the user blocked the bot ("kicked") or
+unblocked it ("member"): an `Incoming` with `following`, which the dispatcher records
+on the user (blocked users get no announcements).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from telegram import (
     CallbackQuery,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -32,7 +37,15 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.channel import (
+    ChannelLimits,
+    InlineButtons,
+    MalformedBody,
+    PermanentFailure,
+    Received,
+    RetryLater,
+)
+from bot.ingress import Ingress
 from bot.telegram_http import AiohttpRequest
 from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
@@ -42,22 +55,24 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
-POLL_RETRY_FIRST, POLL_RETRY_MAX = 0.5, 30.0  # seconds, polled updates the DB refused
-Submit = Callable[[Incoming], Awaitable[bool]]
 
 
-class MalformedUpdate(ValueError):
+class MalformedUpdate(MalformedBody):
     """The request body is not a Telegram update (answered with 400)."""
 
 
-class TelegramChannel:
+class TelegramChannel(InlineButtons):
     name = "telegram"
-    limits = ChannelLimits(max_text=4096, buttons=True)
+    title = "Telegram"
+    limits = ChannelLimits(max_text=4096, buttons=True, share_contact=True)
+    webhook_probe = False
 
-    def __init__(self, settings: Settings, submit: Submit) -> None:
+    def __init__(self, settings: Settings, ingress: Ingress) -> None:
         self.settings = settings
-        self.submit = submit
+        self.ingress = ingress
         self.webhook = bool(settings.telegram_webhook_url)
+        self.webhook_path = settings.webhook_path if self.webhook else None
+        self._staff = frozenset(str(i) for i in settings.staff_ids)
         # aiohttp under PTB: a Bot API call costs a fraction of httpx's CPU (bench/load.py).
         self._request = AiohttpRequest(
             connection_pool_size=32,
@@ -76,7 +91,6 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.app = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_polled_update))
-        self._acks: set[asyncio.Task[object]] = set()
         self._stopping = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------
@@ -101,73 +115,57 @@ class TelegramChannel:
             log.info("Telegram: long polling as @%s", self.app.bot.username)
 
     async def stop(self) -> None:
+        """Stop polling (updates already fetched are recorded first); sending still works."""
         self._stopping.set()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+
+    async def close(self) -> None:
+        if self.app.running:
+            await self.stop()
         await self.app.shutdown()
+
+    def is_staff(self, user_key: str) -> bool:
+        return user_key in self._staff
 
     # --- ingress ---------------------------------------------------------------
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         given = headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode())
 
-    def parse(self, body: bytes) -> list[Incoming]:
-        incoming = self._parse(body)[1]
-        return [incoming] if incoming else []
-
-    async def receive(self, body: bytes) -> None:
-        """Webhook body → recorded update (raises MalformedUpdate when malformed)."""
-        update, incoming = self._parse(body)
-        if incoming is not None:
-            await self.ingest(incoming, update)
-
-    def _parse(self, body: bytes) -> tuple[Update, Incoming | None]:
+    def receive(self, body: bytes) -> list[Received]:
+        """A webhook body's update (raises MalformedUpdate when it is not one)."""
         try:
             data = json.loads(body)
             if not isinstance(data, dict) or "update_id" not in data:
                 raise ValueError("no update_id")
             update = Update.de_json(data, self.app.bot)
-            incoming = to_incoming(update)
+            received = self._received(update)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             # PTB trusts Telegram's shapes: a field of the wrong type fails anywhere here.
             raise MalformedUpdate(f"not a Telegram update: {exc!r}") from exc
-        return update, incoming
+        return [received] if received else []
 
-    async def _on_polled_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
+    def _received(self, update: Update) -> Received | None:
         incoming = to_incoming(update)
         if incoming is None:
-            return
-        # PTB has already moved its getUpdates offset past this update, so Telegram will
-        # not deliver it again: while the database cannot record it, keep it here and try
-        # again (updates are handled one at a time in polling mode, so later ones wait
-        # behind it in order). The sender is told once that the answer will come later.
-        delay = POLL_RETRY_FIRST
-        while True:
-            try:
-                await self.ingest(incoming, update)
-                return
-            except Exception as exc:
-                if self._stopping.is_set():
-                    log.error("Telegram: update %s not recorded at shutdown", incoming.update_key)
-                    return
-                log.warning("Telegram: update not recorded, retrying in %.0f s: %s", delay, exc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(POLL_RETRY_MAX, delay * 2)
+            return None
+        query = update.callback_query
+        if query is None:
+            return Received(incoming)
+        return Received(incoming, lambda: self._acknowledge_press(query))
 
-    async def ingest(self, incoming: Incoming, update: Update | None = None) -> bool:
-        """Record the update; stop a pressed button's spinner."""
-        fresh = await self.submit(incoming)
-        query = update.callback_query if update is not None else None
-        if fresh and query is not None:
-            task = asyncio.create_task(self._acknowledge_press(query))
-            self._acks.add(task)
-            task.add_done_callback(self._acks.discard)
-        return fresh
+    async def _on_polled_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB has already moved its getUpdates offset past this update, so Telegram will
+        not deliver it again: it is kept until recorded (bot/ingress.py). Updates are
+        handled one at a time in polling mode, so later ones wait behind it in order."""
+        if not isinstance(update, Update):
+            return
+        received = self._received(update)
+        if received is not None:
+            await self.ingress.ingest_polled(received, self._stopping)
 
     async def _acknowledge_press(self, query: CallbackQuery) -> None:
         """Stop the button's spinner and take the keyboard off the pressed message, so
@@ -275,6 +273,9 @@ def _seconds(value: int | float | timedelta) -> float:
 def to_incoming(update: Update) -> Incoming | None:
     """Map a Telegram update to the core's Incoming; None for what we do not handle."""
     key = str(update.update_id)
+    member = update.my_chat_member
+    if member is not None:
+        return _following(key, member.chat.type, member.from_user.id, member.new_chat_member)
     query = update.callback_query
     if query is not None:
         if query.message is None or not query.data:
@@ -306,6 +307,19 @@ def to_incoming(update: Update) -> Incoming | None:
         own = contact.user_id is None or contact.user_id == message.from_user.id
         return Incoming(**base, contact=Contact(contact.phone_number, contact.first_name, own))
     return Incoming(**base, media=_media(message))
+
+
+def _following(key: str, chat_type: str, user_id: int, member: ChatMember) -> Incoming | None:
+    """The user blocked the bot (their private chat's bot member is "kicked") or unblocked
+    it ("member"); None for anything else (groups: the staff chat adding the bot …)."""
+    if chat_type != "private" or member.status not in (ChatMember.BANNED, ChatMember.MEMBER):
+        return None
+    return Incoming(
+        channel="telegram",
+        user_key=str(user_id),
+        update_key=key,
+        following=member.status == ChatMember.MEMBER,
+    )
 
 
 def _media(message: Message) -> Media:

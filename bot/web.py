@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channel import Channel, WebhookIngress
+from bot.ingress import Ingress
 from bot.metrics import Metrics, metrics_route
-from bot.telegram import MalformedUpdate, TelegramChannel
 from db.migrate import is_current
 
 log = logging.getLogger(__name__)
@@ -19,39 +19,26 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-ZALO_OA_PATH = "/zalo/oa"
-ZALO_BOT_PATH = "/zalo/bot"
-
-
-class SignedWebhook(Protocol):
-    """A channel whose webhook body is verified, then recorded (Zalo OA, Zalo Bot)."""
-
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool: ...
-
-    async def receive(self, body: bytes) -> None: ...
-
-
 def build_app(
     engine: AsyncEngine,
-    telegram: TelegramChannel | None,
-    zalo_oa: SignedWebhook | None = None,
-    zalo_bot: SignedWebhook | None = None,
+    channels: Iterable[Channel] = (),
+    ingress: Ingress | None = None,
     metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
 ) -> web.Application:
-    """`metrics`: the process's metrics, the sessions to read queue figures with, and the
-    METRICS_TOKEN (empty: loopback callers only)."""
+    """The web server's routes: health, metrics, and a webhook route for each channel
+    that receives by webhook (`WebhookIngress` with a path), its events recorded through
+    `ingress`. `metrics`: the process's metrics, the sessions to read queue figures with,
+    and the METRICS_TOKEN (empty: loopback callers only)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
     if metrics is not None:
         app.router.add_get("/metrics", metrics_route(*metrics))
-    if telegram is not None and telegram.webhook:
-        app.router.add_post(telegram.settings.webhook_path, _telegram_webhook(telegram))
-    if zalo_oa is not None:
-        app.router.add_post(ZALO_OA_PATH, _signed_webhook(zalo_oa))
-        app.router.add_get(ZALO_OA_PATH, _healthz)  # the developer console checks the URL
-    if zalo_bot is not None:
-        app.router.add_post(ZALO_BOT_PATH, _signed_webhook(zalo_bot))
+    for channel in channels:
+        if isinstance(channel, WebhookIngress) and channel.webhook_path and ingress is not None:
+            app.router.add_post(channel.webhook_path, _webhook(channel, ingress))
+            if channel.webhook_probe:
+                app.router.add_get(channel.webhook_path, _healthz)
     return app
 
 
@@ -90,37 +77,25 @@ def _readyz(engine: AsyncEngine) -> Callable[[web.Request], Awaitable[web.Respon
     return readyz
 
 
-def _telegram_webhook(
-    telegram: TelegramChannel,
+def _webhook(
+    channel: WebhookIngress, ingress: Ingress
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def webhook(request: web.Request) -> web.Response:
-        body = await request.read()
-        if not telegram.verify(request.headers, body):
-            return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
-        # Recorded durably before the 200; if the database is down this raises and the
-        # middleware answers 503, so Telegram delivers the update again later.
-        try:
-            await telegram.receive(body)
-        except MalformedUpdate:
-            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
-        return web.json_response({"ok": True})
-
-    return webhook
-
-
-def _signed_webhook(channel: SignedWebhook) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Verify first (401, nothing read further), record durably, answer 200 at once; the
-    dialog runs after the answer (the dispatcher's own task)."""
+    dialog runs after the answer (the dispatcher's own task). If the database cannot
+    record an event this raises and the middleware answers 503, so the platform delivers
+    the request again (events recorded before it are then dropped as duplicates)."""
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.read()
         if not channel.verify(request.headers, body):
-            log.warning("%s: request with a bad or missing signature refused", request.path)
+            log.warning("%s: request with a bad or missing secret refused", request.path)
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            await channel.receive(body)
+            events = channel.receive(body)
         except ValueError as exc:
             return web.json_response({"ok": False, "error": f"malformed: {exc}"}, status=400)
+        for received in events:
+            await ingress.ingest(received)
         return web.json_response({"ok": True})
 
     return webhook

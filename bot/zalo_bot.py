@@ -19,12 +19,20 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.channel import (
+    ChannelLimits,
+    MalformedBody,
+    NumberedChoices,
+    PermanentFailure,
+    Received,
+    RetryLater,
+)
+from bot.ingress import Ingress
 from bot.splitting import split_text
 from handlers.types import Incoming, Media, Reply
 from settings import Settings
@@ -32,14 +40,14 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 NAME = "zalo_bot"
+PATH = "/zalo/bot"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
 POLL_TIMEOUT = 30  # seconds Zalo holds a getUpdates call open
 POLL_NOTHING = 408
-Submit = Callable[[Incoming], Awaitable[bool]]
 
 
-class MalformedUpdate(ValueError):
+class MalformedUpdate(MalformedBody):
     """A verified body that is not a Zalo Bot update (answered with 400)."""
 
 
@@ -50,23 +58,25 @@ class ApiError(Exception):
         self.description = description
 
 
-class ZaloBotChannel:
+class ZaloBotChannel(NumberedChoices):
     name = NAME
+    title = "Zalo Bot"
     limits = ChannelLimits(max_text=MAX_TEXT, buttons=False)
+    webhook_probe = False
 
     def __init__(
-        self, settings: Settings, submit: Submit, poll_timeout: int = POLL_TIMEOUT
+        self, settings: Settings, ingress: Ingress, poll_timeout: int = POLL_TIMEOUT
     ) -> None:
         self.settings = settings
-        self.submit = submit
+        self.ingress = ingress
         self.webhook = bool(settings.zalo_bot_webhook_secret)
+        self.webhook_path = PATH if self.webhook else None
         self.poll_timeout = poll_timeout
         self.url = f"{settings.zalo_bot_api_base_url.rstrip('/')}/bot{settings.zalo_bot_token}"
         self.account_name: str | None = None
         self._http: aiohttp.ClientSession | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._typing: set[asyncio.Task[None]] = set()
 
     # --- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -86,7 +96,7 @@ class ZaloBotChannel:
                     )
                 except (ApiError, RetryLater) as exc:
                     log.error("Zalo Bot: setWebhook failed (%s); register it by hand", exc)
-            log.info("Zalo Bot: webhook mode, /zalo/bot")
+            log.info("Zalo Bot: webhook mode, %s", PATH)
         else:
             with contextlib.suppress(ApiError, RetryLater):
                 await self.call("deleteWebhook")  # getUpdates does not work while one is set
@@ -94,15 +104,21 @@ class ZaloBotChannel:
             log.info("Zalo Bot: long polling as %s", self.account_name or "?")
 
     async def stop(self) -> None:
+        """Stop polling (an update in hand is recorded first); sending still works."""
         self._stopping.set()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
-        for task in list(self._typing):
-            task.cancel()
+            self._poller = None
+
+    async def close(self) -> None:
+        await self.stop()
         if self._http is not None:
             await self._http.close()
+
+    def is_staff(self, user_key: str) -> bool:
+        return False  # staff work in the Telegram staff chat
 
     # --- the API ---------------------------------------------------------------
     async def call(self, method: str, **params: Any) -> Any:
@@ -139,7 +155,8 @@ class ZaloBotChannel:
         given = headers.get(SECRET_HEADER, "")
         return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
 
-    def parse(self, body: bytes) -> list[Incoming]:
+    def receive(self, body: bytes) -> list[Received]:
+        """A webhook body's updates (raises MalformedUpdate when malformed)."""
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -153,21 +170,12 @@ class ZaloBotChannel:
                 raise MalformedUpdate("not a Zalo Bot update")
             incoming = to_incoming(update)
             if incoming is not None:
-                found.append(incoming)
+                found.append(self._received(incoming))
         return found
 
-    async def receive(self, body: bytes) -> None:
-        """Webhook body → recorded updates (raises MalformedUpdate when malformed)."""
-        for incoming in self.parse(body):
-            await self.ingest(incoming)
-
-    async def ingest(self, incoming: Incoming) -> bool:
-        fresh = await self.submit(incoming)
-        if fresh:  # "typing…" while the dialog works (cosmetic)
-            task = asyncio.create_task(self._chat_action(incoming.chat))
-            self._typing.add(task)
-            task.add_done_callback(self._typing.discard)
-        return fresh
+    def _received(self, incoming: Incoming) -> Received:
+        """With "typing…" while the dialog works (cosmetic), once recorded as new."""
+        return Received(incoming, lambda: self._chat_action(incoming.chat))
 
     async def _chat_action(self, chat: str) -> None:
         with contextlib.suppress(Exception):
@@ -225,17 +233,8 @@ class ZaloBotChannel:
         except MalformedUpdate as exc:
             log.warning("Zalo Bot polling: skipped a malformed update: %s", exc)
             return
-        if incoming is None:
-            return
-        delay = 1.0
-        while not self._stopping.is_set():
-            try:
-                await self.ingest(incoming)
-                return
-            except Exception as exc:
-                log.error("Zalo Bot: could not record an update, retrying: %s", exc)
-                await self._pause(delay)
-                delay = min(30.0, delay * 2)
+        if incoming is not None:
+            await self.ingress.ingest_polled(self._received(incoming), self._stopping)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

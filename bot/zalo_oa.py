@@ -4,14 +4,16 @@
   OA secret key), `app_id` and `timestamp` read from the body, compared in constant time
   (facts: channels.md 1b). Anything else is refused before the body is used.
 - Events: text, image, sticker, location, audio, video, file, follow, unfollow. `follow`
-  greets like /start; `unfollow` marks the user unreachable (blocked) until they follow
-  again. Receipts (`user_received_message`, `user_seen_message`) are ignored.
-- Egress: one CS message per part (`MAX_TEXT`); the choices of a reply go out as the
-  numbered text the dispatcher writes for text-only channels AND as a button template
-  whose `oa.query.show` buttons send the number back, so tapping and typing work alike.
+  greets like /start and `unfollow` says the user can no longer be written to (both as
+  `Incoming.following`: the dispatcher marks the user blocked until they follow again).
+  Receipts (`user_received_message`, `user_seen_message`) are ignored.
+- Egress: one CS message per part (`MAX_TEXT`); the choices of a reply are numbered in
+  the text (`render`) AND, up to `MAX_BUTTONS`, sent as a button template whose
+  `oa.query.show` buttons send the number back, so tapping and typing work alike.
 - Messaging windows: a user who has not written for `CS_WINDOW` is not attempted
   (`Unreachable`: recorded "unreachable" and counted in reports). Registration status
-  notices go out as ZNS templates instead when `ZALO_ZNS_TEMPLATE_ID` is set.
+  notices go out as ZNS templates instead when `ZALO_ZNS_TEMPLATE_ID` is set, filled
+  from the notice's facts (`Notice`, put in the outbox row when the notice was queued).
 - Tokens: `bot/zalo_oa_tokens.py`; error -216 refreshes once and resends.
 """
 
@@ -21,27 +23,33 @@ import hashlib
 import hmac
 import json
 import logging
-import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater, Unreachable
+from bot.channel import (
+    ChannelLimits,
+    MalformedBody,
+    NumberedChoices,
+    PermanentFailure,
+    Received,
+    RetryLater,
+    Unreachable,
+)
 from bot.splitting import split_text
 from bot.zalo_oa_tokens import OaTokens
+from db import users
 from db.clock import utcnow
-from db.models import Registration, User
-from handlers.staff import STATUS_LABELS
-from handlers.types import Incoming, Media, Reply
+from handlers.types import Incoming, Media, Notice, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
 NAME = "zalo_oa"
+PATH = "/zalo/oa"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 # Text limit of one OA message (to confirm on go-live; Zalo Bot documents 2,000).
 MAX_TEXT = 2000
@@ -55,11 +63,9 @@ TOKEN_EXPIRED = -216
 WINDOW_CLOSED = {-213, -230, -201}  # 48 h quota, 7 days, not a follower (facts 1b)
 RATE_LIMITED = {-32}  # "exceeded rate limit" (to confirm)
 UNREACHABLE_TEXT = "không liên lạc được qua Zalo"
-Submit = Callable[[Incoming], Awaitable[bool]]
-_NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 
 
-class MalformedEvent(ValueError):
+class MalformedEvent(MalformedBody):
     """A verified body that is not an OA event (answered with 400)."""
 
 
@@ -69,20 +75,18 @@ def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
     return "mac=" + digest.hexdigest()
 
 
-class ZaloOAChannel:
+class ZaloOAChannel(NumberedChoices):
     name = NAME
-    # Text-only for the dispatcher: it numbers the choices and maps a typed number back.
+    title = "Zalo OA"
+    # Numbered choices (a typed number presses one), the first few also as buttons.
     limits = ChannelLimits(max_text=MAX_TEXT, buttons=False)
+    template_buttons = MAX_BUTTONS
+    webhook_path = PATH
+    webhook_probe = True  # the developer console checks the URL with a GET
 
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: async_sessionmaker[AsyncSession],
-        submit: Submit,
-    ) -> None:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.submit = submit
         self.base = settings.zalo_oa_api_base_url.rstrip("/")
         self.zns_url = settings.zalo_zns_api_base_url.rstrip("/") + "/message/template"
         self._http: aiohttp.ClientSession | None = None
@@ -92,11 +96,17 @@ class ZaloOAChannel:
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         self._tokens = OaTokens(self.settings, self.sessions, self._http)
-        log.info("Zalo OA: webhook at /zalo/oa, app %s", self.settings.zalo_app_id)
+        log.info("Zalo OA: webhook at %s, app %s", PATH, self.settings.zalo_app_id)
 
     async def stop(self) -> None:
+        """Nothing to stop: events come by webhook (the web server stops taking them)."""
+
+    async def close(self) -> None:
         if self._http is not None:
             await self._http.close()
+
+    def is_staff(self, user_key: str) -> bool:
+        return False  # staff work in the Telegram staff chat
 
     @property
     def tokens(self) -> OaTokens:
@@ -121,30 +131,10 @@ class ZaloOAChannel:
             given = "mac=" + given
         return hmac.compare_digest(given.encode(), expected.encode())
 
-    def parse(self, body: bytes) -> list[Incoming]:
+    def receive(self, body: bytes) -> list[Received]:
+        """A verified webhook body's event (raises MalformedEvent when malformed)."""
         incoming = to_incoming(_load(body))
-        return [incoming] if incoming else []
-
-    async def receive(self, body: bytes) -> None:
-        """A verified webhook body → recorded (raises MalformedEvent when malformed)."""
-        event = _load(body)
-        name = event.get("event_name")
-        if name in ("follow", "unfollow"):
-            user_key = _follower(event)
-            if user_key:
-                await self._set_following(user_key, name == "follow")
-        incoming = to_incoming(event)
-        if incoming is not None:
-            await self.submit(incoming)
-
-    async def _set_following(self, user_key: str, following: bool) -> None:
-        """unfollow: the OA can no longer write to them; follow again: it can."""
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(User)
-                .where(User.channel == NAME, User.external_id == user_key)
-                .values(blocked_at=None if following else utcnow())
-            )
+        return [Received(incoming)] if incoming else []
 
     # --- egress ----------------------------------------------------------------
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
@@ -156,18 +146,16 @@ class ZaloOAChannel:
         for index, part in enumerate(parts):
             message: dict[str, Any] = {"text": part}
             if index == len(parts) - 1:
-                buttons = _buttons(reply, part)
+                buttons = _buttons(reply)
                 if buttons:
                     message["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
             message_id = await self._post_cs(chat_key, message)
         return message_id
 
-    async def send_notice(self, chat_key: str, reply: Reply, user_id: int | None) -> str | None:
+    async def send_notice(self, chat_key: str, reply: Reply, notice: Notice) -> str | None:
         """A registration status notice: ZNS when configured and a phone is known."""
-        if self.settings.zalo_zns_template_id and user_id is not None:
-            found = await self._zns_data(user_id)
-            if found is not None:
-                return await self._post_zns(*found)
+        if self.settings.zalo_zns_template_id and notice.phone:
+            return await self._post_zns(*_zns_data(notice))
         return await self.send(chat_key, reply)
 
     async def window(self, chat_key: str) -> str:
@@ -178,9 +166,7 @@ class ZaloOAChannel:
         (-230 → unreachable) if the window were closed after all.
         """
         async with self.sessions() as session:
-            seen = await session.scalar(
-                select(User.last_seen_at).where(User.channel == NAME, User.external_id == chat_key)
-            )
+            seen = await users.last_seen(session, NAME, chat_key)
         if seen is None:
             return "free"
         age = utcnow() - seen
@@ -244,26 +230,6 @@ class ZaloOAChannel:
             raise RetryLater(2.0, "Zalo OA answered something else than an object")
         return data
 
-    async def _zns_data(self, user_id: int) -> tuple[str, dict[str, str], str] | None:
-        """Phone and template values from the user's latest registration."""
-        async with self.sessions() as session:
-            registration = await session.scalar(
-                select(Registration)
-                .where(Registration.user_id == user_id, Registration.anonymised_at.is_(None))
-                .order_by(Registration.id.desc())
-                .limit(1)
-            )
-        if registration is None or not registration.phone:
-            return None
-        phone = registration.phone
-        phone = "84" + phone[1:] if phone.startswith("0") else phone.lstrip("+")
-        data = {
-            "ho_ten": (registration.full_name or "")[:30],
-            "ma_ho_so": registration.code,
-            "trang_thai": STATUS_LABELS.get(registration.status, registration.status)[:30],
-        }
-        return phone, data, f"{registration.code}:{registration.status}"
-
 
 # --- mapping ------------------------------------------------------------------------
 
@@ -283,17 +249,36 @@ def _follower(event: dict[str, Any]) -> str | None:
     return str(who["id"]) if isinstance(who, dict) and who.get("id") else None
 
 
+def _zns_data(notice: Notice) -> tuple[str, dict[str, str], str]:
+    """Phone (84…), template values and tracking id of a status notice."""
+    phone = notice.phone or ""
+    phone = "84" + phone[1:] if phone.startswith("0") else phone.lstrip("+")
+    data = {
+        "ho_ten": notice.full_name[:30],
+        "ma_ho_so": notice.code,
+        "trang_thai": notice.status[:30],
+    }
+    return phone, data, f"{notice.code}:{notice.status}"
+
+
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
     """Map an OA event to the core's Incoming; None for what we do not handle."""
     name = str(event.get("event_name"))
-    if name == "follow":
+    if name in ("follow", "unfollow"):
         user = _follower(event)
         if user is None:
             return None
-        key = f"follow:{user}:{event.get('timestamp', '')}"
-        return Incoming(channel=NAME, user_key=user, update_key=key[:128], text="/start")
+        key = f"{name}:{user}:{event.get('timestamp', '')}"
+        following = name == "follow"  # a (re)follow is greeted like /start
+        return Incoming(
+            channel=NAME,
+            user_key=user,
+            update_key=key[:128],
+            text="/start" if following else None,
+            following=following,
+        )
     if not name.startswith("user_send_"):
-        return None  # unfollow (handled by the adapter), receipts, anonymous chats
+        return None  # receipts, anonymous chats
     sender = event.get("sender") or {}
     message = event.get("message") or {}
     if not isinstance(sender, dict) or not sender.get("id") or not isinstance(message, dict):
@@ -336,25 +321,15 @@ def _media(name: str, message: dict[str, Any]) -> Media:
     return Media(kind, str(url) if url else None, caption)  # type: ignore[arg-type]
 
 
-def _buttons(reply: Reply, text: str) -> list[dict[str, str]]:
-    """The reply's choices as `oa.query.show` buttons that send back their number (the
-    dispatcher numbered them in the text: "1. Hỏi đáp")."""
-    if not reply.buttons or len(reply.buttons) > MAX_BUTTONS:
-        return []
-    numbers = {label: number for number, label in _NUMBERED.findall(text)}
-    buttons = []
-    for button in reply.buttons:
-        number = numbers.get(button.label)
-        if number is None:
-            return []  # not numbered in this part: text only
-        buttons.append(
-            {
-                "title": button.label[:MAX_BUTTON_TITLE],
-                "payload": number,
-                "type": "oa.query.show",
-            }
-        )
-    return buttons
+def _buttons(reply: Reply) -> list[dict[str, str]]:
+    """The reply's choices as `oa.query.show` buttons that send back their number (as
+    `render` left them: the number is the button's action, "1. Hỏi đáp" in the text)."""
+    if not reply.buttons or not all(b.action.isdigit() for b in reply.buttons):
+        return []  # (a row queued before numbers were actions: text only)
+    return [
+        {"title": b.label[:MAX_BUTTON_TITLE], "payload": b.action, "type": "oa.query.show"}
+        for b in reply.buttons
+    ]
 
 
 def _image(url: str) -> dict[str, Any]:

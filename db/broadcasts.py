@@ -1,31 +1,24 @@
-"""Broadcasts' operations: choose the audience, queue recipients, claim, record, report.
+"""Broadcasts as jobs: choose the audience, queue its recipients, count, cancel, finish.
 
 A broadcast is a durable job: one `broadcast_recipients` row per person, written once
 (`UNIQUE(broadcast_id, user_id)` with INSERT … SELECT … ON CONFLICT DO NOTHING, so
-queueing twice adds nobody twice). Senders claim due rows with one UPDATE … RETURNING
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL), like the outbox, so two processes never take
-the same row; a claim carries the claiming instance and the attempt number, and expires,
-so a row held by a process that died is taken again.
+queueing twice adds nobody twice). The audience is read from `users` at queue time;
+opt-out and blocking are checked again just before each send, so a worker who says
+/huytin mid-broadcast gets nothing more.
 
-The audience is read from `users` at queue time; opt-out and blocking are checked again
-just before each send (`recheck`), so a worker who says /huytin mid-broadcast gets
-nothing more.
+Sending the rows (claims, rechecks, outcomes) is db/broadcast_recipients.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     String,
     and_,
-    bindparam,
-    case,
     cast,
     exists,
     func,
@@ -40,18 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.clock import utcnow
 from db.models import Broadcast, BroadcastRecipient, User
 
-CLAIM_SECONDS = 120
-# A claimed row is sent only while its claim has at least this long to run, so a send
-# (PTB's read timeout is 15 s) always finishes before another process may take the row.
-CLAIM_MARGIN_SECONDS = 30
-MAX_ATTEMPTS = 10
 ACTIVE = ("queued", "sending")
+# Recipients not finished yet: waiting, claimed, or with their send under way.
 UNFINISHED = ("pending", "sending", "inflight")
-# A row whose send had started when its process stopped: maybe delivered, maybe not.
-# It is not sent again (nobody twice) and counts as failed with this reason.
-UNCERTAIN = "uncertain: the sender stopped during this send; not resent"
-
-_R = BroadcastRecipient.__table__
 
 
 # --- audience ---------------------------------------------------------------------
@@ -260,273 +244,6 @@ async def start(session: AsyncSession, broadcast_id: int) -> None:
         .where(Broadcast.id == broadcast_id, Broadcast.status == "queued")
         .values(status="sending", started_at=func.coalesce(Broadcast.started_at, utcnow()))
     )
-
-
-# --- claims -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """A recipient row taken for sending; (`by`, `attempt`) identifies this very claim."""
-
-    id: int
-    broadcast_id: int
-    user_id: int | None
-    channel: str
-    chat_key: str
-    attempt: int
-
-
-def _due(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        and_(BroadcastRecipient.status == "pending", BroadcastRecipient.next_attempt_at <= now),
-        and_(BroadcastRecipient.status == "sending", BroadcastRecipient.claimed_until < now),
-    )
-
-
-async def claim(
-    session: AsyncSession,
-    broadcast_id: int,
-    limit: int,
-    by: str,
-    claim_seconds: float = CLAIM_SECONDS,
-) -> list[Claimed]:
-    """Take up to `limit` due rows of one broadcast (oldest first) in one statement.
-
-    A row still `sending` whose claim expired belongs to a process that died: it is taken
-    again (at-least-once for a send that reached the platform just before the crash).
-    """
-    now = utcnow()
-    candidates = (
-        select(BroadcastRecipient.id)
-        .where(BroadcastRecipient.broadcast_id == broadcast_id, _due(now))
-        .order_by(BroadcastRecipient.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # A LIMIT … FOR UPDATE SKIP LOCKED subquery inside IN may be run again by the
-        # planner and take more than `limit` rows; a materialized CTE runs it once.
-        locked = (candidates.with_for_update(skip_locked=True).cte("candidates")).prefix_with(
-            "MATERIALIZED"
-        )
-        chosen: Any = select(locked.c.id)
-    else:
-        chosen = candidates.scalar_subquery()
-    stmt = (
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.id.in_(chosen), _due(now))
-        .values(
-            status="sending",
-            claimed_until=now + timedelta(seconds=claim_seconds),
-            claimed_by=by,
-            attempts=BroadcastRecipient.attempts + 1,
-        )
-        .returning(
-            BroadcastRecipient.id,
-            BroadcastRecipient.broadcast_id,
-            BroadcastRecipient.user_id,
-            BroadcastRecipient.channel,
-            BroadcastRecipient.chat_key,
-            BroadcastRecipient.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    rows = [Claimed(*row) for row in (await session.execute(stmt)).all()]
-    return sorted(rows, key=lambda r: r.id)
-
-
-async def release_own_claims(session: AsyncSession, by: str) -> int:
-    """At start (and at a clean stop): rows this instance claimed are free again at once.
-
-    Nothing of ours is in flight then. The attempt is given back: it never reached the
-    platform, or (SIGKILL between the platform's answer and our commit) it did and is sent
-    again, the at-least-once window of docs/architecture.md "Delivery guarantee".
-    """
-    result = await session.execute(
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.status == "sending", BroadcastRecipient.claimed_by == by)
-        .values(
-            status="pending",
-            claimed_until=None,
-            next_attempt_at=utcnow(),
-            attempts=case(
-                (BroadcastRecipient.attempts > 0, BroadcastRecipient.attempts - 1), else_=0
-            ),
-        )
-    )
-    await session.execute(
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_by == by)
-        .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
-    )
-    return result.rowcount or 0
-
-
-async def sweep_uncertain(session: AsyncSession) -> int:
-    """Rows left in flight by a process that never came back (claim expired): failed."""
-    result = await session.execute(
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_until < utcnow())
-        .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
-    )
-    return result.rowcount or 0
-
-
-@dataclass(frozen=True, slots=True)
-class Recheck:
-    """What must still hold just before a row is sent."""
-
-    ours: bool  # still `sending` under this very claim, with time to spare
-    opted_in: bool  # the user exists, is opted in and has not blocked the bot
-    cancelled: bool  # the broadcast was cancelled
-
-
-async def recheck(session: AsyncSession, rows: Sequence[Claimed], by: str) -> dict[int, Recheck]:
-    """Read the rows' claims, users and broadcasts again, right before they are sent."""
-    now = utcnow()
-    query = (
-        select(
-            BroadcastRecipient.id,
-            BroadcastRecipient.status,
-            BroadcastRecipient.claimed_by,
-            BroadcastRecipient.attempts,
-            BroadcastRecipient.claimed_until,
-            User.id,
-            User.news_opt_in,
-            User.blocked_at,
-            Broadcast.status,
-        )
-        .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
-        .outerjoin(User, User.id == BroadcastRecipient.user_id)
-        .where(BroadcastRecipient.id.in_([r.id for r in rows]))
-    )
-    attempts = {r.id: r.attempt for r in rows}
-    margin = now + timedelta(seconds=CLAIM_MARGIN_SECONDS)
-    found: dict[int, Recheck] = {}
-    for rid, status, claimed_by, attempt, until, user_id, opt_in, blocked, b_status in (
-        await session.execute(query)
-    ).all():
-        found[rid] = Recheck(
-            ours=status == "sending"
-            and claimed_by == by
-            and attempt == attempts[rid]
-            and until is not None
-            and until > margin,
-            opted_in=user_id is not None and opt_in is True and blocked is None,
-            cancelled=b_status == "cancelled",
-        )
-    gone = Recheck(ours=False, opted_in=False, cancelled=True)
-    return {r.id: found.get(r.id, gone) for r in rows}
-
-
-# --- outcomes -----------------------------------------------------------------------
-
-Result = Literal[
-    "inflight", "sent", "failed", "blocked", "skipped", "unreachable", "retry", "unclaim"
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of one claimed row; `record` writes many in one transaction."""
-
-    row: Claimed
-    result: Result
-    message_id: str | None = None
-    error: str | None = None
-    delay: float = 0.0
-
-
-async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
-    """Write outcomes (one executemany per kind, so a busy sender commits in groups).
-
-    Only rows still `sending` change, so a late outcome never overwrites a final one.
-    "retry" puts a row back to wait `delay` seconds; "unclaim" hands back a row that was
-    never sent (sender stopping), without counting the attempt.
-    """
-    if not outcomes:
-        return
-    conn = await session.connection()
-    now = utcnow()
-    mine = and_(
-        _R.c.id == bindparam("rid"), or_(_R.c.status == "sending", _R.c.status == "inflight")
-    )
-    inflight = [{"rid": o.row.id} for o in outcomes if o.result == "inflight"]
-    if inflight:  # committed before the send starts: a crash now cannot cause a resend
-        await conn.execute(
-            update(_R)
-            .where(_R.c.id == bindparam("rid"), _R.c.status == "sending")
-            .values(status="inflight"),
-            inflight,
-        )
-    sent = [
-        {"rid": o.row.id, "mid": o.message_id, "at": now} for o in outcomes if o.result == "sent"
-    ]
-    if sent:
-        await conn.execute(
-            update(_R)
-            .where(
-                _R.c.id == bindparam("rid"),
-                # no IN with executemany
-                or_(_R.c.status == "sending", _R.c.status == "inflight", _R.c.status == "pending"),
-            )
-            .values(
-                status="sent",
-                sent_message_id=bindparam("mid"),
-                sent_at=bindparam("at"),
-                claimed_until=None,
-                last_error=None,
-            ),
-            sent,
-        )
-    for result in ("failed", "blocked", "skipped", "unreachable"):
-        final = [{"rid": o.row.id, "err": o.error} for o in outcomes if o.result == result]
-        if final:
-            await conn.execute(
-                update(_R)
-                .where(mine)
-                .values(status=result, last_error=bindparam("err"), claimed_until=None),
-                final,
-            )
-    retry = [
-        {"rid": o.row.id, "err": o.error, "due": now + timedelta(seconds=o.delay)}
-        for o in outcomes
-        if o.result == "retry"
-    ]
-    if retry:
-        await conn.execute(
-            update(_R)
-            .where(mine)
-            .values(
-                status="pending",
-                next_attempt_at=bindparam("due"),
-                last_error=bindparam("err"),
-                claimed_until=None,
-            ),
-            retry,
-        )
-    unclaim = [{"rid": o.row.id} for o in outcomes if o.result == "unclaim"]
-    if unclaim:
-        await conn.execute(
-            update(_R)
-            .where(mine)
-            .values(
-                status="pending",
-                next_attempt_at=now,
-                claimed_until=None,
-                attempts=_R.c.attempts - 1,
-            ),
-            unclaim,
-        )
-    blocked_users = sorted(
-        {o.row.user_id for o in outcomes if o.result == "blocked" and o.row.user_id is not None}
-    )
-    if blocked_users:
-        await session.execute(
-            update(User)
-            .where(User.id.in_(blocked_users), User.blocked_at.is_(None))
-            .values(blocked_at=now)
-        )
 
 
 # --- finishing ---------------------------------------------------------------------

@@ -45,6 +45,26 @@ async def touch(
     return user
 
 
+async def set_following(
+    session: AsyncSession, channel: str, external_id: str, following: bool
+) -> None:
+    """The user blocked the bot or unfollowed (False: `blocked_at` set, so announcements
+    leave them out), or allowed it again (True: cleared). A user we never met is not
+    created."""
+    await session.execute(
+        update(User)
+        .where(User.channel == channel, User.external_id == external_id)
+        .values(blocked_at=None if following else utcnow())
+    )
+
+
+async def last_seen(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
+    """When the user last wrote to us (None: no such user)."""
+    return await session.scalar(
+        select(User.last_seen_at).where(User.channel == channel, User.external_id == external_id)
+    )
+
+
 def _seen(user: User, display_name: str | None) -> None:
     now = utcnow()
     # Minute precision is plenty, and it spares an UPDATE on most messages of a conversation.

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.types import Incoming, Reply
+from handlers.types import Reply
 
 
-def is_staff(ctx: Context, incoming: Incoming) -> bool:
-    """Members of the staff chat and the users listed in STAFF_IDS."""
-    if ctx.in_staff_chat:
-        return True
-    return incoming.channel == "telegram" and incoming.user_key in {
-        str(i) for i in ctx.settings.staff_ids
-    }
+def is_staff(ctx: Context) -> bool:
+    """Members of the staff chat, and the users the channel vouches for (STAFF_IDS)."""
+    return ctx.in_staff_chat or ctx.staff_member
 
 
 def refuse() -> list[Reply]:

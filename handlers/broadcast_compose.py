@@ -240,6 +240,29 @@ async def send(ctx: Context, incoming: Incoming) -> list[Reply]:
     ]
 
 
+# --- the sender's reports to this chat (bot/broadcast_reports.py) ---------------------
+
+# Zalo OA users outside the 7-day messaging window (not attempted).
+UNREACHABLE = "không liên lạc được qua Zalo"
+
+
+def progress_text(broadcast_id: int, c: broadcasts.Counts) -> str:
+    unreachable = f", {UNREACHABLE} {c.unreachable}" if c.unreachable else ""
+    return (
+        f"📣 Thông báo #{broadcast_id}: đã gửi {c.sent}/{c.total} "
+        f"(lỗi {c.failed}, đã chặn bot {c.blocked}, bỏ qua {c.skipped}{unreachable})."
+    )
+
+
+def final_text(broadcast_id: int, c: broadcasts.Counts, cancelled: bool = False) -> str:
+    head = "đã huỷ" if cancelled else "đã gửi xong"
+    unreachable = f", {c.unreachable} {UNREACHABLE}" if c.unreachable else ""
+    return (
+        f"📣 Thông báo #{broadcast_id} {head}: {c.sent} đã gửi, {c.failed} lỗi, "
+        f"{c.blocked} đã chặn bot, {c.skipped} bỏ qua{unreachable}."
+    )
+
+
 STEPS: dict[str, StepHandler] = {
     "drop": _drop,
     "all": _everyone,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
 from db.users import State
-from handlers.types import Media, Outgoing, Reply
+from handlers.types import ChannelLimits, Media, Outgoing, Reply
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 # State data under keys with this prefix survives leaving a flow (a half-filled form).
 DRAFT_PREFIX = "draft:"
+# The sender's channel when none is given (tests): buttons, no contact sharing.
+BUTTONS = ChannelLimits(max_text=4096, buttons=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,12 @@ class Context:
     registry: RegistryCache | None = None
     staff: StaffRoute | None = None
     in_staff_chat: bool = False
+    # The sender is centre staff by the channel's own staff list (STAFF_IDS on Telegram),
+    # wherever they write from.
+    staff_member: bool = False
+    # What the sender's channel can do, and its name as staff read it ("Zalo OA").
+    limits: ChannelLimits = BUTTONS
+    channel_title: str = ""
     # The Telegram bot's @username (for deep links), once the channel has started.
     bot_username: str | None = None
     outgoing: list[Outgoing] = field(default_factory=list)

@@ -61,7 +61,7 @@ async def _command(ctx: Context, incoming: Incoming, where: Where) -> list[Reply
         if where == "staff_chat":
             return []
         return [menu.not_understood(ctx, "Tôi không biết lệnh này. Gõ /menu để xem các mục.")]
-    if route.staff and not is_staff(ctx, incoming):
+    if route.staff and not is_staff(ctx):
         return refuse()
     return await resolve(route.handler(ctx, incoming, args))
 
@@ -76,7 +76,7 @@ async def _action(ctx: Context, incoming: Incoming, where: Where) -> list[Reply]
             return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
         return [menu.main_menu(ctx)]
     route, action = found
-    if route.staff and not is_staff(ctx, incoming):
+    if route.staff and not is_staff(ctx):
         return refuse()
     return await resolve(route.handler(ctx, incoming, action))
 
@@ -85,7 +85,7 @@ async def _flow(ctx: Context, incoming: Incoming, where: Where) -> list[Reply] |
     flow = ROUTES.flows.get(ctx.flow or "")
     if flow is None or where not in flow.where:
         return None
-    if flow.staff and not is_staff(ctx, incoming):
+    if flow.staff and not is_staff(ctx):
         return None
     return await resolve(flow.on_message(ctx, incoming))
 

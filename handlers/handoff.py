@@ -27,7 +27,6 @@ class CancelHandoff(Action, prefix="handoff:cancel"):
 
 
 CANCEL = Button("✖️ Thôi, không gửi", CancelHandoff().pack())
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo_oa": "Zalo OA", "zalo_bot": "Zalo Bot"}
 MEDIA_NAMES = {
     "photo": "ảnh",
     "voice": "tin nhắn thoại",
@@ -71,7 +70,7 @@ def start(ctx: Context) -> list[Reply]:
 
 def _card(ctx: Context, incoming: Incoming, what: str) -> str:
     who = ctx.user.display_name or "Người lao động"
-    channel = CHANNEL_NAMES.get(ctx.user.channel, ctx.user.channel)
+    channel = ctx.channel_title or ctx.user.channel
     return (
         f"💬 {who} ({channel}, mã người dùng #{ctx.user.id}) {what}\n"
         "— Trả lời (reply) tin này để gửi lại cho người lao động."

@@ -65,7 +65,7 @@ def help_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     if ctx.routes is None:
         return [menu.help_reply(ctx, [])]
     reply = menu.help_reply(ctx, ctx.routes.help_lines("private", staff=False))
-    if not is_staff(ctx, incoming):
+    if not is_staff(ctx):
         return [reply]
     return [reply, staff_help(ctx.routes.help_lines("private", staff=True))]
 

@@ -2,7 +2,9 @@
 
 A status change writes its audit row and, for the statuses the applicant is told about,
 returns the notice as an `Outgoing`; the caller queues it through the outbox in the same
-transaction (the dispatcher for chat commands, `queue_notice` for the dashboard).
+transaction (the dispatcher for chat commands, `queue_notice` for the dashboard). The
+notice carries its facts (`Notice`: code, status, name, phone) for channels that deliver
+notices as templates (Zalo ZNS), so no adapter reads the registrations table.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import outbox
 from db.models import AuditEvent, Registration, User
 from handlers.registration.submit import STATUS_LABELS
-from handlers.types import Outgoing, Reply
+from handlers.types import Notice, Outgoing, Reply
 from settings import Settings
 
 # Status changes the applicant is told about, in plain words.
@@ -83,6 +85,12 @@ async def set_status(
                 reply=Reply(text),
                 kind="notice",
                 user_id=applicant.id,
+                notice=Notice(
+                    code=registration.code,
+                    status=STATUS_LABELS[status],
+                    full_name=registration.full_name or "",
+                    phone=registration.phone or None,
+                ),
             )
     return change
 
@@ -105,6 +113,6 @@ async def queue_notice(session: AsyncSession, key: str, message: Outgoing) -> in
         channel=message.channel,
         chat_key=message.chat_key,
         kind=message.kind,
-        payload={"reply": message.reply.to_json()},
+        payload=message.payload(),
         user_id=message.user_id,
     )

@@ -10,6 +10,17 @@ MediaKind = Literal["photo", "voice", "audio", "video", "document", "sticker", "
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """What a channel can do, as the dialog and the dispatcher need to know it."""
+
+    max_text: int
+    # Real buttons whose action comes back when pressed (else: numbered choices).
+    buttons: bool
+    # A button that shares the user's own phone number (Telegram's request_contact).
+    share_contact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     """A phone number the user shared with the platform's own button."""
 
@@ -44,6 +55,9 @@ class Incoming:
     reply_to: str | None = None
     # The platform message id of this event (for quoting or forwarding).
     message_ref: str | None = None
+    # The user let the bot write to them again (True: unblocked it, followed the Zalo
+    # OA) or stopped it (False: blocked it, unfollowed); None for everything else.
+    following: bool | None = None
 
     @property
     def chat(self) -> str:
@@ -125,6 +139,17 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """The facts of a registration status notice, for a channel that delivers notices
+    as a template of its own (Zalo ZNS) rather than as the notice's text."""
+
+    code: str
+    status: str  # the status in words, as the applicant sees it
+    full_name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A message to somebody other than the sender (the staff chat, or a user from staff)."""
 
@@ -135,3 +160,15 @@ class Outgoing:
     user_id: int | None = None
     # A media reference to pass along (a worker's voice note relayed to staff).
     media: Media | None = None
+    # A registration status notice's facts (kind "notice").
+    notice: Notice | None = None
+
+    def payload(self, part: Reply | None = None, first: bool = True) -> dict[str, Any]:
+        """The outbox row's payload for this message, or for `part` of it (the media and
+        the notice ride with the first part)."""
+        data: dict[str, Any] = {"reply": (part or self.reply).to_json()}
+        if first and self.media is not None:
+            data["media"] = asdict(self.media)
+        if first and self.notice is not None:
+            data["notice"] = asdict(self.notice)
+        return data

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.broadcast import spawn, worker_command
 from bot.broadcast import BroadcastSender
+from bot.ingress import Ingress
 from bot.outbox import OutboxSender
 from bot.telegram import TelegramChannel
-from db import broadcasts
+from db import broadcast_recipients, broadcasts
 from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
@@ -52,7 +53,7 @@ async def env(database_url: str, fake: FakeTelegram) -> AsyncIterator[Env]:
     settings = make_settings(database_url, fake)
     engine = create_engine(settings)
     await upgrade(engine)
-    channel = TelegramChannel(settings, _never)  # the real PTB Application as transport
+    channel = TelegramChannel(settings, Ingress(_never))  # the real PTB Application as transport
     await channel.app.initialize()
     try:
         yield Env(engine, session_factory(engine), channel, fake)
@@ -315,7 +316,7 @@ async def test_cancel_stops_sending_and_reports_it(env: Env) -> None:
     job_id, _ = await new_broadcast(env)
     stop = asyncio.Event()
     outbox = OutboxSender(env.sessions, {"telegram": env.channel}, "test-1")
-    sender = env.sender(rate=10.0, wake=outbox.wake)
+    sender = env.sender(rate=10.0, wake_outbox=outbox.wake)
     tasks = [asyncio.create_task(sender.run(stop)), asyncio.create_task(outbox.run(stop))]
     try:
         await env.fake.wait_for(lambda: len(user_sends(env.fake)) >= 5, what="five sends")
@@ -429,7 +430,7 @@ async def test_claims_take_at_most_the_limit_and_never_overlap(env: Env) -> None
 
     async def take(by: str) -> list[int]:
         async with env.sessions.begin() as session:
-            return [r.id for r in await broadcasts.claim(session, job_id, 7, by)]
+            return [r.id for r in await broadcast_recipients.claim(session, job_id, 7, by)]
 
     batches = await asyncio.gather(*(take(f"w{n}") for n in range(6)))
     assert all(len(b) == 7 for b in batches)  # PostgreSQL: the limit holds with SKIP LOCKED
@@ -459,7 +460,7 @@ async def test_progress_and_final_report_reach_the_staff_chat(env: Env) -> None:
     job_id, _ = await new_broadcast(env, text="Ảnh phiên giao dịch", photo_ref="AgACphoto")
     stop = asyncio.Event()
     outbox = OutboxSender(env.sessions, {"telegram": env.channel}, "test-1")
-    sender = env.sender(rate=6.0, progress_every=0.8, wake=outbox.wake)
+    sender = env.sender(rate=6.0, progress_every=0.8, wake_outbox=outbox.wake)
     tasks = [asyncio.create_task(sender.run(stop)), asyncio.create_task(outbox.run(stop))]
     try:
         await wait_finished(env, job_id)
@@ -487,7 +488,7 @@ async def test_progress_and_final_report_reach_the_staff_chat(env: Env) -> None:
 
 
 def test_one_chats_429_waits_alone_a_flood_pauses_everything() -> None:
-    from bot.broadcast import FloodSignal
+    from bot.pacing import FloodSignal
 
     now = [100.0]
     flood = FloodSignal(clock=lambda: now[0])
@@ -506,7 +507,7 @@ async def test_sends_released_together_leave_spaced() -> None:
     import itertools
     import time
 
-    from bot.broadcast import Departures
+    from bot.pacing import Departures
 
     gate = Departures(0.01)
     left: list[float] = []

@@ -216,3 +216,31 @@ async def test_rows_waiting_behind_a_failing_row_keep_their_attempts(database_ur
         assert channel.sent == ["c0", "c0", "c0"]
     finally:
         await engine.dispose()
+
+
+class _Broken(_Recorder):
+    """An adapter with a bug: every send raises something that is not a channel error."""
+
+    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        raise KeyError("a bug in the adapter")
+
+
+async def test_a_row_an_adapter_keeps_crashing_on_fails_after_its_attempts(
+    database_url: str,
+) -> None:
+    engine, sessions = await _sessions(database_url)
+    try:
+        await _queue_for_chats(sessions, 1)
+        sender = OutboxSender(sessions, {"t": _Broken()})
+        for _ in range(outbox.MAX_ATTEMPTS):
+            assert await sender.run_once() == 1
+            async with sessions.begin() as session:  # skip the backoff
+                await session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        # Retried like an outage, then failed for good instead of being tried forever.
+        assert await sender.run_once() == 0
+        async with sessions() as session:
+            row = await session.scalar(select(OutboxMessage))
+        assert row is not None and row.status == "failed" and row.attempts == outbox.MAX_ATTEMPTS
+        assert row.last_error is not None and "a bug in the adapter" in row.last_error
+    finally:
+        await engine.dispose()

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.serve import Server
-from db.models import User
+from db import broadcasts
+from db.models import Broadcast, ProcessedUpdate, User
 from tests.conftest import (
     STAFF_CHAT,
     STAFF_MEMBER,
@@ -189,3 +190,75 @@ async def test_webhook_button_and_text(webhook: Server, fake: FakeTelegram) -> N
     await fake.wait_for(
         lambda: {"answerCallbackQuery", "editMessageReplyMarkup"} <= {c.method for c in fake.calls}
     )
+
+
+async def _announce(server: Server, text: str) -> int:
+    """Queue an announcement to everyone opted in; how many it goes to."""
+    assert server.runtime is not None
+    async with server.runtime.sessions.begin() as session:
+        job = Broadcast(text=text, audience={"all": True}, status="draft")
+        session.add(job)
+        await session.flush()
+        count = await broadcasts.queue(session, job)
+    server.runtime.broadcaster.wake()
+    return count
+
+
+async def _blocked(server: Server, user: int) -> bool | None:
+    assert server.runtime is not None
+    async with server.runtime.sessions() as session:
+        row = await session.scalar(select(User).where(User.external_id == str(user)))
+    return None if row is None else row.blocked_at is not None
+
+
+async def _handled(server: Server, user_key: str) -> bool:
+    assert server.runtime is not None
+    async with server.runtime.sessions() as session:
+        status = await session.scalar(
+            select(ProcessedUpdate.status).where(ProcessedUpdate.user_key == user_key)
+        )
+    return status == "done"
+
+
+async def test_blocking_the_bot_stops_announcements_until_unblocked(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    await fake.push(fake.message_update(WORKER, "xin chào"))
+    await fake.wait_sent(WORKER, 2)  # the menu and the question about news
+    await fake.push(fake.callback_update(WORKER, "sub:yes"))
+    said = len(await fake.wait_sent(WORKER, 4))  # news on, and which countries
+
+    await fake.push(fake.member_update(5999, "kicked"))  # someone we never met
+    await fake.push(fake.member_update(WORKER, "kicked"))  # the worker blocks the bot
+    for _ in range(200):
+        if await _blocked(polling, WORKER) and await _handled(polling, "5999"):
+            break
+        await asyncio.sleep(0.02)
+    assert await _blocked(polling, WORKER) is True
+    assert await _handled(polling, "5999")
+    assert await _blocked(polling, 5999) is None  # no user made up for them
+    assert await _announce(polling, "Phiên giao dịch việc làm thứ Bảy") == 0
+
+    await fake.push(fake.member_update(WORKER, "member"))  # unblocked again
+    for _ in range(200):
+        if await _blocked(polling, WORKER) is False:
+            break
+        await asyncio.sleep(0.02)
+    assert await _announce(polling, "Phiên giao dịch việc làm Chủ nhật") == 1
+    news = (await fake.wait_sent(WORKER, said + 1))[said:]
+    await asyncio.sleep(0.3)
+    # Only the announcement made while unblocked; (un)blocking itself gets no answer.
+    assert [c.text for c in fake.sent(WORKER)[said:]] == ["Phiên giao dịch việc làm Chủ nhật"]
+    assert news[0].text == "Phiên giao dịch việc làm Chủ nhật"
+
+
+async def test_a_staff_member_may_use_staff_commands_in_a_private_chat(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    # STAFF_IDS are Telegram user ids: the Telegram channel says who is staff.
+    await fake.push(fake.message_update(STAFF_MEMBER, "/thongbao"))
+    [compose] = await fake.wait_sent(STAFF_MEMBER, 1)
+    assert "Gõ nội dung thông báo" in compose.text
+    await fake.push(fake.message_update(WORKER, "/thongbao"))
+    [refused] = await fake.wait_sent(WORKER, 1)
+    assert "chỉ dành cho cán bộ" in refused.text

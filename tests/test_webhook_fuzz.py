@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.ingress import Ingress
 from bot.telegram import MalformedUpdate, TelegramChannel
 from handlers.types import Incoming
 from tests.conftest import make_settings
@@ -49,7 +50,7 @@ async def _never(_: Incoming) -> bool:
 
 def _channel() -> TelegramChannel:
     settings = make_settings("sqlite+aiosqlite:///:memory:", telegram_bot_token="1:fuzz")
-    return TelegramChannel(settings, _never)
+    return TelegramChannel(settings, Ingress(_never))
 
 
 CHANNEL = _channel()
@@ -59,17 +60,17 @@ CHANNEL = _channel()
 @given(body=UPDATE)
 def test_any_json_body_parses_or_is_malformed(body: Any) -> None:
     try:
-        incomings = CHANNEL.parse(json.dumps(body).encode())
+        received = CHANNEL.receive(json.dumps(body).encode())
     except MalformedUpdate:
         return
-    for incoming in incomings:
-        assert incoming.channel == "telegram" and incoming.update_key
+    for event in received:
+        assert event.incoming.channel == "telegram" and event.incoming.update_key
 
 
 @settings(max_examples=300, deadline=None)
 @given(raw=st.binary(max_size=200))
 def test_any_bytes_parse_or_are_malformed(raw: bytes) -> None:
     try:
-        CHANNEL.parse(raw)
+        CHANNEL.receive(raw)
     except MalformedUpdate:
         pass

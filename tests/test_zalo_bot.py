@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.serve import Server
 from db.models import ProcessedUpdate
 from handlers.types import Reply
+from tests.conftest import STAFF_MEMBER
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import BOT_SECRET, FakeZalo
 from tests.zalo_helpers import bot_url, number_for, start_server, zalo_server
@@ -93,7 +94,7 @@ async def test_polling_errors_back_off_and_unsupported_content_is_acknowledged(
 async def test_long_text_is_split_at_2000_and_429_is_retried(
     zalo_server: Server, fake_zalo: FakeZalo
 ) -> None:
-    channel = zalo_server.zalo_bot
+    channel = zalo_server.channel("zalo_bot")
     assert channel is not None
     message_id = await channel.send(WORKER, Reply("Một câu khá dài về hồ sơ. " * 120))
     parts = fake_zalo.bot_sent(WORKER)
@@ -128,3 +129,12 @@ async def test_webhook_checks_the_secret_and_takes_flat_and_wrapped_bodies_once(
     await asyncio.sleep(0.3)
     assert len(fake_zalo.bot_sent(WORKER)) == 1 and await inbox(bot_webhook) == 2
     assert await fake_zalo.deliver_bot(url, {"hello": 1}) == 400  # type: ignore[arg-type]
+
+
+async def test_a_zalo_user_is_not_staff_by_a_telegram_staff_id(
+    zalo_server: Server, fake_zalo: FakeZalo
+) -> None:
+    # The same number as a STAFF_IDS entry, but on Zalo: not staff (the ids are Telegram's).
+    await fake_zalo.push(fake_zalo.bot_update(str(STAFF_MEMBER), "/thongbao"))
+    [refused] = await fake_zalo.wait_bot(str(STAFF_MEMBER), 1, timeout=15)
+    assert "chỉ dành cho cán bộ" in refused.text

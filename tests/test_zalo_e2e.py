@@ -157,7 +157,7 @@ async def test_broadcast_reaches_telegram_and_zalo_each_at_its_own_pace(
             await session.flush()
             assert await broadcasts.queue(session, job) == 25
             job_id = job.id
-        server.runtime.broadcaster.notify()
+        server.runtime.broadcaster.wake()
         await fake_telegram.wait_for(
             lambda: any("đã gửi xong" in c.text for c in fake_telegram.sent(STAFF_CHAT)),
             timeout=30,

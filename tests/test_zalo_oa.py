@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from bot.channel import Unreachable
 from bot.serve import Server
-from bot.zalo_oa import signature
+from bot.zalo_oa import ZaloOAChannel, signature
 from bot.zalo_oa_tokens import OaTokens, current
 from db.clock import utcnow
 from db.engine import create_engine, session_factory
@@ -70,6 +70,8 @@ async def test_bad_signatures_are_refused_and_never_reach_the_dialog(
     async with aiohttp.ClientSession() as http:
         async with http.post(url, data=b"") as response:
             assert response.status == 401
+        async with http.get(url) as response:  # Zalo's developer console checks the URL
+            assert response.status == 200
     await asyncio.sleep(0.3)
     assert await inbox_count(zalo_server) == 0
     assert fake_zalo.oa_sent() == [] and await user_row(zalo_server, "zalo_oa", WORKER) is None
@@ -109,7 +111,8 @@ async def test_choices_are_numbered_and_sent_as_buttons_that_send_the_number(
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, number))
     reply = (await fake_zalo.wait_oa(WORKER, 2))[1]
     assert "Bạn hãy gõ câu hỏi" in reply.text
-    assert [b["payload"] for b in reply.buttons] == ["1"]  # "Thôi, không gửi"
+    assert [(b["title"], b["payload"]) for b in reply.buttons] == [("✖️ Thôi, không gửi", "1")]
+    assert "1. ✖️ Thôi, không gửi" in reply.text
 
 
 async def test_long_staff_answer_is_split_at_the_oa_limit(
@@ -228,15 +231,25 @@ async def test_media_follow_and_unfollow(
     thanks = await fake_zalo.wait_oa(WORKER, 6)
     assert "đã chuyển tin nhắn thoại" in thanks[4].text
 
+    # (Un)following is recorded like any event and handled right after the 200.
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_event("unfollow", WORKER)) == 200
-    user = await user_row(zalo_server, "zalo_oa", WORKER)
-    assert user is not None and user.blocked_at is not None
+    await wait_blocked(zalo_server, True)
+    assert len(fake_zalo.oa_sent(WORKER)) == 6  # nothing is said to someone who left
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_event("follow", WORKER)) == 200
-    user = await user_row(zalo_server, "zalo_oa", WORKER)
-    assert user is not None and user.blocked_at is None
+    await wait_blocked(zalo_server, False)
+    assert "Xin chào" in (await fake_zalo.wait_oa(WORKER, 7))[-1].text  # greeted again
     # Receipts are acknowledged and ignored.
     seen = fake_zalo.oa_event("user_seen_message", WORKER)
     assert await fake_zalo.deliver_oa(url, seen) == 200
+
+
+async def wait_blocked(server: Server, blocked: bool) -> None:
+    for _ in range(200):
+        user = await user_row(server, "zalo_oa", WORKER)
+        if user is not None and (user.blocked_at is not None) == blocked:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"blocked_at never became {'set' if blocked else 'empty'}")
 
 
 async def test_a_user_silent_for_seven_days_is_not_attempted(
@@ -304,8 +317,8 @@ async def test_webhook_answers_fast_and_server_errors_are_retried(
 async def test_window_is_free_then_paid_then_closed(
     zalo_server: Server, fake_zalo: FakeZalo
 ) -> None:
-    channel = zalo_server.zalo_oa
-    assert channel is not None and zalo_server.runtime is not None
+    channel = zalo_server.channel("zalo_oa")
+    assert isinstance(channel, ZaloOAChannel) and zalo_server.runtime is not None
     assert await channel.window("erased-a-moment-ago") == "free"
     async with zalo_server.runtime.sessions.begin() as session:
         for key, age in (
@@ -333,7 +346,7 @@ async def test_without_settings_each_zalo_surface_is_off_with_one_log_line(
     server = Server(make_settings(database_url), FaqService(FIXTURE_FAQ))
     await server.start()
     try:
-        assert server.zalo_oa is None and server.zalo_bot is None
+        assert server.channel("zalo_oa") is None and server.channel("zalo_bot") is None
         assert server.runtime is not None and set(server.runtime.channels) <= {"telegram"}
         async with aiohttp.ClientSession() as http:
             async with http.post(f"http://127.0.0.1:{server.port}/zalo/oa", data=b"{}") as r:

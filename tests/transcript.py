@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.channel import ChannelLimits
+from bot.channel import ChannelLimits, InlineButtons, NumberedChoices
 from bot.runtime import Runtime
 from db.migrate import open_database
 from faq.service import FaqService
@@ -25,10 +26,37 @@ STAFF = "staff-room"
 
 @dataclass
 class RecordingChannel:
+    """Records what it is asked to send; buttons inline, or numbered when text-only."""
+
     name: str = "test"
+    title: str = "Test"
     limits: ChannelLimits = field(default_factory=lambda: ChannelLimits(4096, True))
     sent: list[tuple[str, Reply, Media | None]] = field(default_factory=list)
+    # Users this channel vouches for as staff (Telegram: STAFF_IDS).
+    staff_ids: frozenset[str] = frozenset()
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def _buttons(self) -> InlineButtons | NumberedChoices:
+        return InlineButtons() if self.limits.buttons else NumberedChoices()
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def render(self, reply: Reply, start: int) -> Reply:
+        return self._buttons.render(reply, start)
+
+    def choose(self, text: str, shown: Sequence[str]) -> str | None:
+        return self._buttons.choose(text, shown)
+
+    def is_staff(self, user_key: str) -> bool:
+        return user_key in self.staff_ids
 
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         self.sent.append((chat_key, reply, media))
@@ -55,7 +83,11 @@ class Transcript:
     ) -> Transcript:
         engine = await open_database(settings)
         runtime = Runtime(settings, engine, faq)
-        channel = RecordingChannel(channel_name, ChannelLimits(4096, not text_only))
+        channel = RecordingChannel(
+            name=channel_name,
+            limits=ChannelLimits(4096, not text_only),
+            staff_ids=frozenset(str(i) for i in settings.staff_ids),
+        )
         runtime.add_channel(channel)
         runtime.set_staff_route(StaffRoute(channel.name, STAFF))
         return cls(runtime, channel, user)

@@ -293,7 +293,7 @@ QUESTIONS: tuple[Question, ...] = (
         lambda ctx, v: _ask(
             "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
             + ("\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
-               if ctx.user.channel == "telegram" else ""),
+               if ctx.limits.share_contact else ""),
             request_contact=True,
         ),
         _accept_phone,

@@ -228,6 +228,22 @@ class FakeTelegram:
             },
         }
 
+    def member_update(self, user_id: int, status: str) -> dict[str, Any]:
+        """The user blocked the bot (`status` "kicked") or unblocked it ("member"), as
+        Telegram tells a bot in a `my_chat_member` update of their private chat."""
+        old = "member" if status == "kicked" else "kicked"
+        person = {"id": user_id, "is_bot": False, "first_name": "Lò Văn A"}
+        return {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": {"id": user_id, "type": "private", "first_name": "Lò Văn A"},
+                "from": person,
+                "date": int(time.time()),
+                "old_chat_member": {"user": BOT_USER, "status": old, "until_date": 0},
+                "new_chat_member": {"user": BOT_USER, "status": status, "until_date": 0},
+            },
+        }
+
     async def deliver_webhook(
         self, update: dict[str, Any] | bytes, secret: str | None = None
     ) -> int:
