@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 from typing import TextIO
 
+from faq import intents
 from faq.content import DEFAULT_CONTENT_DIR, check_content
 from faq.service import FaqService
 from handlers.faq_flow import respond
@@ -38,6 +39,10 @@ def ask(settings: Settings, source: TextIO, sink: TextIO) -> int:
 
 def check(directory: Path = DEFAULT_CONTENT_DIR) -> int:
     problems = check_content(directory)
+    try:
+        intents.load_intents()
+    except intents.IntentRulesError as error:
+        problems += [f"intents: {problem}" for problem in error.problems]
     for problem in problems:
         print(problem)
     entries = 0 if problems else len(FaqService(directory).kb.entries)

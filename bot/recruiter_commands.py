@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.runtime import open_database
 from db.engine import session_factory
+from db.migrate import open_database
 from db.recruiters import replace_all
 from faq.recruiters import RegistryError, parse_registry
 from settings import Settings

@@ -25,6 +25,8 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.clock import utcnow
+from db.engine import session_factory
+from db.migrate import open_database
 from db.models import AuditEvent, ConversationState, OutboxMessage, ProcessedUpdate, Registration
 from handlers.privacy import anonymise
 
@@ -139,9 +141,6 @@ async def _expire(session: AsyncSession, model: Any, ids: Sequence[int], **value
 
 async def run(settings: Any, older_than_days: int | None, dry_run: bool) -> int:
     """The CLI command; returns the exit status."""
-    from bot.runtime import open_database
-    from db.engine import session_factory
-
     days = older_than_days if older_than_days is not None else settings.retention_days
     if not days or days < 1:
         print("Give --older-than-days N (N ≥ 1) or set RETENTION_DAYS.")

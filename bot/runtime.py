@@ -17,28 +17,14 @@ from bot.channel import Channel
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
-from db.engine import create_engine, session_factory
-from db.migrate import is_current, upgrade
+from db.engine import session_factory
 from faq.service import FaqService
 from handlers.context import StaffRoute
-from settings import Settings, SettingsError
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
 RECOVERY_SECONDS = 30.0
-
-
-async def open_database(settings: Settings) -> AsyncEngine:
-    """The engine, with the schema current (SQLite is upgraded here; PostgreSQL must be)."""
-    engine = create_engine(settings)
-    if settings.is_sqlite:
-        await upgrade(engine)
-    elif not await is_current(engine):
-        await engine.dispose()
-        raise SettingsError(
-            "DATABASE_URL: the PostgreSQL schema is not current; run `python -m bot db upgrade`"
-        )
-    return engine
 
 
 def load_faq() -> FaqService | None:

@@ -16,12 +16,13 @@ from bot.channel import Channel
 from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, read_lines
 from bot.ingress import Ingress
 from bot.mail import EmailChannel
-from bot.runtime import Runtime, load_faq, open_database
+from bot.runtime import Runtime, load_faq
 from bot.telegram import TelegramChannel
 from bot.web import build_app
 from bot.zalo_bot import ZaloBotChannel
 from bot.zalo_oa import ZaloOAChannel
 from dashboard.app import mount as mount_dashboard
+from db.migrate import open_database
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from settings import Settings

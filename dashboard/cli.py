@@ -13,6 +13,7 @@ from typing import TextIO
 from dashboard import accounts
 from dashboard.security import password_problem
 from db.engine import session_factory
+from db.migrate import open_database
 from settings import Settings
 
 
@@ -44,8 +45,6 @@ async def staff_command(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    from bot.runtime import open_database
-
     if action != "list" and not username:
         print(f"Cách dùng: python -m bot staff {action} TÊN_ĐĂNG_NHẬP", file=sys.stderr)
         return 2

@@ -11,6 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import create_engine
+from settings import Settings, SettingsError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Indexes a migration adds only where the database can have them (PostgreSQL with the
 # pg_trgm extension), so the models do not describe them: comparisons skip them.
@@ -61,3 +64,16 @@ def make_revision(engine_url_sync: str, message: str) -> None:
     engine = create_engine(engine_url_sync)
     with engine.begin() as conn:
         command.revision(_config(conn), message=message, autogenerate=True)
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """The engine, with the schema current (SQLite is upgraded here; PostgreSQL must be)."""
+    engine = create_engine(settings)
+    if settings.is_sqlite:
+        await upgrade(engine)
+    elif not await is_current(engine):
+        await engine.dispose()
+        raise SettingsError(
+            "DATABASE_URL: the PostgreSQL schema is not current; run `python -m bot db upgrade`"
+        )
+    return engine

@@ -7,17 +7,46 @@ it at the platform's limits and reports progress to the chat it was composed in.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
 
 from db import broadcasts
 from db.models import Broadcast
+from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.registration import fields, places
+from handlers.router import ANYWHERE, Router, resolve
 from handlers.types import Button, Incoming, Reply
 
+router = Router("broadcast_compose")
 FLOW = "bc_compose"
 MAX_TEXT = 3500
-DROP = Button("✖️ Huỷ bản nháp", "bc:drop")
+
+
+class Compose(Action, prefix="bc"):
+    """A step of the draft: audience choices, preview, send or drop."""
+
+    step: Literal["drop", "all", "prov", "com", "mkt", "preview", "send", "aud"]
+
+
+class AddMarket(Action, prefix="bc:m"):
+    """Only people interested in this market."""
+
+    market: Annotated[str, Text(16)]
+
+
+class CancelBroadcast(Action, prefix="bc:cancel"):
+    """Stop a broadcast that is being sent."""
+
+    broadcast_id: int
+
+
+DROP = Button("✖️ Huỷ bản nháp", Compose("drop").pack())
+
+
+@router.command("thongbao", staff=True, where=ANYWHERE, help="/thongbao: soạn thông báo")
+def start_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    return start(ctx)
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -56,11 +85,11 @@ async def audience_menu(ctx: Context) -> list[Reply]:
         Reply(
             f"Người nhận: {describe(audience)} — {count} người.\nThêm điều kiện, hoặc xem trước.",
             (
-                Button("👥 Tất cả người nhận tin", "bc:all"),
-                Button("🏞️ Thêm tỉnh", "bc:prov"),
-                Button("🏡 Thêm xã/phường", "bc:com"),
-                Button("🌏 Thêm nước quan tâm", "bc:mkt"),
-                Button("👁️ Xem trước", "bc:preview"),
+                Button("👥 Tất cả người nhận tin", Compose("all").pack()),
+                Button("🏞️ Thêm tỉnh", Compose("prov").pack()),
+                Button("🏡 Thêm xã/phường", Compose("com").pack()),
+                Button("🌏 Thêm nước quan tâm", Compose("mkt").pack()),
+                Button("👁️ Xem trước", Compose("preview").pack()),
                 DROP,
             ),
         )
@@ -101,52 +130,70 @@ async def _add_place(ctx: Context, step: str, text: str) -> list[Reply]:
     return await audience_menu(ctx)
 
 
-async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply]:
-    if action.startswith("bc:cancel:") and action.removeprefix("bc:cancel:").isdigit():
-        number = int(action.removeprefix("bc:cancel:"))
-        stopped = await broadcasts.cancel(ctx.session, number)
-        return [
-            Reply(
-                f"Đã huỷ thông báo #{number}."
-                if stopped
-                else f"Thông báo #{number} đã xong hoặc đã huỷ từ trước."
-            )
-        ]
+@router.action(CancelBroadcast, staff=True, where=ANYWHERE)
+async def cancel(ctx: Context, incoming: Incoming, action: CancelBroadcast) -> list[Reply]:
+    number = action.broadcast_id
+    stopped = await broadcasts.cancel(ctx.session, number)
+    if stopped:
+        return [Reply(f"Đã huỷ thông báo #{number}.")]
+    return [Reply(f"Thông báo #{number} đã xong hoặc đã huỷ từ trước.")]
+
+
+@router.action(Compose, staff=True, where=ANYWHERE)
+async def on_step(ctx: Context, incoming: Incoming, action: Compose) -> list[Reply]:
+    if ctx.flow != FLOW:
+        return [Reply("Bản nháp này không còn. Gõ /thongbao để soạn lại.")]
+    step: StepHandler = STEPS.get(action.step, _audience_step)
+    return await resolve(step(ctx, incoming))
+
+
+@router.action(AddMarket, staff=True, where=ANYWHERE)
+async def add_market(ctx: Context, incoming: Incoming, action: AddMarket) -> list[Reply]:
     if ctx.flow != FLOW:
         return [Reply("Bản nháp này không còn. Gõ /thongbao để soạn lại.")]
     audience = _audience(ctx)
-    if action == "bc:drop":
-        ctx.end_flow()
-        return [Reply("Đã bỏ bản nháp thông báo.")]
-    if action == "bc:all":
-        _save(ctx, "audience", audience={"all": True})
-        return await audience_menu(ctx)
-    if action in ("bc:prov", "bc:com"):
-        _save(ctx, action.removeprefix("bc:"))
-        what = "tỉnh" if action == "bc:prov" else "xã/phường"
-        return [Reply(f"Gõ tên {what}.", (DROP,))]
-    if action == "bc:mkt":
-        return [
-            Reply(
-                "Chọn nước:",
-                tuple(
-                    Button(o.label, f"bc:m:{o.code}")
-                    for o in fields.MARKETS
-                    if o.code != "undecided"
-                ),
-            )
-        ]
-    if action.startswith("bc:m:"):
-        code = action.removeprefix("bc:m:")
-        if code in {o.code for o in fields.MARKETS}:
-            markets = sorted({*(audience.get("markets") or []), code})
-            _save(ctx, "audience", audience={**audience, "all": False, "markets": markets})
-        return await audience_menu(ctx)
-    if action == "bc:preview":
-        return await preview(ctx)
-    if action == "bc:send":
-        return await send(ctx, incoming)
+    if action.market in {o.code for o in fields.MARKETS}:
+        markets = sorted({*(audience.get("markets") or []), action.market})
+        _save(ctx, "audience", audience={**audience, "all": False, "markets": markets})
     return await audience_menu(ctx)
+
+
+def _drop(ctx: Context, incoming: Incoming) -> list[Reply]:
+    ctx.end_flow()
+    return [Reply("Đã bỏ bản nháp thông báo.")]
+
+
+async def _everyone(ctx: Context, incoming: Incoming) -> list[Reply]:
+    _save(ctx, "audience", audience={"all": True})
+    return await audience_menu(ctx)
+
+
+def _ask_province(ctx: Context, incoming: Incoming) -> list[Reply]:
+    _save(ctx, "prov")
+    return [Reply("Gõ tên tỉnh.", (DROP,))]
+
+
+def _ask_commune(ctx: Context, incoming: Incoming) -> list[Reply]:
+    _save(ctx, "com")
+    return [Reply("Gõ tên xã/phường.", (DROP,))]
+
+
+def _markets(ctx: Context, incoming: Incoming) -> list[Reply]:
+    buttons = tuple(
+        Button(o.label, AddMarket(o.code).pack()) for o in fields.MARKETS if o.code != "undecided"
+    )
+    return [Reply("Chọn nước:", buttons)]
+
+
+async def _preview(ctx: Context, incoming: Incoming) -> list[Reply]:
+    return await preview(ctx)
+
+
+async def _audience_step(ctx: Context, incoming: Incoming) -> list[Reply]:
+    return await audience_menu(ctx)
+
+
+StepHandler = Callable[[Context, Incoming], list[Reply] | Awaitable[list[Reply]]]
 
 
 async def preview(ctx: Context) -> list[Reply]:
@@ -159,8 +206,8 @@ async def preview(ctx: Context) -> list[Reply]:
         Reply(
             f"Sẽ gửi tới {count} người ({describe(audience)}). Gửi ngay?",
             (
-                Button(f"✅ Gửi cho {count} người", "bc:send"),
-                Button("✏️ Sửa người nhận", "bc:aud"),
+                Button(f"✅ Gửi cho {count} người", Compose("send").pack()),
+                Button("✏️ Sửa người nhận", Compose("aud").pack()),
                 DROP,
             ),
         ),
@@ -188,7 +235,7 @@ async def send(ctx: Context, incoming: Incoming) -> list[Reply]:
         Reply(
             f"📣 Thông báo #{broadcast.id}: đang gửi tới {count} người. "
             "Tôi sẽ báo tiến độ tại đây.",
-            (Button(f"⛔ Huỷ thông báo #{broadcast.id}", f"bc:cancel:{broadcast.id}"),),
+            (Button(f"⛔ Huỷ thông báo #{broadcast.id}", CancelBroadcast(broadcast.id).pack()),),
         )
     ]
 
@@ -214,3 +261,16 @@ def final_text(broadcast_id: int, c: broadcasts.Counts, cancelled: bool = False)
         f"📣 Thông báo #{broadcast_id} {head}: {c.sent} đã gửi, {c.failed} lỗi, "
         f"{c.blocked} đã chặn bot, {c.skipped} bỏ qua{unreachable}."
     )
+
+
+STEPS: dict[str, StepHandler] = {
+    "drop": _drop,
+    "all": _everyone,
+    "prov": _ask_province,
+    "com": _ask_commune,
+    "mkt": _markets,
+    "preview": _preview,
+    "send": send,
+    "aud": _audience_step,
+}
+COMPOSE = router.flow(FLOW, start, on_message, where=ANYWHERE, staff=True)

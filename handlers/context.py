@@ -15,6 +15,7 @@ from settings import Settings
 if TYPE_CHECKING:
     from db.recruiters import RegistryCache
     from faq.service import FaqService
+    from handlers.router import Routes
 
 
 # State data under keys with this prefix survives leaving a flow (a half-filled form).
@@ -54,6 +55,8 @@ class Context:
     forget_user: bool = False
     # What happened, for metrics after the commit ("faq:answer", "faq:none" …).
     events: list[str] = field(default_factory=list)
+    # The declared routes (set by the dialog; the help texts are derived from them).
+    routes: Routes | None = None
 
     # --- conversation state -------------------------------------------------
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.models import FaqMiss
-from faq import fees, red_flags
+from faq import fees, intents, red_flags
 from faq.content import render_answer
 from faq.service import FaqService
 from handlers import fee_calculator
@@ -88,8 +88,10 @@ def reload_content(ctx: Context) -> Reply:
         # The fee caps and red flags are content too: edited files take effect now.
         fees.load_fee_rules()  # raises on an invalid file, before the caches are cleared
         red_flags.load_red_flags()
+        intents.load_intents()
         fee_calculator.rules.cache_clear()
         red_flags.default_rules.cache_clear()
+        intents.default_rules.cache_clear()
     except Exception as exc:
         return Reply(f"Chưa cập nhật: nội dung có lỗi, vẫn dùng bản cũ.\n{str(exc)[:3000]}")
     return Reply(f"Đã cập nhật nội dung hỏi đáp: {count} câu.")

@@ -10,12 +10,23 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import OutboxMessage, User
+from faq import intents
+from handlers import menu
+from handlers.actions import Action
 from handlers.context import Context
-from handlers.menu import BACK_TO_MENU, contact_line
+from handlers.menu import BACK_TO_MENU, TalkToStaff, contact_line
+from handlers.router import Router
 from handlers.types import Button, Incoming, Media, Reply
 
+router = Router("handoff")
 FLOW = "handoff"
-CANCEL = Button("✖️ Thôi, không gửi", "handoff:cancel")
+
+
+class CancelHandoff(Action, prefix="handoff:cancel"):
+    """The worker changed their mind before writing to staff."""
+
+
+CANCEL = Button("✖️ Thôi, không gửi", CancelHandoff().pack())
 MEDIA_NAMES = {
     "photo": "ảnh",
     "voice": "tin nhắn thoại",
@@ -25,6 +36,17 @@ MEDIA_NAMES = {
 }
 # Longest text we pass to the staff chat in one card (Telegram captions are shorter).
 MAX_CARD_TEXT = 3000
+
+
+@router.action(TalkToStaff)
+def talk_to_staff(ctx: Context, incoming: Incoming, action: TalkToStaff) -> list[Reply]:
+    return start(ctx)
+
+
+@router.action(CancelHandoff)
+def cancel(ctx: Context, incoming: Incoming, action: CancelHandoff) -> list[Reply]:
+    ctx.end_flow()
+    return [menu.cancelled(ctx)]
 
 
 def start(ctx: Context) -> list[Reply]:
@@ -88,6 +110,26 @@ def forward(ctx: Context, incoming: Incoming) -> list[Reply]:
             (BACK_TO_MENU,),
         )
     ]
+
+
+HANDOFF = router.flow(FLOW, start, forward)
+
+
+@router.text("talk_to_person")
+def asked_for_a_person(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«cho gặp cán bộ», or a phone number left to be called back: a person takes over.
+
+    A message that carries more than the request (a phone number, a question) goes to
+    staff as it is, so the details the worker typed are not lost.
+    """
+    found = intents.detect(text)
+    if "callback" in found:
+        if ctx.staff is None:
+            return start(ctx)
+        return forward(ctx, incoming)
+    if "talk_to_person" in found:
+        return start(ctx)
+    return None
 
 
 async def relay_staff_reply(ctx: Context, incoming: Incoming) -> list[Reply]:

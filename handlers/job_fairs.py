@@ -15,11 +15,27 @@ from sqlalchemy import select
 from db.clock import utcnow
 from db.models import FairInterest, JobFair
 from db.upsert import insert_ignore
+from faq import intents
 from faq.normalize import fold
+from handlers.access import actor
+from handlers.actions import Action
 from handlers.context import Context
-from handlers.menu import BACK_TO_MENU
+from handlers.menu import BACK_TO_MENU, OpenJobFairs
 from handlers.registration import fields, places
-from handlers.types import Button, Reply
+from handlers.router import ANYWHERE, Router
+from handlers.subscriptions import Subscribe, Unsubscribe
+from handlers.types import Button, Incoming, Reply
+
+router = Router("job_fairs")
+
+
+class FollowFair(Action, prefix="fair:int"):
+    """«Quan tâm, nhắc tôi»: a reminder the day before this fair."""
+
+    fair_id: int
+
+
+MORE_FAIRS = Button("📅 Xem phiên khác", OpenJobFairs().pack())
 
 VIETNAM = timedelta(hours=7)
 SHOWN = 5
@@ -109,14 +125,17 @@ def _resolve_commune(values: dict[str, Any], fair: JobFair, problems: list[str])
         problems.append(f"Không tìm thấy xã/phường «{text}».")
 
 
-async def staff_command(ctx: Context, args: str, actor: str) -> list[Reply]:
+@router.command(
+    "phien", staff=True, where=ANYWHERE, help="/phien: phiên giao dịch việc làm (add, sua, huy)"
+)
+async def staff_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     verb, _, rest = args.strip().partition("\n")
     words = verb.split()
     action = fold(words[0]) if words else ""
     if action in ("", "ds", "danh sach"):
         return await staff_list(ctx)
     if action in ("add", "them"):
-        return await _save(ctx, JobFair(created_by=actor, markets=[]), rest, new=True)
+        return await _save(ctx, JobFair(created_by=actor(ctx), markets=[]), rest, new=True)
     if action in ("sua", "huy") and len(words) > 1 and words[1].isdigit():
         fair = await ctx.session.get(JobFair, int(words[1]))
         if fair is None:
@@ -195,12 +214,26 @@ async def upcoming(ctx: Context, limit: int = SHOWN) -> list[JobFair]:
     return sorted(rows, key=lambda f: (f.province_name != home, f.starts_at))[:limit]
 
 
+@router.action(OpenJobFairs)
+async def show_fairs(ctx: Context, incoming: Incoming, action: OpenJobFairs) -> list[Reply]:
+    ctx.end_flow()
+    return await show(ctx)
+
+
+@router.text("job_fairs")
+async def asked_for_fairs(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«bao giờ có phiên giao dịch việc làm»: the list, as the menu button shows it."""
+    if "job_fairs" not in intents.detect(text):
+        return None
+    return await show(ctx)
+
+
 async def show(ctx: Context) -> list[Reply]:
     fairs = await upcoming(ctx)
     subscribe = (
-        Button("🔕 Thôi nhận tin", "sub:no")
+        Button("🔕 Thôi nhận tin", Unsubscribe().pack())
         if ctx.user.news_opt_in
-        else Button("🔔 Nhận tin phiên mới", "sub:yes")
+        else Button("🔔 Nhận tin phiên mới", Subscribe().pack())
     )
     if not fairs:
         return [
@@ -211,7 +244,7 @@ async def show(ctx: Context) -> list[Reply]:
             )
         ]
     replies = [
-        Reply(describe(fair), (Button("🔔 Quan tâm, nhắc tôi", f"fair:int:{fair.id}"),))
+        Reply(describe(fair), (Button("🔔 Quan tâm, nhắc tôi", FollowFair(fair.id).pack()),))
         for fair in fairs
     ]
     replies.append(
@@ -228,12 +261,13 @@ def remind_time(ctx: Context, fair: JobFair) -> datetime:
     return max(to_utc(local), utcnow())
 
 
-async def interested(ctx: Context, fair_id: int) -> list[Reply]:
-    fair = await ctx.session.get(JobFair, fair_id)
+@router.action(FollowFair)
+async def interested(ctx: Context, incoming: Incoming, action: FollowFair) -> list[Reply]:
+    fair = await ctx.session.get(JobFair, action.fair_id)
     if fair is None or fair.cancelled_at is not None:
-        return [Reply("Phiên này không còn nữa.", (Button("📅 Xem phiên khác", "menu:fairs"),))]
+        return [Reply("Phiên này không còn nữa.", (MORE_FAIRS,))]
     if fair.starts_at <= utcnow():
-        return [Reply("Phiên này đã diễn ra.", (Button("📅 Xem phiên khác", "menu:fairs"),))]
+        return [Reply("Phiên này đã diễn ra.", (MORE_FAIRS,))]
     when = remind_time(ctx, fair)
     await ctx.session.execute(
         insert_ignore(

@@ -1,22 +1,56 @@
-"""The main menu, help, greetings, and the contact line every fallback carries."""
+"""The main menu, help, greetings, and the contact line every fallback carries.
+
+The menu's buttons open features declared elsewhere; their actions are declared here so
+that every feature can offer them (and this module imports no feature).
+"""
 
 from __future__ import annotations
 
+from handlers.actions import Action
 from handlers.context import Context
 from handlers.types import Button, Reply
 from settings import Settings
 
+
+class MainMenu(Action, prefix="menu:main"):
+    """Back to the main menu (leaves any running flow)."""
+
+
+class OpenFaq(Action, prefix="menu:faq"):
+    """The FAQ's topics."""
+
+
+class OpenRegistration(Action, prefix="menu:register"):
+    """The registration form (or the offer to continue a draft)."""
+
+
+class OpenRecruiterCheck(Action, prefix="menu:recruiter"):
+    """«Kiểm tra doanh nghiệp»."""
+
+
+class OpenFeeCheck(Action, prefix="fee:start"):
+    """The fee-cap calculator."""
+
+
+class OpenJobFairs(Action, prefix="menu:fairs"):
+    """Upcoming job fairs."""
+
+
+class TalkToStaff(Action, prefix="menu:staff"):
+    """A person: the hand-off."""
+
+
 MENU_BUTTONS = (
-    Button("❓ Hỏi đáp", "menu:faq"),
-    Button("📝 Đăng ký đi làm việc ở nước ngoài", "menu:register"),
-    Button("🔎 Kiểm tra doanh nghiệp", "menu:recruiter"),
-    Button("💰 Tính tiền dịch vụ tối đa", "fee:start"),
-    Button("📅 Phiên giao dịch việc làm", "menu:fairs"),
-    Button("👩‍💼 Gặp cán bộ tư vấn", "menu:staff"),
+    Button("❓ Hỏi đáp", OpenFaq().pack()),
+    Button("📝 Đăng ký đi làm việc ở nước ngoài", OpenRegistration().pack()),
+    Button("🔎 Kiểm tra doanh nghiệp", OpenRecruiterCheck().pack()),
+    Button("💰 Tính tiền dịch vụ tối đa", OpenFeeCheck().pack()),
+    Button("📅 Phiên giao dịch việc làm", OpenJobFairs().pack()),
+    Button("👩‍💼 Gặp cán bộ tư vấn", TalkToStaff().pack()),
 )
 
-BACK_TO_MENU = Button("🏠 Về menu chính", "menu:main")
-TALK_TO_STAFF = Button("👩‍💼 Gặp cán bộ tư vấn", "menu:staff")
+BACK_TO_MENU = Button("🏠 Về menu chính", MainMenu().pack())
+TALK_TO_STAFF = Button("👩‍💼 Gặp cán bộ tư vấn", TalkToStaff().pack())
 
 
 def contact_line(settings: Settings) -> str:
@@ -43,15 +77,15 @@ def main_menu(ctx: Context, greeting: bool = False) -> Reply:
     return Reply(text, MENU_BUTTONS)
 
 
-def help_reply(ctx: Context) -> Reply:
-    return Reply(
-        "Cách dùng:\n"
-        "• Gõ câu hỏi, ví dụ: «đi Hàn Quốc cần điều kiện gì».\n"
-        "• Bấm nút để chọn.\n"
-        "• /menu: về menu chính.\n"
-        "• /huy: dừng việc đang làm.\n" + contact_line(ctx.settings),
-        MENU_BUTTONS,
-    )
+def help_reply(ctx: Context, commands: list[str]) -> Reply:
+    """How to use the assistant; ``commands`` are the declared commands' help lines."""
+    lines = [
+        "Cách dùng:",
+        "• Gõ câu hỏi, ví dụ: «đi Hàn Quốc cần điều kiện gì».",
+        "• Bấm nút để chọn.",
+        *(f"• {line}" for line in commands),
+    ]
+    return Reply("\n".join(lines) + "\n" + contact_line(ctx.settings), MENU_BUTTONS)
 
 
 def cancelled(ctx: Context) -> Reply:

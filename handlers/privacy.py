@@ -15,15 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.models import AuditEvent, Registration
+from handlers.actions import Action
 from handlers.context import Context
-from handlers.menu import BACK_TO_MENU, MENU_BUTTONS
+from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, MainMenu
 from handlers.registration.flow import draft
 from handlers.registration.questions import show_birth
 from handlers.registration.submit import STATUS_LABELS
-from handlers.types import Button, Reply
+from handlers.router import Router
+from handlers.types import Button, Incoming, Reply
 
-CONFIRM = Button("🗑️ Xoá hết dữ liệu của tôi", "privacy:erase:yes")
-KEEP = Button("Không xoá", "menu:main")
+router = Router("privacy")
+
+
+class ConfirmErase(Action, prefix="privacy:erase:yes"):
+    """The worker confirmed: erase everything we hold about them."""
+
+
+CONFIRM = Button("🗑️ Xoá hết dữ liệu của tôi", ConfirmErase().pack())
+KEEP = Button("Không xoá", MainMenu().pack())
 # Cleared on erasure; code, status, province, commune, market and dates stay for statistics.
 PERSONAL = ("full_name", "birth_date", "birth_year", "gender", "phone", "village",
             "ethnicity", "schooling", "language_level", "worked_abroad", "loan_wish", "note",
@@ -37,6 +46,11 @@ async def _registrations(ctx: Context) -> list[Registration]:
         .order_by(Registration.id)
     )
     return list(rows.all())
+
+
+@router.command("dulieu", help="/dulieu: xem dữ liệu trung tâm đang giữ về bạn")
+async def show_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    return await show(ctx)
 
 
 async def show(ctx: Context) -> list[Reply]:
@@ -63,7 +77,8 @@ async def show(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines), (BACK_TO_MENU,))]
 
 
-def ask_erase(ctx: Context) -> list[Reply]:
+@router.command("xoadulieu", help="/xoadulieu: xoá dữ liệu của bạn")
+def ask_erase(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     return [
         Reply(
             "Bạn muốn xoá toàn bộ dữ liệu cá nhân của bạn?\n"
@@ -97,7 +112,8 @@ def anonymise(
     return count
 
 
-async def erase(ctx: Context) -> list[Reply]:
+@router.action(ConfirmErase)
+async def erase(ctx: Context, incoming: Incoming, action: ConfirmErase) -> list[Reply]:
     anonymise(ctx.session, await _registrations(ctx), actor="applicant")
     ctx.forget_user = True
     return [

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Referrer, Registration, User
 from handlers.context import Context
 from handlers.registration import referral
-from handlers.types import Attachment, Reply
+from handlers.router import ANYWHERE, Router
+from handlers.types import Attachment, Incoming, Reply
+
+router = Router("referrals")
 
 
 async def attribute(ctx: Context, start_args: str) -> None:
@@ -25,7 +28,13 @@ async def attribute(ctx: Context, start_args: str) -> None:
         ctx.user.referrer_id = referrer.id
 
 
-async def command(ctx: Context, args: str) -> list[Reply]:
+@router.command(
+    "gioithieu",
+    staff=True,
+    where=ANYWHERE,
+    help="/gioithieu [add Tên | xã]: người giới thiệu, đường dẫn và mã QR",
+)
+async def command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     verb, _, rest = args.strip().partition(" ")
     if verb.lower() in ("add", "them"):
         return await add(ctx, rest)

@@ -7,37 +7,48 @@ else who tries a staff command is told politely that it is for staff.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, Referrer, Registration
 from faq.normalize import fold
-from handlers import broadcast_compose, job_fairs, referrals, review
+from handlers import review
+from handlers.access import actor
+from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
+from handlers.router import ANYWHERE, Router
 from handlers.types import Attachment, Button, Incoming, Reply
 
-COMMANDS = frozenset(
-    {"dangky", "xem", "ghichu", "trangthai", "xuat", "faqreload", "gioithieu", "phien", "thongbao"}
-)
+router = Router("staff")
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
 VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 
 
-def is_staff(ctx: Context, incoming: Incoming) -> bool:
-    return ctx.in_staff_chat or ctx.staff_member
+class SetStatus(Action, prefix="rs"):
+    """A status button under a registration card."""
+
+    status: Annotated[str, Text(20)]
+    registration_id: int
 
 
-def refuse() -> list[Reply]:
-    return [Reply("Lệnh này chỉ dành cho cán bộ trung tâm. Bạn gõ /menu để xem các mục nhé.")]
+class WriteNote(Action, prefix="rn"):
+    """«📝 Ghi chú» under a registration card: the next message is the note."""
+
+    registration_id: int
 
 
-def actor(ctx: Context) -> str:
-    return f"{ctx.user.channel}:{ctx.user.external_id} {ctx.user.display_name or ''}".strip()
+class ListPage(Action, prefix="rl"):
+    """«Trang sau» of /dangky; ``status`` is a status code or ``all``."""
+
+    status: Annotated[str, Text(20)]
+    page: int
 
 
 def parse_status(text: str) -> str | None:
@@ -57,11 +68,11 @@ async def find(ctx: Context, code: str) -> Registration | None:
 
 def status_buttons(registration: Registration) -> tuple[Button, ...]:
     buttons = [
-        Button(f"→ {label}", f"rs:{code}:{registration.id}")
+        Button(f"→ {label}", SetStatus(code, registration.id).pack())
         for code, label in STATUS_LABELS.items()
         if code != registration.status
     ]
-    return (*buttons, Button("📝 Ghi chú", f"rn:{registration.id}"))
+    return (*buttons, Button("📝 Ghi chú", WriteNote(registration.id).pack()))
 
 
 async def change_status(
@@ -86,26 +97,27 @@ async def change_status(
     ]
 
 
-async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply]:
-    if not is_staff(ctx, incoming):
-        return refuse()
-    parts = action.split(":")
-    if parts[0] == "rs" and len(parts) == 3 and parts[2].isdigit() and parts[1] in STATUS_LABELS:
-        registration = await ctx.session.get(Registration, int(parts[2]))
-        if registration is None:
-            return [Reply("Không tìm thấy hồ sơ này.")]
-        return await change_status(ctx, registration, parts[1])
-    if parts[0] == "rn" and len(parts) == 2 and parts[1].isdigit():
-        registration = await ctx.session.get(Registration, int(parts[1]))
-        if registration is None:
-            return [Reply("Không tìm thấy hồ sơ này.")]
-        ctx.start_flow(NOTE_FLOW, "text", {"registration_id": registration.id})
-        return [Reply(f"Gõ ghi chú cho hồ sơ {registration.code} (gõ /huy để thôi).")]
-    if parts[0] == "bc":
-        return await broadcast_compose.on_action(ctx, incoming, action)
-    if parts[0] == "rl" and len(parts) == 3 and parts[2].isdigit():
-        return await list_page(ctx, None if parts[1] == "all" else parts[1], int(parts[2]))
-    return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
+@router.action(SetStatus, staff=True, where=ANYWHERE)
+async def status_button(ctx: Context, incoming: Incoming, action: SetStatus) -> list[Reply]:
+    registration = await ctx.session.get(Registration, action.registration_id)
+    if registration is None or action.status not in STATUS_LABELS:
+        return [Reply("Không tìm thấy hồ sơ này.")]
+    return await change_status(ctx, registration, action.status)
+
+
+@router.action(WriteNote, staff=True, where=ANYWHERE)
+async def note_button(ctx: Context, incoming: Incoming, action: WriteNote) -> list[Reply]:
+    registration = await ctx.session.get(Registration, action.registration_id)
+    if registration is None:
+        return [Reply("Không tìm thấy hồ sơ này.")]
+    ctx.start_flow(NOTE_FLOW, "text", {"registration_id": registration.id})
+    return [Reply(f"Gõ ghi chú cho hồ sơ {registration.code} (gõ /huy để thôi).")]
+
+
+@router.action(ListPage, staff=True, where=ANYWHERE)
+async def page_button(ctx: Context, incoming: Incoming, action: ListPage) -> list[Reply]:
+    status = None if action.status == "all" else action.status
+    return await list_page(ctx, status, action.page)
 
 
 async def note_from_flow(ctx: Context, incoming: Incoming) -> list[Reply]:
@@ -118,52 +130,86 @@ async def note_from_flow(ctx: Context, incoming: Incoming) -> list[Reply]:
     return add_note(ctx, registration, text)
 
 
+def _note_flow_start(ctx: Context) -> list[Reply]:
+    return [Reply("Bấm «📝 Ghi chú» dưới một hồ sơ để ghi chú.")]
+
+
+NOTE = router.flow(NOTE_FLOW, _note_flow_start, note_from_flow, where=ANYWHERE, staff=True)
+
+
 def add_note(ctx: Context, registration: Registration, text: str) -> list[Reply]:
     review.add_note(ctx.session, registration, actor(ctx), text)
     return [Reply(f"✓ Đã ghi chú cho {registration.code}.")]
 
 
-async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> list[Reply]:
-    if not is_staff(ctx, incoming):
-        return refuse()
-    if name == "dangky":
-        words = args.split()
-        page = int(words.pop()) if words and words[-1].isdigit() else 1
-        status = parse_status(" ".join(words)) if words else None
-        if words and status is None:
-            labels = ", ".join(STATUS_LABELS.values())
-            return [Reply(f"Không rõ trạng thái «{' '.join(words)}». Có: {labels}.")]
-        return await list_page(ctx, status, page)
-    if name in ("xem", "ghichu", "trangthai"):
+@router.command(
+    "dangky",
+    staff=True,
+    where=ANYWHERE,
+    help="/dangky [trạng thái] [trang]: danh sách hồ sơ",
+)
+async def list_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    words = args.split()
+    page = int(words.pop()) if words and words[-1].isdigit() else 1
+    status = parse_status(" ".join(words)) if words else None
+    if words and status is None:
+        labels = ", ".join(STATUS_LABELS.values())
+        return [Reply(f"Không rõ trạng thái «{' '.join(words)}». Có: {labels}.")]
+    return await list_page(ctx, status, page)
+
+
+CodeHandler = Callable[[Context, Registration, str], Awaitable[list[Reply]]]
+CommandHandler = Callable[[Context, Incoming, str], Awaitable[list[Reply]]]
+
+
+def _by_code(name: str, handler: CodeHandler) -> CommandHandler:
+    """The commands that name a registration: check the code, find it, then act."""
+
+    async def run(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
         code, _, rest = args.strip().partition(" ")
         if not CODE.match(code):
             return [Reply(f"Cách dùng: /{name} MÃ_HỒ_SƠ …, ví dụ /{name} LC-2026-00042")]
         registration = await find(ctx, code)
         if registration is None:
             return [Reply(f"Không tìm thấy hồ sơ {code}.")]
-        if name == "xem":
-            return await detail(ctx, registration)
-        if name == "ghichu":
-            return (
-                add_note(ctx, registration, rest)
-                if rest.strip()
-                else [Reply("Cách dùng: /ghichu LC-2026-00042 nội dung ghi chú")]
+        return await handler(ctx, registration, rest)
+
+    return run
+
+
+async def _view(ctx: Context, registration: Registration, rest: str) -> list[Reply]:
+    return await detail(ctx, registration)
+
+
+async def _note(ctx: Context, registration: Registration, rest: str) -> list[Reply]:
+    if not rest.strip():
+        return [Reply("Cách dùng: /ghichu LC-2026-00042 nội dung ghi chú")]
+    return add_note(ctx, registration, rest)
+
+
+async def _status(ctx: Context, registration: Registration, rest: str) -> list[Reply]:
+    status_text, _, reason = rest.partition(";")
+    status = parse_status(status_text)
+    if status is None:
+        labels = ", ".join(STATUS_LABELS.values())
+        return [
+            Reply(
+                f"Cách dùng: /trangthai {registration.code} trạng thái; lý do. "
+                f"Trạng thái: {labels}."
             )
-        status_text, _, reason = rest.partition(";")
-        status = parse_status(status_text)
-        if status is None:
-            labels = ", ".join(STATUS_LABELS.values())
-            return [Reply(f"Cách dùng: /trangthai {code} trạng thái; lý do. Trạng thái: {labels}.")]
-        return await change_status(ctx, registration, status, reason.strip() or None)
-    if name == "xuat":
-        return await export(ctx, args)
-    if name == "gioithieu":
-        return await referrals.command(ctx, args)
-    if name == "phien":
-        return await job_fairs.staff_command(ctx, args, actor(ctx))
-    if name == "thongbao":
-        return broadcast_compose.start(ctx)
-    return [Reply("Lệnh này đang được chuẩn bị.")]
+        ]
+    return await change_status(ctx, registration, status, reason.strip() or None)
+
+
+router.command("xem", staff=True, where=ANYWHERE, help="/xem MÃ: xem một hồ sơ")(
+    _by_code("xem", _view)
+)
+router.command("ghichu", staff=True, where=ANYWHERE, help="/ghichu MÃ nội dung: thêm ghi chú")(
+    _by_code("ghichu", _note)
+)
+router.command(
+    "trangthai", staff=True, where=ANYWHERE, help="/trangthai MÃ trạng thái; lý do: đổi trạng thái"
+)(_by_code("trangthai", _status))
 
 
 def _date(text: str) -> date | None:
@@ -173,6 +219,11 @@ def _date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+@router.command("xuat", staff=True, where=ANYWHERE, help="/xuat [từ ngày] [đến ngày]: xuất Excel")
+async def export_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    return await export(ctx, args)
 
 
 async def export(ctx: Context, args: str) -> list[Reply]:
@@ -239,7 +290,7 @@ async def list_page(ctx: Context, status: str | None, page: int) -> list[Reply]:
         )
     buttons = []
     if page * PAGE_SIZE < total:
-        buttons.append(Button("Trang sau ▶", f"rl:{status or 'all'}:{page + 1}"))
+        buttons.append(Button("Trang sau ▶", ListPage(status or "all", page + 1).pack()))
     return [Reply("\n".join(lines) + "\nXem một hồ sơ: /xem MÃ", tuple(buttons))]
 
 

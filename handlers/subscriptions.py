@@ -7,17 +7,52 @@ is not consent). /huytin stops everything at once; /nhantin turns it back on. In
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from handlers.actions import Action, Text
 from handlers.context import DRAFT_PREFIX, Context
-from handlers.menu import BACK_TO_MENU
+from handlers.menu import BACK_TO_MENU, OpenJobFairs
 from handlers.registration import fields, places
+from handlers.router import Router
 from handlers.types import Button, Incoming, Reply
 
+router = Router("subscriptions")
 ASKED = DRAFT_PREFIX + "news_asked"  # kept across flows: the question is asked once
 AREA_FLOW = "sub_area"
-YES = Button("🔔 Có, gửi tin cho tôi", "sub:yes")
-NO = Button("Không, cảm ơn", "sub:no")
-DONE = Button("✅ Xong", "sub:done")
-SKIP = Button("⏭️ Bỏ qua", "sub:skip")
+
+
+class Subscribe(Action, prefix="sub:yes"):
+    """Yes, send me news."""
+
+
+class Unsubscribe(Action, prefix="sub:no"):
+    """No news (or stop them)."""
+
+
+class ToggleInterest(Action, prefix="sub:m"):
+    """Choose or unchoose a market of interest."""
+
+    market: Annotated[str, Text(16)]
+
+
+class InterestsDone(Action, prefix="sub:done"):
+    """Done choosing markets: ask the area next."""
+
+
+class SkipArea(Action, prefix="sub:skip"):
+    """No area."""
+
+
+class ChooseArea(Action, prefix="sub:area"):
+    """The commune the worker meant, by its code."""
+
+    commune_code: int
+
+
+YES = Button("🔔 Có, gửi tin cho tôi", Subscribe().pack())
+NO = Button("Không, cảm ơn", Unsubscribe().pack())
+DONE = Button("✅ Xong", InterestsDone().pack())
+SKIP = Button("⏭️ Bỏ qua", SkipArea().pack())
 
 
 def question() -> Reply:
@@ -40,7 +75,7 @@ def ask_once(ctx: Context) -> list[Reply]:
 def interests_reply(ctx: Context) -> Reply:
     chosen = set(ctx.user.interests or [])
     buttons = tuple(
-        Button(("✅ " if o.code in chosen else "") + o.label, f"sub:m:{o.code}")
+        Button(("✅ " if o.code in chosen else "") + o.label, ToggleInterest(o.code).pack())
         for o in fields.MARKETS
         if o.code != "undecided"
     )
@@ -51,40 +86,61 @@ def interests_reply(ctx: Context) -> Reply:
     )
 
 
-def on_action(ctx: Context, action: str) -> list[Reply]:
-    if action == "sub:yes":
-        ctx.user.news_opt_in = True
-        return [Reply("Đã bật nhận tin. Cảm ơn bạn!"), interests_reply(ctx)]
-    if action == "sub:no":
-        return stop(ctx)
-    if action.startswith("sub:m:"):
-        code = action.removeprefix("sub:m:")
-        chosen = list(ctx.user.interests or [])
-        if code in {o.code for o in fields.MARKETS}:
-            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-            ctx.user.interests = chosen
-        return [interests_reply(ctx)]
-    if action == "sub:done":
-        if ctx.user.commune_name is None:
-            ctx.start_flow(AREA_FLOW, "commune")
-            home = places.default_province(ctx.settings.province)
-            where = f" của {home.name}" if home else ""
-            return [
-                Reply(
-                    f"Bạn ở xã/phường nào{where}? Tôi sẽ báo các phiên gần bạn. Ví dụ: Bát Xát.",
-                    (SKIP,),
-                )
-            ]
+@router.action(Subscribe)
+def subscribe(ctx: Context, incoming: Incoming, action: Subscribe) -> list[Reply]:
+    ctx.user.news_opt_in = True
+    return [Reply("Đã bật nhận tin. Cảm ơn bạn!"), interests_reply(ctx)]
+
+
+@router.action(Unsubscribe)
+def unsubscribe(ctx: Context, incoming: Incoming, action: Unsubscribe) -> list[Reply]:
+    return stop(ctx)
+
+
+@router.action(ToggleInterest)
+def toggle_interest(ctx: Context, incoming: Incoming, action: ToggleInterest) -> list[Reply]:
+    chosen = list(ctx.user.interests or [])
+    if action.market in {o.code for o in fields.MARKETS}:
+        if action.market in chosen:
+            chosen = [c for c in chosen if c != action.market]
+        else:
+            chosen = [*chosen, action.market]
+        ctx.user.interests = chosen
+    return [interests_reply(ctx)]
+
+
+@router.action(InterestsDone)
+def interests_done(ctx: Context, incoming: Incoming, action: InterestsDone) -> list[Reply]:
+    if ctx.user.commune_name is not None:
         return [done_reply(ctx)]
-    if action == "sub:skip":
-        ctx.end_flow()
-        return [done_reply(ctx)]
-    if action.startswith("sub:area:") and action.removeprefix("sub:area:").isdigit():
-        match = places.commune_by_code(int(action.removeprefix("sub:area:")))
-        ctx.end_flow()
-        if match is not None:
-            set_area(ctx, match.province_name, match.name)
-        return [done_reply(ctx)]
+    return ask_area(ctx)
+
+
+def ask_area(ctx: Context) -> list[Reply]:
+    """Which commune: announcements of fairs near the worker."""
+    ctx.start_flow(AREA_FLOW, "commune")
+    home = places.default_province(ctx.settings.province)
+    where = f" của {home.name}" if home else ""
+    return [
+        Reply(
+            f"Bạn ở xã/phường nào{where}? Tôi sẽ báo các phiên gần bạn. Ví dụ: Bát Xát.",
+            (SKIP,),
+        )
+    ]
+
+
+@router.action(SkipArea)
+def skip_area(ctx: Context, incoming: Incoming, action: SkipArea) -> list[Reply]:
+    ctx.end_flow()
+    return [done_reply(ctx)]
+
+
+@router.action(ChooseArea)
+def choose_area(ctx: Context, incoming: Incoming, action: ChooseArea) -> list[Reply]:
+    match = places.commune_by_code(action.commune_code)
+    ctx.end_flow()
+    if match is not None:
+        set_area(ctx, match.province_name, match.name)
     return [done_reply(ctx)]
 
 
@@ -100,7 +156,7 @@ def area_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         return [
             Reply(
                 "Ý bạn là xã/phường nào?",
-                (*(Button(m.name, f"sub:area:{m.code}") for m in found), SKIP),
+                (*(Button(m.name, ChooseArea(m.code).pack()) for m in found), SKIP),
             )
         ]
     return [Reply("Tôi không tìm thấy xã/phường này. Bạn gõ lại, ví dụ: Bát Xát.", (SKIP,))]
@@ -116,8 +172,18 @@ def done_reply(ctx: Context) -> Reply:
     where = f" (nơi ở: {area})" if area else ""
     return Reply(
         f"Xong. Bạn sẽ nhận tin phù hợp{where}. Gõ /huytin để thôi nhận tin.",
-        (Button("📅 Xem phiên sắp tới", "menu:fairs"), BACK_TO_MENU),
+        (Button("📅 Xem phiên sắp tới", OpenJobFairs().pack()), BACK_TO_MENU),
     )
+
+
+@router.command("huytin", help="/huytin: thôi nhận tin")
+def stop_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    return stop(ctx)
+
+
+@router.command("nhantin", help="/nhantin: nhận lại tin")
+def restart_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
+    return restart(ctx)
 
 
 def stop(ctx: Context) -> list[Reply]:
@@ -129,3 +195,6 @@ def stop(ctx: Context) -> list[Reply]:
 def restart(ctx: Context) -> list[Reply]:
     ctx.user.news_opt_in = True
     return [Reply("Đã bật lại nhận tin."), interests_reply(ctx)]
+
+
+AREA = router.flow(AREA_FLOW, ask_area, area_message)

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.channel import ChannelLimits, InlineButtons, NumberedChoices
-from bot.runtime import Runtime, open_database
+from bot.runtime import Runtime
+from db.migrate import open_database
 from faq.service import FaqService
 from handlers.context import StaffRoute
 from handlers.types import Contact, Incoming, Media, Reply
@@ -31,6 +32,8 @@ class RecordingChannel:
     title: str = "Test"
     limits: ChannelLimits = field(default_factory=lambda: ChannelLimits(4096, True))
     sent: list[tuple[str, Reply, Media | None]] = field(default_factory=list)
+    # Users this channel vouches for as staff (Telegram: STAFF_IDS).
+    staff_ids: frozenset[str] = frozenset()
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -53,7 +56,7 @@ class RecordingChannel:
         return self._buttons.choose(text, shown)
 
     def is_staff(self, user_key: str) -> bool:
-        return False
+        return user_key in self.staff_ids
 
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
         self.sent.append((chat_key, reply, media))
@@ -76,10 +79,15 @@ class Transcript:
         faq: FaqService | None = None,
         text_only: bool = False,
         user: str = "u1",
+        channel_name: str = "test",
     ) -> Transcript:
         engine = await open_database(settings)
         runtime = Runtime(settings, engine, faq)
-        channel = RecordingChannel(limits=ChannelLimits(4096, not text_only))
+        channel = RecordingChannel(
+            name=channel_name,
+            limits=ChannelLimits(4096, not text_only),
+            staff_ids=frozenset(str(i) for i in settings.staff_ids),
+        )
         runtime.add_channel(channel)
         runtime.set_staff_route(StaffRoute(channel.name, STAFF))
         return cls(runtime, channel, user)

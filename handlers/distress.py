@@ -1,0 +1,28 @@
+"""People in trouble: whatever else is answered, a person and the emergency numbers.
+
+A scam victim, a worker whose passport is held, a parent who cannot reach their child
+abroad: the FAQ may answer part of it, but they also need someone now. The numbers come
+from the content entry ``emergency_hotlines`` (sourced and dated like every answer).
+"""
+
+from __future__ import annotations
+
+from faq.content import render_text
+from handlers.context import Context
+from handlers.menu import TALK_TO_STAFF, contact_line
+from handlers.types import Reply
+
+HOTLINES_ENTRY = "emergency_hotlines"
+
+
+def help_reply(ctx: Context) -> Reply:
+    """«You are not alone»: a person, and where to call in an emergency."""
+    lines = ["Bạn đang gặp khó khăn. Bạn không phải tự lo một mình."]
+    entry = ctx.faq.kb.entries.get(HOTLINES_ENTRY) if ctx.faq is not None else None
+    if entry is not None:
+        lines.append(render_text(entry.answer, ctx.settings.centre_facts()))
+    else:
+        lines.append("Khi nguy hiểm đến tính mạng, gọi ngay 113.")
+    lines.append("Bấm «Gặp cán bộ tư vấn» để nói chuyện với cán bộ trung tâm.")
+    lines.append(contact_line(ctx.settings))
+    return Reply("\n".join(lines), (TALK_TO_STAFF,))

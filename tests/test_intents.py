@@ -1,0 +1,112 @@
+"""Free text reaches the feature it asks for: a person, a call back, job fairs, help in trouble."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faq import intents
+from faq.service import FaqService
+from handlers.menu import TALK_TO_STAFF
+from tests.conftest import FIXTURE_FAQ, make_settings
+from tests.transcript import STAFF, Transcript
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cho toi noi chuyen voi nguoi that, ko muon noi voi may",
+        "gap can bo",
+        "Gặp cán bộ tư vấn",
+        "a oi co ai ko, e can gap lam",
+        "cho em gặp người thật với",
+    ],
+)
+async def test_asking_for_a_person_opens_the_hand_off(database_url: str, text: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        [reply] = await chat.say(text)
+        assert "chuyển cho cán bộ" in reply.text
+        [ack] = await chat.say("e muon hoi ve di han")
+        assert "e muon hoi ve di han" in chat.channel.to(STAFF)[-1].text
+        assert "đã chuyển" in ack.text
+    finally:
+        await chat.close()
+
+
+async def test_a_name_and_phone_left_in_the_chat_reach_staff(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        typed = "Thào Seo Lử 0975 222 333 goi lai cho toi"
+        [ack] = await chat.say(typed)
+        assert "đã chuyển" in ack.text
+        card = chat.channel.to(STAFF)[-1].text
+        assert typed in card
+    finally:
+        await chat.close()
+
+
+async def test_asking_when_the_next_fair_is_shows_the_fairs(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        [reply] = await chat.say("bao gio co phien giao dich viec lam a")
+        assert "phiên giao dịch việc làm" in reply.text
+    finally:
+        await chat.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a oi e nop 60tr tien coc cho 1 cty de di han, gio goi ko ai nghe may, "
+        "van phong dong cua roi. e phai lam j bay h",
+        "con gai toi di malaysia lam may 5 thang nay chu khong tra luong, con giu ho chieu "
+        "cua no, no goi ve khoc. gio toi phai lam sao",
+    ],
+)
+async def test_people_in_trouble_are_offered_a_person_and_emergency_numbers(
+    database_url: str, text: str
+) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        replies = await chat.say(text)
+        last = replies[-1]
+        assert TALK_TO_STAFF in last.buttons
+        assert "113" in last.text or "đường dây nóng" in last.text.lower()
+    finally:
+        await chat.close()
+
+
+async def test_an_ordinary_question_gets_no_hand_off_or_alarm(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        replies = await chat.say("di han quoc het bao nhieu tien")
+        assert all("khó khăn" not in r.text for r in replies)
+        assert chat.channel.to(STAFF) == []
+    finally:
+        await chat.close()
+
+
+def test_the_shipped_intents_load_and_a_broken_file_is_refused(tmp_path: Path) -> None:
+    assert intents.load_intents().patterns
+    bad = tmp_path / "intents.yaml"
+    bad.write_text("intents:\n  talk_to_person: ['(unclosed']\n  nonsense: ['x']\n")
+    with pytest.raises(intents.IntentRulesError) as error:
+        intents.load_intents(bad)
+    text = str(error.value)
+    assert "unclosed" in text or "missing" in text
+    assert "nonsense" in text and "callback" in text
+
+
+async def test_the_emergency_numbers_come_from_the_sourced_content(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService())
+    try:
+        replies = await chat.say(
+            "con toi sang malaysia bi giu ho chieu, mat lien lac 2 tuan nay roi"
+        )
+        hotlines = FaqService().kb.entries["emergency_hotlines"]
+        assert replies[-1].text.count("+84") >= 1
+        assert any(line.strip() in replies[-1].text for line in hotlines.answer.splitlines()[:2])
+    finally:
+        await chat.close()
