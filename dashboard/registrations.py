@@ -22,7 +22,7 @@ from dashboard.search import (
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration, User
 from handlers import review
-from handlers.registration import places
+from handlers.registration import form, places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
 from handlers.registration.submit import STATUS_LABELS
@@ -112,6 +112,7 @@ async def detail(request: web.Request) -> web.Response:
         "registration.html",
         {
             "r": registration,
+            "answers": [(f.key, f.label, f.text(registration)) for f in form.FIELDS],
             "history": history,
             "referrer": referrer,
             "applicant": applicant,
@@ -133,9 +134,7 @@ async def change_status(request: web.Request) -> web.Response:
     told = False
     async with request.app[core.SESSIONS].begin() as db:
         registration = await _registration(db, request)
-        change = await review.set_status(
-            db, settings, registration, status, actor(account), reason
-        )
+        change = await review.set_status(db, settings, registration, status, actor(account), reason)
         if change.error is None and change.event is not None:
             await db.flush()
             if change.notice is not None:
@@ -186,9 +185,7 @@ async def export(request: web.Request) -> web.Response:
         rows = list((await db.scalars(sorted_query(filters).limit(EXPORT_MAX))).all())
         names = dict((await db.execute(select(Referrer.id, Referrer.name))).all())
         what = filters.params() or "tất cả"
-        db.add(
-            AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}")
-        )
+        db.add(AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}"))
     title = "Danh sách đăng ký" + (" (đã lọc)" if filters.active else "")
     # Tens of thousands of rows take seconds to write: not on the event loop.
     if fmt == "xlsx":

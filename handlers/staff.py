@@ -269,7 +269,7 @@ async def detail(ctx: Context, registration: Registration) -> list[Reply]:
         else:
             history.append(f"{when} {event.action} ({event.actor})")
     text = (
-        card_text(registration).replace("📝 Đăng ký mới", "📄 Hồ sơ")
+        card_text(registration, "📄 Hồ sơ")
         + f"\nTrạng thái: {STATUS_LABELS.get(registration.status, registration.status)}"
         + ("\nLịch sử:\n" + "\n".join(history) if history else "")
     )

@@ -13,14 +13,8 @@ from typing import Any
 from handlers.context import DRAFT_PREFIX, Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
 from handlers.registration import fields
-from handlers.registration.questions import (
-    BY_KEY,
-    CANCEL,
-    QUESTIONS,
-    Choose,
-    Underage,
-    default_place,
-)
+from handlers.registration.form import BY_KEY, FIELDS
+from handlers.registration.questions import CANCEL, Choose, Underage, default_place
 from handlers.types import Button, Incoming, Reply
 
 FLOW = "registration"
@@ -70,7 +64,7 @@ def start(ctx: Context) -> list[Reply]:
     values = draft(ctx)
     if values:
         # Answers the worker gave (the province may have been filled in by default).
-        done = sum(1 for q in QUESTIONS if q.key in values and q.key != "province")
+        done = sum(1 for f in FIELDS if f.key in values and f.key != "province")
         return [
             Reply(
                 f"Bạn có bản đăng ký đang làm dở (đã trả lời {done} câu). Bạn muốn làm tiếp không?",
@@ -88,17 +82,17 @@ def start(ctx: Context) -> list[Reply]:
 def _next(ctx: Context) -> list[Reply]:
     """Ask the first unanswered question, or show the summary."""
     values = draft(ctx)
-    for question in QUESTIONS:
-        if question.key not in values and question.needed(values):
-            ctx.start_flow(FLOW, question.key)
-            return [question.ask(ctx, values)]
+    for field in FIELDS:
+        if field.key not in values and field.needed(values):
+            ctx.start_flow(FLOW, field.key)
+            return [field.question.ask(ctx, values)]
     ctx.start_flow(FLOW, "summary")
     return [summary(ctx)]
 
 
 def summary(ctx: Context) -> Reply:
     values = draft(ctx)
-    lines = [f"• {q.label}: {q.show(values[q.key])}" for q in QUESTIONS if q.key in values]
+    lines = [f"• {f.label}: {f.show(values[f.key])}" for f in FIELDS if f.key in values]
     news = bool(values.get("news"))
     lines.append(f"• Nhận tin phiên giao dịch việc làm: {'Có' if news else 'Không'}")
     return Reply(
@@ -142,7 +136,7 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         values.pop("commune", None)
         _save(ctx, values)
         ctx.start_flow(FLOW, "province")
-        return [BY_KEY["province"].ask(ctx, values)]
+        return [BY_KEY["province"].question.ask(ctx, values)]
     if action == "reg:resume":
         return _next(ctx)
     if action == "reg:restart":
@@ -150,12 +144,12 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         return start(ctx)
     if action == "reg:edit":
         ctx.start_flow(FLOW, "edit")
-        buttons = tuple(Button(q.label, f"reg:edit:{q.key}") for q in QUESTIONS)
+        buttons = tuple(Button(f.label, f"reg:edit:{f.key}") for f in FIELDS)
         return [Reply("Bạn muốn sửa mục nào?", (*buttons, Button("⬅️ Quay lại", "reg:summary")))]
     if action.startswith("reg:edit:") and action.removeprefix("reg:edit:") in BY_KEY:
         key = action.removeprefix("reg:edit:")
         ctx.start_flow(FLOW, key, {EDITING: True})
-        return [BY_KEY[key].ask(ctx, draft(ctx))]
+        return [BY_KEY[key].question.ask(ctx, draft(ctx))]
     if action == "reg:summary" or (action.startswith("reg:news:") and ctx.step == "summary"):
         if action.startswith("reg:news:"):
             # A separate consent (news), opted into explicitly; silence means no.
@@ -168,14 +162,15 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
 
 def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     step = ctx.step or ""
-    question = BY_KEY.get(step)
+    field = BY_KEY.get(step)
     values = draft(ctx)
     if step == "consent" or not values.get("consent"):
         ctx.start_flow(FLOW, "consent")
         return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
-    if question is None:  # summary or edit menu: they wait for a button
+    if field is None:  # summary or edit menu: they wait for a button
         return [summary(ctx)]
-    if incoming.action and not incoming.action.startswith(f"reg:{_step_prefix(step)}"):
+    question = field.question
+    if incoming.action and not incoming.action.startswith(f"reg:{question.prefix or step}"):
         return [question.ask(ctx, values)]  # a button from an earlier question
     try:
         value = question.accept(ctx, incoming, values)
@@ -187,13 +182,12 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     except Underage as error:
         forget_draft(ctx)
         return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
-    values[question.key] = value
-    if question.key == "province" and "commune" in values:
+    values[field.key] = value
+    if field.key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:
             del values["commune"]  # a new province needs its own commune
     if (
-        question.key == "commune"
-        and values.get("province", {}).get("code") != value["province_code"]
+        field.key == "commune" and values.get("province", {}).get("code") != value["province_code"]
     ):  # a commune found in another province moves the province with it
         values["province"] = {
             "code": value["province_code"],
@@ -206,21 +200,3 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         ctx.start_flow(FLOW, "summary")
         return [summary(ctx)]
     return _next(ctx)
-
-
-STEP_PREFIXES = {
-    "gender": "gender",
-    "schooling": "school",
-    "market": "market",
-    "language": "lang",
-    "loan": "loan",
-    "province": "prov",
-    "commune": "com",
-    "ethnicity": "eth",
-    "abroad": "abroad",
-    "note": "skip",
-}
-
-
-def _step_prefix(step: str) -> str:
-    return STEP_PREFIXES.get(step, step)

@@ -7,7 +7,7 @@ hint), `Choose` (show candidate buttons: "did you mean…?") or `Underage` (end 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,6 @@ from handlers.registration import ethnicity, fields, places
 from handlers.types import Button, Incoming, Reply
 
 CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
-UNDECIDED = next(o.label for o in fields.MARKETS if o.code == "undecided")
 SKIP = Button("⏭️ Bỏ qua", "reg:skip")
 NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a")
 ETHNICITY_MIN_SCORE = 80.0
@@ -41,13 +40,16 @@ class Underage(Exception):
 
 @dataclass(frozen=True)
 class Question:
-    key: str
-    label: str  # the field's name in the summary and the edit menu
+    """How one field of the form is asked, and how a typed or pressed answer is understood.
+
+    The field itself (its label, storage, display) is declared in `form.py`.
+    """
+
     ask: Callable[[Context, dict[str, Any]], Reply]
     accept: Callable[[Context, Incoming, dict[str, Any]], Any]
-    show: Callable[[Any], str] = str
-    # Asked in the normal sequence only when this says so (optional or conditional steps).
-    needed: Callable[[dict[str, Any]], bool] = lambda values: True
+    # This question's buttons carry `reg:<prefix>:<value>`; a button of another
+    # question pressed later (an old message) is not taken as this answer.
+    prefix: str = ""
 
 
 def _ask(text: str, *buttons: Button, request_contact: bool = False) -> Reply:
@@ -73,9 +75,7 @@ def _today() -> date:
 
 
 # --- fixed choices --------------------------------------------------------------------
-def _choice_question(
-    key: str, label: str, step: str, prompt: str, options: tuple[fields.Option, ...]
-) -> Question:
+def choice_question(step: str, prompt: str, options: tuple[fields.Option, ...]) -> Question:
     buttons = tuple(Button(o.label, f"reg:{step}:{o.code}") for o in options)
 
     def accept(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -88,7 +88,7 @@ def _choice_question(
             raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
         return option.label
 
-    return Question(key, label, lambda ctx, values: _ask(prompt, *buttons), accept)
+    return Question(lambda ctx, values: _ask(prompt, *buttons), accept, step)
 
 
 # --- name, birth, phone ---------------------------------------------------------------
@@ -103,12 +103,6 @@ def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> d
     except fields.FieldError as error:
         raise Underage(error.message) from error
     return {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
-
-
-def show_birth(value: dict[str, Any]) -> str:
-    if value.get("date"):
-        return date.fromisoformat(value["date"]).strftime("%d/%m/%Y")
-    return f"năm {value['year']}"
 
 
 def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -274,64 +268,55 @@ def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> st
     return fields.parse_free_text(_text(incoming), 500, example="Em muốn đi Hàn Quốc sớm")
 
 
-QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "full_name", "Họ và tên",
-        lambda ctx, v: _ask("Họ và tên của bạn là gì? Ghi như trên căn cước, "
-                            "ví dụ: Lò Văn Minh."),
-        _accept_name,
+FULL_NAME = Question(
+    lambda ctx, v: _ask("Họ và tên của bạn là gì? Ghi như trên căn cước, ví dụ: Lò Văn Minh."),
+    _accept_name,
+)
+BIRTH = Question(
+    lambda ctx, v: _ask(
+        "Ngày sinh của bạn? Ví dụ: 12/3/1999. Không nhớ ngày thì gõ năm sinh: 1999."
     ),
-    Question(
-        "birth", "Ngày sinh",
-        lambda ctx, v: _ask("Ngày sinh của bạn? Ví dụ: 12/3/1999. "
-                            "Không nhớ ngày thì gõ năm sinh: 1999."),
-        _accept_birth, show_birth,
-    ),
-    _choice_question("gender", "Giới tính", "gender", "Giới tính của bạn?", fields.GENDERS),
-    Question(
-        "phone", "Số điện thoại",
-        lambda ctx, v: _ask(
-            "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
-            + ("\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
-               if ctx.user.channel == "telegram" else ""),
-            request_contact=True,
+    _accept_birth,
+)
+GENDER = choice_question("gender", "Giới tính của bạn?", fields.GENDERS)
+PHONE = Question(
+    lambda ctx, v: _ask(
+        "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
+        + (
+            "\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
+            if ctx.user.channel == "telegram"
+            else ""
         ),
-        _accept_phone,
+        request_contact=True,
     ),
-    Question("province", "Tỉnh/thành phố", _ask_province, _accept_province,
-             lambda v: v["name"]),
-    Question("commune", "Xã/phường", _ask_commune, _accept_commune, lambda v: v["name"]),
-    Question(
-        "village", "Thôn/bản, tổ",
-        lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
-        _accept_village,
+    _accept_phone,
+)
+PROVINCE = Question(_ask_province, _accept_province, "prov")
+COMMUNE = Question(_ask_commune, _accept_commune, "com")
+VILLAGE = Question(
+    lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
+    _accept_village,
+)
+ETHNICITY = Question(_ask_ethnicity, _accept_ethnicity, "eth")
+SCHOOLING = choice_question("school", "Bạn học hết lớp mấy?", fields.SCHOOLING_LEVELS)
+MARKET = choice_question("market", "Bạn muốn đi làm việc ở nước nào?", fields.MARKETS)
+LANGUAGE = choice_question(
+    "lang", "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS
+)
+ABROAD = Question(
+    lambda ctx, v: _ask(
+        "Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên nước và số năm "
+        "(ví dụ: Đài Loan, 3 năm).",
+        Button("Chưa từng", "reg:abroad:no"),
     ),
-    Question("ethnicity", "Dân tộc", _ask_ethnicity, _accept_ethnicity),
-    _choice_question("schooling", "Học vấn", "school", "Bạn học hết lớp mấy?",
-                     fields.SCHOOLING_LEVELS),
-    _choice_question("market", "Muốn đi", "market", "Bạn muốn đi làm việc ở nước nào?",
-                     fields.MARKETS),
-    replace(
-        _choice_question("language", "Ngoại ngữ", "lang",
-                         "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS),
-        needed=lambda values: values.get("market") != UNDECIDED,
-    ),
-    Question(
-        "abroad", "Đã đi nước ngoài",
-        lambda ctx, v: _ask("Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên "
-                            "nước và số năm (ví dụ: Đài Loan, 3 năm).",
-                            Button("Chưa từng", "reg:abroad:no")),
-        _accept_abroad,
-    ),
-    _choice_question("loan", "Muốn vay vốn", "loan",
-                     "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?",
-                     fields.LOAN_WISHES),
-    Question(
-        "note", "Ghi chú",
-        lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».",
-                            SKIP),
-        _accept_note, lambda v: v or "(không)",
-        needed=lambda values: False,  # offered on the summary («Thêm ghi chú»)
-    ),
-)  # fmt: skip
-BY_KEY = {q.key: q for q in QUESTIONS}
+    _accept_abroad,
+    "abroad",
+)
+LOAN = choice_question(
+    "loan", "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?", fields.LOAN_WISHES
+)
+NOTE = Question(
+    lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».", SKIP),
+    _accept_note,
+    "skip",
+)

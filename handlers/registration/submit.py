@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from db.models import AuditEvent, Registration
 from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import MENU_BUTTONS
+from handlers.registration import form
 from handlers.routing import route_for
 from handlers.types import Button, Outgoing, Reply
 
@@ -25,16 +25,6 @@ STATUS_LABELS = {
     "da_xuat_canh": "đã xuất cảnh",
     "khong_phu_hop": "không phù hợp",
     "rut_ho_so": "rút hồ sơ",
-}
-COLUMNS = {
-    "full_name": "full_name",
-    "gender": "gender",
-    "phone": "phone",
-    "schooling": "schooling",
-    "market": "market",
-    "language": "language_level",
-    "loan": "loan_wish",
-    "note": "note",
 }
 
 
@@ -53,40 +43,9 @@ async def open_registration_for_phone(ctx: Context, phone: str) -> Registration 
     )
 
 
-def apply_draft(registration: Registration, values: dict[str, Any]) -> None:
-    for key, column in COLUMNS.items():
-        if key in values:
-            setattr(registration, column, values[key] or None)
-    province = values.get("province") or {}
-    registration.province_code = province.get("code")
-    registration.province_name = province.get("name")
-    commune = values.get("commune") or {}
-    registration.commune_code = commune.get("code")
-    registration.commune_name = commune.get("name")
-    birth = values.get("birth") or {}
-    registration.birth_year = birth.get("year")
-    registration.birth_date = date.fromisoformat(birth["date"]) if birth.get("date") else None
-
-
-def card_text(registration: Registration) -> str:
-    born = (
-        registration.birth_date.strftime("%d/%m/%Y")
-        if registration.birth_date
-        else str(registration.birth_year or "?")
-    )
-    rows = [
-        f"📝 Đăng ký mới {registration.code}",
-        f"Họ tên: {registration.full_name}",
-        f"Ngày sinh: {born} · Giới tính: {registration.gender}",
-        f"Điện thoại: {registration.phone}",
-        f"Nơi ở: {registration.village}, {registration.commune_name}, {registration.province_name}",
-        f"Dân tộc: {registration.ethnicity} · Đã đi nước ngoài: {registration.worked_abroad}",
-        f"Học vấn: {registration.schooling} · Muốn đi: {registration.market}",
-        f"Ngoại ngữ: {registration.language_level} · Vay vốn: {registration.loan_wish}",
-    ]
-    if registration.note:
-        rows.append(f"Ghi chú: {registration.note}")
-    return "\n".join(rows)
+def card_text(registration: Registration, heading: str = "📝 Đăng ký mới") -> str:
+    """The registration as staff read it: every answered field of the form, in order."""
+    return "\n".join([f"{heading} {registration.code}", *form.lines(registration)])
 
 
 STAFF_BUTTONS = (
@@ -108,7 +67,7 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
             user_id=ctx.user.id, status="moi", code="pending", referrer_id=ctx.user.referrer_id
         )
         ctx.session.add(registration)
-    apply_draft(registration, values)
+    form.apply(registration, values)
     registration.consent_forward_at = utcnow()
     await ctx.session.flush()
     if registration.code == "pending":
@@ -153,10 +112,9 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
 async def submit_draft(ctx: Context) -> list[Reply]:
     """The worker pressed «Gửi»: check the draft, one open registration per phone."""
     from handlers.registration.flow import DRAFT, FLOW, draft, forget_draft, start
-    from handlers.registration.questions import QUESTIONS
 
     values = draft(ctx)
-    if ctx.flow != FLOW or any(q.key not in values and q.needed(values) for q in QUESTIONS):
+    if ctx.flow != FLOW or any(f.key not in values and f.needed(values) for f in form.FIELDS):
         return start(ctx)
     existing = await open_registration_for_phone(ctx, values["phone"])
     replace_id = values.get("replace_id")
