@@ -7,7 +7,7 @@ from functools import cache
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dashboard import app as core
 from dashboard.accounts import actor
@@ -104,6 +104,19 @@ async def detail(request: web.Request) -> web.Response:
             await db.get(Referrer, registration.referrer_id) if registration.referrer_id else None
         )
         applicant = await db.get(User, registration.user_id) if registration.user_id else None
+        # Registrations with the same phone from another person, shown side by side.
+        same_phone = (
+            await db.scalars(
+                select(Registration)
+                .where(
+                    or_(
+                        Registration.id == registration.duplicate_of_id,
+                        Registration.duplicate_of_id == registration.id,
+                    )
+                )
+                .order_by(Registration.id)
+            )
+        ).all()
         # Who looked at whose personal data (Law 91/2025/QH15): every view is audited.
         db.add(AuditEvent(registration_id=registration.id, actor=actor(account), action="view"))
     history = [e for e in events if e.action not in HIDDEN_HISTORY]
@@ -113,6 +126,11 @@ async def detail(request: web.Request) -> web.Response:
         {
             "r": registration,
             "answers": [(f.key, f.label, f.text(registration)) for f in form.FIELDS],
+            "flags": form.flags(registration),
+            "same_phone": same_phone,
+            "compared": [
+                (f.label, [f.text(r) for r in (registration, *same_phone)]) for f in form.FIELDS
+            ],
             "history": history,
             "referrer": referrer,
             "applicant": applicant,

@@ -89,7 +89,7 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if ctx.flow == handoff.FLOW:
         return handoff.forward(ctx, incoming)
     if ctx.flow == registration.FLOW:
-        return registration.on_message(ctx, incoming)
+        return await registration.on_message(ctx, incoming)
     if ctx.flow == recruiter_check.FLOW:
         return await recruiter_check.check(ctx, incoming)
     if ctx.flow == fee_calculator.FLOW:
@@ -200,9 +200,9 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
     if action == "reg:submit":
         return await registration_submit(ctx)
     if prefix == "reg":
-        if ctx.flow != registration.FLOW and action not in registration.ENTRY_ACTIONS:
+        if ctx.flow != registration.FLOW and not registration.is_entry(action):
             return registration.start(ctx)  # an old button: offer to continue the draft
-        return registration.on_action(ctx, action, incoming)
+        return await registration.on_action(ctx, action, incoming)
     if prefix == "faq":
         return faq_flow.answer_entry(ctx, arg)
     if prefix == "faqt":

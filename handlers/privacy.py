@@ -17,7 +17,7 @@ from db.clock import utcnow
 from db.models import AuditEvent, Registration
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS
-from handlers.registration import form
+from handlers.registration import form, ownership
 from handlers.registration.flow import draft
 from handlers.registration.submit import STATUS_LABELS
 from handlers.types import Button, Reply
@@ -44,9 +44,11 @@ async def show(ctx: Context) -> list[Reply]:
         f"• Tên hiển thị: {ctx.user.display_name or '(không có)'}",
         f"• Kênh: {ctx.user.channel}, bắt đầu trò chuyện: {ctx.user.created_at:%d/%m/%Y}",
     ]
+    buttons: list[Button] = []
     for reg in await _registrations(ctx):
         lines.append(f"• Hồ sơ {reg.code} ({STATUS_LABELS.get(reg.status, reg.status)}):")
         lines += [f"  {line}" for line in form.lines(reg)]
+        buttons += ownership.manage_buttons(reg)  # only the sender's own registrations
     lines.append(
         "• Nhận tin phiên giao dịch việc làm: " + ("Có" if ctx.user.news_opt_in else "Không")
     )
@@ -56,7 +58,7 @@ async def show(ctx: Context) -> list[Reply]:
         lines.append(f"• Bản đăng ký đang làm dở: {len(answered)} câu đã trả lời.")
         lines += [f"  {f.label}: {f.show(values[f.key])}" for f in answered]
     lines.append("Muốn xoá tất cả, gõ /xoadulieu.")
-    return [Reply("\n".join(lines), (BACK_TO_MENU,))]
+    return [Reply("\n".join(lines), (*buttons, BACK_TO_MENU))]
 
 
 def ask_erase(ctx: Context) -> list[Reply]:

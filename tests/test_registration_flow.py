@@ -153,19 +153,27 @@ async def test_returning_days_later_is_offered_to_continue(database_url: str) ->
         await again.close()
 
 
-async def test_same_phone_offers_to_update_the_open_registration(chat: Transcript) -> None:
+async def test_the_same_workers_phone_is_caught_at_the_phone_step(chat: Transcript) -> None:
     await fill(chat)
     await chat.press("reg:submit")
-    await fill(
-        chat, [(k, v) for k, v in HAPPY_PATH if v != "reg:loan:co"] + [("press", "reg:loan:khong")]
-    )
-    [offer] = await chat.press("reg:submit")
-    assert "đã có hồ sơ" in offer.text
-    [updated] = await chat.press("reg:submit")
-    assert "cập nhật" in updated.text
+    phone_at = next(i for i, (_, value) in enumerate(HAPPY_PATH) if value == "+84 912.345.678")
+    await fill(chat, HAPPY_PATH[:phone_at])
+    [offer] = await chat.say("0912 345 678")  # not at the end: right when the phone is typed
     [registration] = await registrations(chat)
-    assert registration.loan_wish == "Không"
-    assert len(chat.staff_messages()) == 2
+    assert f"đã có hồ sơ {registration.code}" in offer.text
+    update = next(b.action for b in offer.buttons if b.action.startswith("reg:update:"))
+    [summary] = await chat.press(update)  # the registration's answers, ready to edit
+    assert f"Bạn đang sửa hồ sơ {registration.code}" in summary.text and "Bản Lếch" in summary.text
+    await chat.press("reg:edit:loan")
+    await chat.press("reg:loan:khong")
+    [updated] = await chat.press("reg:submit")
+    assert "cập nhật" in updated.text and registration.code in updated.text
+    [registration] = await registrations(chat)
+    assert registration.loan_wish == "Không" and registration.birth_date is not None
+    first, second = (card for card, _ in chat.staff_messages())
+    assert first.text.startswith(f"📝 Đăng ký mới {registration.code}")
+    assert second.text.startswith(f"🔄 Cập nhật hồ sơ {registration.code}")
+    assert "Muốn vay vốn: Không" in second.text and "Ngày sinh: 12/03/1999" in second.text
 
 
 async def test_edit_one_field_returns_to_the_summary(chat: Transcript) -> None:

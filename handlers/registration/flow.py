@@ -8,17 +8,15 @@ to continue later.
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.context import DRAFT_PREFIX, Context
+from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
-from handlers.registration import fields
+from handlers.registration import fields, ownership
+from handlers.registration.draft import FLOW, draft, forget_draft, save
+from handlers.registration.draft import has_draft as has_draft  # for the dialog
 from handlers.registration.form import BY_KEY, FIELDS
 from handlers.registration.questions import CANCEL, Choose, Underage, default_place
 from handlers.types import Button, Incoming, Reply
 
-FLOW = "registration"
-DRAFT = DRAFT_PREFIX + "reg"
 EDITING = "reg_editing"
 CONSENT_BUTTONS = (
     Button("✅ Đồng ý", "reg:consent:yes"),
@@ -26,24 +24,14 @@ CONSENT_BUTTONS = (
 )
 # Buttons that make sense outside the running flow (the offer to continue a draft).
 ENTRY_ACTIONS = frozenset({"reg:resume", "reg:restart", "reg:cancel"})
+# The owner's buttons for a sent registration (/dulieu, the phone step): `<prefix><id>`.
+UPDATE = "reg:update:"
+WITHDRAW = "reg:withdraw:"
 
 
-def draft(ctx: Context) -> dict[str, Any]:
-    return dict((ctx.state.data or {}).get(DRAFT) or {})
-
-
-def has_draft(ctx: Context) -> bool:
-    return bool(draft(ctx))
-
-
-def _save(ctx: Context, values: dict[str, Any]) -> None:
-    ctx.state.data = {**(ctx.state.data or {}), DRAFT: values}
-
-
-def forget_draft(ctx: Context) -> None:
-    """Leave the flow and drop the draft (submitted, cancelled or refused)."""
-    ctx.end_flow()
-    ctx.state.data = {k: v for k, v in (ctx.state.data or {}).items() if k != DRAFT}
+def is_entry(action: str) -> bool:
+    """Whether this registration button works outside the running form."""
+    return action in ENTRY_ACTIONS or action.startswith((UPDATE, WITHDRAW))
 
 
 def consent_text(ctx: Context) -> str:
@@ -92,11 +80,14 @@ def _next(ctx: Context) -> list[Reply]:
 
 def summary(ctx: Context) -> Reply:
     values = draft(ctx)
+    editing = (
+        f"Bạn đang sửa hồ sơ {values['replace_code']}.\n" if values.get("replace_code") else ""
+    )
     lines = [f"• {f.label}: {f.show(values[f.key])}" for f in FIELDS if f.key in values]
     news = bool(values.get("news"))
     lines.append(f"• Nhận tin phiên giao dịch việc làm: {'Có' if news else 'Không'}")
     return Reply(
-        "Bạn xem lại thông tin:\n"
+        f"{editing}Bạn xem lại thông tin:\n"
         + "\n".join(lines)
         + "\nĐúng chưa? Bấm «Gửi» để gửi cho trung tâm, «Sửa» để sửa một mục.",
         (
@@ -112,7 +103,20 @@ def summary(ctx: Context) -> Reply:
     )
 
 
-def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
+async def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
+    if action.startswith(UPDATE):
+        key = action.removeprefix(UPDATE)
+        if not (key.isdigit() and await ownership.load_for_update(ctx, int(key))):
+            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
+        ctx.start_flow(FLOW, "summary")
+        return [summary(ctx)]
+    if action.startswith(WITHDRAW):
+        key, _, confirmed = action.removeprefix(WITHDRAW).partition(":")
+        if not key.isdigit():
+            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
+        if confirmed == "yes":
+            return await ownership.withdraw(ctx, int(key))
+        return await ownership.ask_withdraw(ctx, int(key))
     if action == "reg:cancel":
         forget_draft(ctx)
         return [Reply("Đã dừng đăng ký. Thông tin bạn vừa nhập đã được xoá.", MENU_BUTTONS)]
@@ -128,13 +132,13 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         ]
     if action == "reg:consent:yes":
         home = default_place(ctx)
-        _save(ctx, {"consent": True, **({"province": home} if home else {})})
+        save(ctx, {"consent": True, **({"province": home} if home else {})})
         return _next(ctx)
     if action == "reg:com:other" and ctx.flow == FLOW:
         values = draft(ctx)
         values.pop("province", None)
         values.pop("commune", None)
-        _save(ctx, values)
+        save(ctx, values)
         ctx.start_flow(FLOW, "province")
         return [BY_KEY["province"].question.ask(ctx, values)]
     if action == "reg:resume":
@@ -153,14 +157,14 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
     if action == "reg:summary" or (action.startswith("reg:news:") and ctx.step == "summary"):
         if action.startswith("reg:news:"):
             # A separate consent (news), opted into explicitly; silence means no.
-            _save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
+            save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
         ctx.start_flow(FLOW, "summary")
         return [summary(ctx)]
     # A choice button of the current question (or an old one: on_message re-asks).
-    return on_message(ctx, incoming)
+    return await on_message(ctx, incoming)
 
 
-def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
+async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     step = ctx.step or ""
     field = BY_KEY.get(step)
     values = draft(ctx)
@@ -182,6 +186,12 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     except Underage as error:
         forget_draft(ctx)
         return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
+    notice = None
+    if field.key == "phone":
+        existing = await ownership.open_for_phone(ctx.session, value, values.get("replace_id"))
+        if existing is not None and existing.user_id == ctx.user.id:
+            return [ownership.offer_update(existing, value)]  # asked again unless updating
+        notice = ownership.SHARED_PHONE if existing is not None else None
     values[field.key] = value
     if field.key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:
@@ -195,8 +205,10 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
             "province_code": value["province_code"],
             "province_name": value["province_name"],
         }
-    _save(ctx, values)
+    save(ctx, values)
     if (ctx.state.data or {}).get(EDITING) and "commune" in values:
         ctx.start_flow(FLOW, "summary")
-        return [summary(ctx)]
-    return _next(ctx)
+        replies = [summary(ctx)]
+    else:
+        replies = _next(ctx)
+    return [Reply(notice), *replies] if notice else replies
