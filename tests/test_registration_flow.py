@@ -109,12 +109,17 @@ async def test_a_photo_instead_of_a_name_is_asked_again(chat: Transcript) -> Non
     assert chat.staff_messages() == []  # the form holds it; it is not a hand-off
 
 
-@pytest.mark.parametrize("birth", ["1/1/2012", "2011", "12.3.2010"])
-async def test_under_eighteen_is_told_kindly_and_nothing_is_kept(
-    chat: Transcript, birth: str
+@pytest.mark.parametrize(
+    ("birth", "shown"),
+    [("1/1/2012", "ngày 01/01/2012"), ("2011", "năm 2011"), ("12.3.2010", "ngày 12/03/2010")],
+)
+async def test_under_eighteen_is_confirmed_then_told_kindly_and_nothing_is_kept(
+    chat: Transcript, birth: str, shown: str
 ) -> None:
     await fill(chat, HAPPY_PATH[:3])
-    [reply] = await chat.say(birth)
+    [confirm] = await chat.say(birth)
+    assert f"Bạn sinh {shown}, đúng không?" in confirm.text  # a typo is not the end
+    [reply] = await chat.press("reg:birth:young")
     assert "18 tuổi" in reply.text
     [fresh] = await chat.press("menu:register")
     assert "đồng ý" in fresh.text  # no draft to continue

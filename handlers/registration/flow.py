@@ -14,13 +14,20 @@ from handlers.registration import fields, ownership
 from handlers.registration.draft import FLOW, draft, forget_draft, save
 from handlers.registration.draft import has_draft as has_draft  # for the dialog
 from handlers.registration.form import BY_KEY, FIELDS
-from handlers.registration.questions import CANCEL, Choose, Underage, default_place
+from handlers.registration.questions import CANCEL, PENDING, Choose, Underage, default_place
 from handlers.types import Button, Incoming, Reply
 
 EDITING = "reg_editing"
 CONSENT_BUTTONS = (
     Button("✅ Đồng ý", "reg:consent:yes"),
     Button("❌ Không đồng ý", "reg:consent:no"),
+)
+# Consent typed instead of pressed.
+CONSENT_ANSWERS = (
+    fields.Option(
+        "yes", "Đồng ý", ("co", "co a", "dong y", "dong y a", "ok", "oke", "u", "uh", "vang", "yes")
+    ),
+    fields.Option("no", "Không đồng ý", ("khong", "ko", "k", "khong a", "khong dong y", "no")),
 )
 # Buttons that make sense outside the running flow (the offer to continue a draft).
 ENTRY_ACTIONS = frozenset({"reg:resume", "reg:restart", "reg:cancel"})
@@ -169,6 +176,9 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     field = BY_KEY.get(step)
     values = draft(ctx)
     if step == "consent" or not values.get("consent"):
+        typed = fields.match_choice(CONSENT_ANSWERS, incoming.text or "")
+        if typed is not None:  # "có ạ", "đồng ý", "ko": as if the button were pressed
+            return await on_action(ctx, f"reg:consent:{typed.code}", incoming)
         ctx.start_flow(FLOW, "consent")
         return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
     if field is None:  # summary or edit menu: they wait for a button
@@ -182,8 +192,10 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         ask = question.ask(ctx, values)
         return [Reply(f"{error.message}\n\n{ask.text}", ask.buttons, ask.request_contact)]
     except Choose as choice:
+        if choice.remember:
+            save(ctx, {**values, **choice.remember})
         return [Reply(choice.message, (*choice.buttons, CANCEL))]
-    except Underage as error:
+    except Underage as error:  # confirmed by the worker: only then is the form given up
         forget_draft(ctx)
         return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
     notice = None
@@ -192,6 +204,7 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         if existing is not None and existing.user_id == ctx.user.id:
             return [ownership.offer_update(existing, value)]  # asked again unless updating
         notice = ownership.SHARED_PHONE if existing is not None else None
+    values = {k: v for k, v in values.items() if not k.startswith(PENDING)}
     values[field.key] = value
     if field.key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:

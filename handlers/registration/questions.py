@@ -18,18 +18,28 @@ from handlers.types import Button, Incoming, Reply
 
 CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
 SKIP = Button("⏭️ Bỏ qua", "reg:skip")
-NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a")
+NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a",
+              "chua tung di", "khong a", "ko a", "da chua", "chua bao gio di")  # fmt: skip
+YES_ABROAD = ("co", "co a", "da co", "roi", "di roi", "da di", "da di roi", "co roi", "da tung",
+              "co di", "co di roi", "da tung di", "vang co", "u")  # fmt: skip
 ETHNICITY_MIN_SCORE = 80.0
 LEGACY_MIN_SCORE = 90.0
 
 
 class Choose(Exception):
-    """The answer is close to several things (or needs confirming): offer buttons."""
+    """The answer is close to several things (or needs confirming): offer buttons.
 
-    def __init__(self, message: str, buttons: tuple[Button, ...]) -> None:
+    `remember` is kept in the draft until the worker chooses (what they typed, say), so
+    the button pressed next can use it; the question stays the same.
+    """
+
+    def __init__(
+        self, message: str, buttons: tuple[Button, ...], remember: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.buttons = buttons
+        self.remember = remember or {}
 
 
 class Underage(Exception):
@@ -75,7 +85,15 @@ def _today() -> date:
 
 
 # --- fixed choices --------------------------------------------------------------------
-def choice_question(step: str, prompt: str, options: tuple[fields.Option, ...]) -> Question:
+def choice_question(
+    step: str,
+    prompt: str,
+    options: tuple[fields.Option, ...],
+    understand: Callable[[str], fields.Option | None] | None = None,
+) -> Question:
+    """A question answered by a button, or by typing one of the choices.
+
+    `understand` reads natural answers first ("hết lớp 9" for the schooling level)."""
     buttons = tuple(Button(o.label, f"reg:{step}:{o.code}") for o in options)
 
     def accept(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -83,7 +101,8 @@ def choice_question(step: str, prompt: str, options: tuple[fields.Option, ...]) 
         for option in options:
             if option.code == code:
                 return option.label
-        option = fields.match_choice(options, _text(incoming))
+        text = _text(incoming)
+        option = (understand(text) if understand else None) or fields.match_choice(options, text)
         if option is None:
             raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
         return option.label
@@ -96,13 +115,41 @@ def _accept_name(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> st
     return fields.parse_full_name(_text(incoming))
 
 
+# Draft keys a question keeps while the worker chooses; dropped once the answer is taken.
+PENDING = "pending:"
+YOUNG = PENDING + "birth"  # a birth date under 18, waiting for the worker to confirm it
+
+
 def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+    """A date; one that makes the worker under 18 ends the form only once confirmed.
+
+    A typo (2011 for 2001) is easy to make and the form is long: the date is shown back
+    first ("Bạn sinh năm 2011, đúng không?"), and typing another date simply answers again.
+    """
+    pressed = _pressed(incoming, "birth")
+    if pressed == "young" and values.get(YOUNG):
+        raise Underage(
+            "Theo luật, người đi làm việc ở nước ngoài phải đủ 18 tuổi. "
+            "Bạn có thể quay lại đăng ký khi đủ tuổi."
+        )
+    if pressed is not None:  # «Gõ lại», or a stale confirmation
+        raise fields.FieldError("Bạn gõ lại ngày sinh nhé.")
     birth = fields.parse_birth_date(_text(incoming), _today())
+    answer = {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
     try:
         fields.check_adult(birth, _today())
     except fields.FieldError as error:
-        raise Underage(error.message) from error
-    return {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
+        when = f"ngày {birth.value:%d/%m/%Y}" if birth.value else f"năm {birth.year}"
+        raise Choose(
+            f"Bạn sinh {when}, đúng không? Như vậy bạn chưa đủ 18 tuổi: theo luật, người đi "
+            "làm việc ở nước ngoài phải đủ 18 tuổi.\nNếu gõ nhầm, bạn gõ lại ngày sinh.",
+            (
+                Button(f"✅ Đúng, tôi sinh {when}", "reg:birth:young"),
+                Button("✏️ Gõ lại ngày sinh", "reg:birth:again"),
+            ),
+            remember={YOUNG: answer},
+        ) from error
+    return answer
 
 
 def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -110,7 +157,7 @@ def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> s
         if not incoming.contact.is_own:
             raise fields.FieldError("Bạn hãy gửi số điện thoại của chính mình nhé.")
         return fields.parse_phone(incoming.contact.phone)
-    return fields.parse_phone(_text(incoming))
+    return fields.parse_phone_answer(_text(incoming))
 
 
 # --- province and commune (two tiers since 1/7/2025; old addresses accepted) ------------
@@ -259,7 +306,12 @@ def _accept_abroad(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> 
     if _pressed(incoming, "abroad") == "no":
         return "Chưa"
     text = fields.parse_free_text(_text(incoming), 200, example="Đài Loan, 3 năm")
-    return "Chưa" if fold(text).strip(" .!") in NOT_ABROAD else text
+    said = fold(text).strip(" .!")
+    if said in NOT_ABROAD:
+        return "Chưa"
+    if said in YES_ABROAD:  # "có ạ": yes, but where and how long is what staff need
+        raise fields.FieldError("Bạn đã đi nước nào, bao lâu? Bạn gõ ví dụ: Đài Loan, 3 năm.")
+    return text
 
 
 def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -298,7 +350,9 @@ VILLAGE = Question(
     _accept_village,
 )
 ETHNICITY = Question(_ask_ethnicity, _accept_ethnicity, "eth")
-SCHOOLING = choice_question("school", "Bạn học hết lớp mấy?", fields.SCHOOLING_LEVELS)
+SCHOOLING = choice_question(
+    "school", "Bạn học hết lớp mấy?", fields.SCHOOLING_LEVELS, fields.match_schooling
+)
 MARKET = choice_question("market", "Bạn muốn đi làm việc ở nước nào?", fields.MARKETS)
 LANGUAGE = choice_question(
     "lang", "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS
