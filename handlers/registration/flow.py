@@ -8,13 +8,22 @@ to continue later.
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
 from handlers.registration import fields, ownership
 from handlers.registration.draft import FLOW, draft, forget_draft, save
 from handlers.registration.draft import has_draft as has_draft  # for the dialog
 from handlers.registration.form import BY_KEY, FIELDS
-from handlers.registration.questions import CANCEL, PENDING, Choose, Underage, default_place
+from handlers.registration.questions import (
+    CANCEL,
+    PENDING,
+    Answered,
+    Choose,
+    Underage,
+    default_place,
+)
 from handlers.types import Button, Incoming, Reply
 
 EDITING = "reg_editing"
@@ -199,6 +208,9 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         forget_draft(ctx)
         return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
     notice = None
+    also: dict[str, Any] = {}
+    if isinstance(value, Answered):
+        notice, also, value = value.told, value.also or {}, value.value
     if field.key == "phone":
         existing = await ownership.open_for_phone(ctx.session, value, values.get("replace_id"))
         if existing is not None and existing.user_id == ctx.user.id:
@@ -206,6 +218,8 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         notice = ownership.SHARED_PHONE if existing is not None else None
     values = {k: v for k, v in values.items() if not k.startswith(PENDING)}
     values[field.key] = value
+    for key, more in also.items():  # found in the same answer (the village on a card line)
+        values.setdefault(key, more)
     if field.key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:
             del values["commune"]  # a new province needs its own commune

@@ -6,6 +6,7 @@ hint), `Choose` (show candidate buttons: "did you mean…?") or `Underage` (end 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +14,7 @@ from typing import Any
 
 from faq.normalize import fold
 from handlers.context import Context
-from handlers.registration import ethnicity, fields, places
+from handlers.registration import ethnicity, fields, old_address, places
 from handlers.types import Button, Incoming, Reply
 
 CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
@@ -40,6 +41,17 @@ class Choose(Exception):
         self.message = message
         self.buttons = buttons
         self.remember = remember or {}
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer with more to it: a sentence to tell the worker (how an old commune maps
+    to today's) and answers to other questions found in the same text (the village on an
+    ID-card line), kept unless already given."""
+
+    value: Any
+    told: str | None = None
+    also: dict[str, Any] | None = None
 
 
 class Underage(Exception):
@@ -218,49 +230,138 @@ def default_place(ctx: Context) -> dict[str, Any] | None:
     return _place(home) if home else None
 
 
+UNKNOWN_NEW = Button("🤷 Tôi không biết xã mới", "reg:com:unknown")
+COMMUNE_TYPED = PENDING + "commune"  # what was typed, while the worker picks from buttons
+_SAYS_UNKNOWN = re.compile(r"\b(khong|ko|k|chua|hong) (biet|ro|nho)\b")
+
+
+def _in_sentence(name: str) -> str:
+    """ "Tỉnh Lào Cai" → "tỉnh Lào Cai", inside a sentence."""
+    return name[:1].lower() + name[1:]
+
+
 def _ask_commune(ctx: Context, values: dict[str, Any]) -> Reply:
-    province = values.get("province", {}).get("name", "tỉnh của bạn")
+    province = values.get("province") or {}
+    example = "Bát Xát"
+    if province.get("code") and (names := places.commune_names(province["code"])):
+        if not any(fold(n).endswith("bat xat") for n in names):  # an example from there
+            example = names[len(names) // 2].split(" ", 1)[-1]
+    where = _in_sentence(province.get("name", "tỉnh của bạn"))
     return _ask(
-        f"Bạn ở xã/phường nào của {province}? Gõ tên xã/phường, ví dụ: Bát Xát.\n"
-        "Căn cước ghi xã cũ (trước 1/7/2025) cũng được, tôi sẽ tìm xã mới.",
+        f"Bạn ở xã/phường nào của {where}? Gõ tên xã/phường, ví dụ: {example}.\n"
+        "Căn cước ghi địa chỉ cũ (trước 1/7/2025) cũng được, gõ như trên căn cước: "
+        "tôi sẽ tìm xã mới.",
         OTHER_PROVINCE,
+        UNKNOWN_NEW,
     )
 
 
-def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+def _old_answer(match: places.PlaceMatch, old: str) -> dict[str, Any]:
+    return {**_place(match), "old": old}
+
+
+def _unverified(typed: str, province: dict[str, Any]) -> dict[str, Any]:
+    """«Tôi không biết xã mới»: the old name kept as typed, for staff to check."""
+    name = fields.parse_free_text(typed, 100, example="xã Bản Qua")
+    return {
+        "code": None,
+        "name": name,
+        "province_code": province.get("code"),
+        "province_name": province.get("name"),
+        "old": name,
+    }
+
+
+def _resolve_old(old: old_address.OldPlace, typed: str, values: dict[str, Any]) -> Any:
+    """An old commune (or district) recognised: today's commune, or a question among several."""
+    also = {"village": old.village} if old.village and "village" not in values else {}
+    if len(old.current) == 1 and not old.district_only:
+        now = old.current[0]
+        return Answered(
+            _old_answer(now, old.label),
+            f"{old.name} ({_in_sentence(old.district)}) nay thuộc {now.name}, "
+            f"{_in_sentence(now.province_name)}.",
+            also,
+        )
+    if old.district_only:
+        message = (
+            f"Từ 1/7/2025 không còn cấp huyện. {old.name} cũ nay gồm các xã/phường dưới đây. "
+            "Bạn ở xã/phường nào? Nếu không rõ, bạn gõ tên xã cũ như trên căn cước."
+        )
+    else:
+        message = (
+            f"{old.name} ({_in_sentence(old.district)}) đã được chia vào các xã/phường dưới "
+            "đây. Bạn ở xã/phường nào?"
+        )
+    buttons = tuple(Button(m.name, f"reg:com:{m.code}") for m in old.current[:12])
+    raise Choose(
+        message,
+        (*buttons, UNKNOWN_NEW),
+        remember={COMMUNE_TYPED: {"typed": typed, "old": old.label, **also}},
+    )
+
+
+def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> Any:
     province = values.get("province") or {}
+    pending = values.get(COMMUNE_TYPED) or {}
     code = _pressed(incoming, "com")
+    if code == "unknown" or (code is None and _SAYS_UNKNOWN.search(fold(incoming.text or ""))):
+        if pending.get("typed"):
+            return _unverified(pending["typed"], province)
+        raise fields.FieldError(
+            "Không sao. Bạn gõ tên xã/phường cũ như trên căn cước (ví dụ: xã Bản Qua, "
+            "huyện Bát Xát). Tôi sẽ tìm xã mới; nếu không tìm được, tôi ghi đúng như bạn gõ "
+            "để cán bộ kiểm tra."
+        )
+    if code is not None and code.startswith("old:") and code[4:].isdigit():
+        old = old_address.by_code(int(code[4:]))
+        if old is not None:
+            return _resolve_old(old, pending.get("typed") or old.name, values)
     if code is not None and code.isdigit():
         match = places.commune_by_code(int(code))
         if match is not None:
+            if pending.get("old"):  # chosen among the communes an old one became
+                also = {"village": pending["village"]} if pending.get("village") else {}
+                return Answered(_old_answer(match, pending["old"]), None, also)
             return _place(match)
     text = _text(incoming)
-    fields.parse_free_text(text, 100, example="Bát Xát")
+    fields.parse_free_text(text, 200, example="Bát Xát")
     found = places.find_communes(text, province.get("code"), limit=5)
     if found and found[0].exact and (len(found) == 1 or not found[1].exact):
         return _place(found[0])
-    legacy = places.map_legacy(province.get("name", ""), text)
-    if legacy is not None and legacy.current.code != legacy.current.province_code:
-        raise Choose(
-            f"{legacy.note}\nĐúng là {legacy.current.name} không?",
-            (Button(f"✅ {legacy.current.name}", f"reg:com:{legacy.current.code}"),),
-        )
-    if found:
+    old = old_address.lookup(text, province.get("code"))
+    if old is not None:
+        return _resolve_old(old, text, values)
+    remember = {COMMUNE_TYPED: {"typed": text}}
+    olds = [o for o in old_address.suggest(text, province.get("code")) if o.name not in
+            {m.name for m in found}]  # fmt: skip
+    if found or olds:
         raise Choose(
             "Ý bạn là xã/phường nào? Nếu không có, hãy gõ lại tên.",
-            tuple(Button(m.name, f"reg:com:{m.code}") for m in found),
-        )
+            (
+                *(Button(m.name, f"reg:com:{m.code}") for m in found),
+                *(Button(f"{o.name} cũ ({_in_sentence(o.district)})", f"reg:com:old:{o.code}")
+                  for o in olds),
+                UNKNOWN_NEW,
+            ),
+            remember=remember,
+        )  # fmt: skip
     elsewhere = places.find_communes(text, None, limit=3)
     if elsewhere:
         raise Choose(
-            f"Ở {province.get('name', 'tỉnh đã chọn')} không có xã/phường này. "
+            f"Ở {_in_sentence(province.get('name', 'tỉnh đã chọn'))} không có xã/phường này. "
             "Có phải bạn ở một trong các nơi sau?",
             tuple(Button(f"{m.name} ({m.province_name})", f"reg:com:{m.code}") for m in elsewhere)
-            + (OTHER_PROVINCE,),
+            + (OTHER_PROVINCE, UNKNOWN_NEW),
+            remember=remember,
         )
-    raise fields.FieldError(
-        f"Tôi không tìm thấy xã/phường này ở {province.get('name', 'tỉnh đã chọn')}. "
-        "Bạn gõ lại tên, ví dụ: Bát Xát. Nếu bạn ở tỉnh khác, bấm «Sửa» ở bước cuối."
+    where = _in_sentence(province.get("name", "tỉnh đã chọn"))
+    raise Choose(
+        f"Tôi không tìm thấy xã/phường này ở {where}. Nếu bạn không biết tên xã mới, bấm "
+        "«Tôi không biết xã mới»: tôi ghi đúng như bạn gõ để cán bộ kiểm tra.\n\n"
+        + _ask_commune(ctx, values).text,
+        (OTHER_PROVINCE, UNKNOWN_NEW),
+        remember=remember,
     )
 
 
