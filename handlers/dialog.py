@@ -1,7 +1,7 @@
 """The dialog core: one Incoming in, a list of Replies out (plus queued side effects).
 
 Routing order: staff chat → commands → button actions → the running flow → media →
-greetings → FAQ. Knows nothing of Telegram or Zalo.
+greetings → a typed wish to register → FAQ. Knows nothing of Telegram or Zalo.
 """
 
 from __future__ import annotations
@@ -110,6 +110,10 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
             *_draft_offer(ctx),
             *subscriptions.ask_once(ctx),
         ]
+    if registration.wants_to_register(text):
+        # "đăng ký", "muốn đăng ký đi Hàn": the form, not an FAQ answer about it.
+        # (A separate check for now; the declarative router will take it over.)
+        return registration.start(ctx)
     return faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
 
 

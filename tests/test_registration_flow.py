@@ -228,3 +228,22 @@ async def test_news_is_a_separate_opt_in(chat: Transcript) -> None:
 
         user = await session.scalar(select(User).where(User.external_id == "u1"))
     assert user is not None and user.news_opt_in is True and user.consent_at is not None
+
+
+@pytest.mark.parametrize(
+    "typed", ["đăng ký", "dang ky di han", "muốn đăng ký", "Em muốn đăng ký ạ"]
+)
+async def test_typing_that_you_want_to_register_opens_the_form(
+    chat: Transcript, typed: str
+) -> None:
+    [consent] = await chat.say(typed)
+    assert consent.text == (await chat.press("menu:register"))[0].text
+    assert {b.action for b in consent.buttons} == {"reg:consent:yes", "reg:consent:no"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["đăng ký thi EPS ở đâu?", "thoi e ko dang ky nua", "đăng ký có mất tiền không"]
+)
+async def test_questions_about_registering_are_not_the_form(chat: Transcript, typed: str) -> None:
+    replies = await chat.say(typed)
+    assert not any("reg:consent:yes" in {b.action for b in r.buttons} for r in replies)

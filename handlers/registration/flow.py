@@ -8,8 +8,10 @@ to continue later.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
 from handlers.registration import fields, ownership
@@ -239,3 +241,24 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     else:
         replies = _next(ctx)
     return [Reply(notice), *replies] if notice else replies
+
+
+# --- "đăng ký" typed as text opens the form ---------------------------------------------
+_REGISTER_WORDS = re.compile(r"\b(dang ky|dangky|dang ki|dk|dki|dky)\b")
+# A question about registering is for the FAQ ("đăng ký thi EPS ở đâu?"); a refusal or
+# another subscription is not a wish to register.
+_NOT_A_WISH = re.compile(
+    r"\?|\b(the nao|o dau|bao nhieu|gi|sao|bao gio|khi nao|nao|khong|ko|k|kg|hong|thoi|huy|"
+    r"chua|roi|da dang ky|nhan tin|thong bao|tin|duoc|dc|can nhung|giay to|ho so)\b"
+)
+_MAX_WISH_WORDS = 8
+
+
+def wants_to_register(text: str) -> bool:
+    """ "đăng ký", "dang ky di han", "em muốn đăng ký ạ": a wish to fill the form.
+
+    Short, with the word, and neither a question nor a refusal."""
+    folded = fold(text).strip()
+    if len(folded.split()) > _MAX_WISH_WORDS or not _REGISTER_WORDS.search(folded):
+        return False
+    return not _NOT_A_WISH.search(folded)
