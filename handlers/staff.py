@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from db.models import AuditEvent, Referrer, Registration
 from faq.normalize import fold
 from handlers import broadcast_compose, job_fairs, referrals, review
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
-from handlers.registration.submit import STATUS_LABELS, card_text
+from handlers.registration.submit import STATUS_LABELS, card_text, same_phone_text
 from handlers.types import Attachment, Button, Incoming, Reply
 
 COMMANDS = frozenset(
@@ -268,9 +268,22 @@ async def detail(ctx: Context, registration: Registration) -> list[Reply]:
             history.append(f"{when} 📝 {event.note} ({event.actor})")
         else:
             history.append(f"{when} {event.action} ({event.actor})")
+    same_phone = (
+        await ctx.session.scalars(
+            select(Registration)
+            .where(
+                or_(
+                    Registration.id == registration.duplicate_of_id,
+                    Registration.duplicate_of_id == registration.id,
+                )
+            )
+            .order_by(Registration.id)
+        )
+    ).all()
     text = (
         card_text(registration, "📄 Hồ sơ")
         + f"\nTrạng thái: {STATUS_LABELS.get(registration.status, registration.status)}"
         + ("\nLịch sử:\n" + "\n".join(history) if history else "")
     )
+    text += same_phone_text(same_phone)  # another person's, with the same phone: to compare
     return [Reply(text, status_buttons(registration))]

@@ -22,7 +22,7 @@ from tests.conftest import FIXTURE_FAQ, make_settings
 from tests.dashboard_kit import add_registration
 from tests.test_dashboard import get, http, server, staff  # noqa: F401  (fixtures)
 from tests.test_registration_flow import HAPPY_PATH
-from tests.transcript import Transcript
+from tests.transcript import STAFF, Transcript
 
 OWNER, OTHER = "owner", "stranger"
 
@@ -89,6 +89,10 @@ async def test_a_second_worker_with_the_same_phone_learns_nothing_and_changes_no
     assert card.text.startswith(f"📝 Đăng ký mới {second.code}")
     assert "Cần kiểm tra: trùng số điện thoại" in card.text
     assert "Thào Seo Lử" in card.text and "Vàng Thị Mai" in card.text and first.code in card.text
+    for code in (first.code, second.code):  # /xem shows either with the other beside it
+        await chat.send(user="staff-1", chat_key=STAFF, text=f"/xem {code}")
+        shown = chat.channel.to(STAFF)[-1].text
+        assert "Thào Seo Lử" in shown and "Vàng Thị Mai" in shown and "Cùng số điện thoại" in shown
 
     # Erasing the second worker's data leaves the first registration whole.
     await chat.say("/xoadulieu", user=OTHER)

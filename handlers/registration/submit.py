@@ -8,6 +8,7 @@ worker: the registration is stored as its own record, linked to the other
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from db.clock import utcnow
@@ -40,14 +41,15 @@ def card_text(registration: Registration, heading: str = NEW) -> str:
     return "\n".join(rows)
 
 
-def staff_card(registration: Registration, heading: str, other: Registration | None) -> str:
-    """The card for the staff chat; a duplicate phone puts the other registration beside it."""
-    text = card_text(registration, heading)
-    if other is not None:
+def same_phone_text(others: Sequence[Registration]) -> str:
+    """Registrations of another person with the same phone, to follow a card: staff
+    compare them side by side."""
+    text = ""
+    for other in others:
         status = STATUS_LABELS.get(other.status, other.status)
         text += (
             f"\n\n— Cùng số điện thoại: hồ sơ {other.code} của người khác (trạng thái: "
-            f"{status}). Người gửi hồ sơ mới không được biết hồ sơ này.\n"
+            f"{status}). Người gửi hồ sơ này không được biết hồ sơ kia.\n"
             + "\n".join(form.lines(other))
         )
     return text
@@ -93,7 +95,9 @@ async def submit(
         )
     )
     heading = UPDATED if action == "update" else NEW
-    card = staff_card(registration, heading, duplicate_of)
+    card = card_text(registration, heading) + same_phone_text(
+        [duplicate_of] if duplicate_of else []
+    )
     buttons = tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS)
     route = route_for(ctx, registration.commune_name, registration.province_name)
     ctx.send_to_staff(Reply(card, buttons), kind="registration", route=route)
