@@ -76,6 +76,7 @@ async def list_page(request: web.Request) -> web.Response:
             "last": first + len(rows) - 1,
             "labels": STATUS_LABELS,
             "masked": masked_phone,
+            "flags": form.flags,
             "local": vietnam_time,
             **pick_lists(request.app[core.SETTINGS].province),
         },

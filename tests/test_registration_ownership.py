@@ -161,3 +161,5 @@ async def test_staff_see_both_registrations_side_by_side_on_the_dashboard(
             assert text in table, text
     _, page, _ = await get(staff, server, f"/staff/registrations/{second.id}")
     assert "Cần kiểm tra: trùng số điện thoại" in page
+    _, listing, _ = await get(staff, server, "/staff/registrations")
+    assert listing.count('title="Cần kiểm tra: trùng số điện thoại"') == 1  # the second only
