@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.serve import Server
 from db.models import AuditEvent, Registration
 from faq.service import FaqService
+from handlers.registration import places
 from handlers.types import Reply
 from tests.conftest import FIXTURE_FAQ, make_settings
 from tests.dashboard_kit import add_registration
@@ -148,9 +149,16 @@ async def test_staff_see_both_registrations_side_by_side_on_the_dashboard(
     server: Server,  # noqa: F811
     staff: aiohttp.ClientSession,  # noqa: F811
 ) -> None:
-    first = await add_registration(server, full_name="Lò Văn Minh", village="Bản Lếch")
+    [bat_xat] = places.find_communes("Xã Bát Xát", 15, limit=1)  # a known commune: no ⚠️
+    first = await add_registration(
+        server, full_name="Lò Văn Minh", village="Bản Lếch", commune_code=bat_xat.code
+    )
     second = await add_registration(
-        server, full_name="Thào Seo Lử", village="Sán Chải", duplicate_of_id=first.id
+        server,
+        full_name="Thào Seo Lử",
+        village="Sán Chải",
+        commune_code=bat_xat.code,
+        duplicate_of_id=first.id,
     )
     for shown, other in ((second, first), (first, second)):
         status, page, _ = await get(staff, server, f"/staff/registrations/{shown.id}")
