@@ -27,7 +27,14 @@ from functools import cache
 from typing import Any
 
 from handlers.registration import places
-from handlers.registration.places import PlaceMatch, _Entry, _key, _make_index, _search
+from handlers.registration.places import (
+    PlaceMatch,
+    _Entry,
+    _Index,
+    _key,
+    _make_index,
+    _search,
+)
 
 __all__ = ["OldPlace", "by_code", "lookup", "suggest"]
 
@@ -150,7 +157,7 @@ def _wards_by_key() -> dict[str, _OldWard]:
 
 
 @cache
-def _index(province_code: int | None) -> tuple[Any, tuple[_OldWard, ...]]:
+def _index(province_code: int | None) -> tuple[_Index, tuple[_OldWard, ...]]:
     """A search index of the old communes now in one current province (or all)."""
     wards = tuple(
         w for w in _tables()[0] if province_code is None or w.new_province_code == province_code

@@ -52,7 +52,7 @@ async def open_for_phone(
 
 async def owned(ctx: Context, registration_id: object) -> Registration | None:
     """The sender's own open registration with this id, or None (not theirs, closed, gone)."""
-    if not isinstance(registration_id, int):
+    if not isinstance(registration_id, int) or isinstance(registration_id, bool):
         return None
     registration = await ctx.session.get(Registration, registration_id)
     if (
