@@ -122,3 +122,11 @@ async def test_natural_answers_are_understood(
     await chat.press("reg:submit")
     column, value = stored
     assert getattr(await registration(chat), column) == value
+
+
+async def test_an_old_consent_button_pressed_again_keeps_the_answers(chat: Transcript) -> None:
+    await fill(chat, HAPPY_PATH[:6])  # up to the phone
+    [next_question] = await chat.press("reg:consent:yes")  # the consent message, scrolled up
+    assert "xã/phường" in next_question.text  # where the form was, not the first question
+    summary = await fill(chat, HAPPY_PATH[6:])
+    assert "• Họ và tên: Lò Văn Minh" in summary and "• Số điện thoại: 0912345678" in summary

@@ -149,6 +149,8 @@ async def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply
             )
         ]
     if action == "reg:consent:yes":
+        if draft(ctx).get("consent"):  # an old consent button: the answers stay
+            return _next(ctx)
         home = default_place(ctx)
         save(ctx, {"consent": True, **({"province": home} if home else {})})
         return _next(ctx)

@@ -1,7 +1,10 @@
-"""The registration questions, in order: how each is asked and how an answer is taken.
+"""The registration questions: how each is asked and how an answer is taken.
 
-An `accept` function returns the value to store, or raises `FieldError` (re-ask with a
-hint), `Choose` (show candidate buttons: "did you mean…?") or `Underage` (end kindly).
+The fields themselves (order, labels, storage) are declared in `form.py`. An `accept`
+function returns the value to store (or `Answered`: the value with a sentence to tell and
+answers to other questions found in the same text), or raises `FieldError` (the question
+again after a hint), `Choose` (buttons: "did you mean…?", or a confirmation) or
+`Underage` (the worker confirmed a date under 18: end kindly).
 """
 
 from __future__ import annotations
