@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from faq.normalize import fold
@@ -243,12 +244,18 @@ def _in_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+@cache
+def _commune_example(province_code: int | None) -> str:
+    """A commune of the worker's own province to show as an example (Bát Xát in Lào Cai)."""
+    names = places.commune_names(province_code) if province_code else []
+    if not names or any(fold(n).endswith("bat xat") for n in names):
+        return "Bát Xát"
+    return names[len(names) // 2].split(" ", 1)[-1]
+
+
 def _ask_commune(ctx: Context, values: dict[str, Any]) -> Reply:
     province = values.get("province") or {}
-    example = "Bát Xát"
-    if province.get("code") and (names := places.commune_names(province["code"])):
-        if not any(fold(n).endswith("bat xat") for n in names):  # an example from there
-            example = names[len(names) // 2].split(" ", 1)[-1]
+    example = _commune_example(province.get("code"))
     where = _in_sentence(province.get("name", "tỉnh của bạn"))
     return _ask(
         f"Bạn ở xã/phường nào của {where}? Gõ tên xã/phường, ví dụ: {example}.\n"
