@@ -14,7 +14,7 @@ from typing import Any
 from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
-from handlers.registration import fields, ownership
+from handlers.registration import fields, old_address, ownership
 from handlers.registration.draft import FLOW, draft, forget_draft, save
 from handlers.registration.draft import has_draft as has_draft  # for the dialog
 from handlers.registration.form import BY_KEY, FIELDS
@@ -25,6 +25,7 @@ from handlers.registration.questions import (
     Choose,
     Underage,
     default_place,
+    is_current_commune,
 )
 from handlers.types import Button, Incoming, Reply
 
@@ -199,6 +200,8 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     question = field.question
     if incoming.action and not incoming.action.startswith(f"reg:{question.prefix or step}"):
         return [question.ask(ctx, values)]  # a button from an earlier question
+    if field.key == "commune" and incoming.text and not is_current_commune(incoming.text, values):
+        await old_address.ready()  # an old address, perhaps: its tables, off the event loop
     try:
         value = question.accept(ctx, incoming, values)
     except fields.FieldError as error:

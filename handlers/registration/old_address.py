@@ -20,6 +20,7 @@ commune of the conversion table is found there by name within its province.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from handlers.registration.places import (
     _search,
 )
 
-__all__ = ["OldPlace", "by_code", "lookup", "suggest"]
+__all__ = ["OldPlace", "by_code", "lookup", "ready", "suggest"]
 
 # An old unit is only believed when its name is in what the worker typed, as whole
 # words: the package's parser finds keywords anywhere in the squashed text ("vinh" in
@@ -81,6 +82,14 @@ class _OldWard:
     province: str
     old_key: str  # the conversion table's key: "<province>_<district>_<commune>"
     new_province_code: int
+
+
+async def ready() -> None:
+    """Load the package and its tables in a thread the first time (about 1.5 s of CPU),
+    so the event loop keeps answering everyone else meanwhile."""
+    if _tables.cache_info().currsize == 0:
+        await asyncio.to_thread(_tables)
+        await asyncio.to_thread(_package)
 
 
 @cache

@@ -311,6 +311,13 @@ def _resolve_old(old: old_address.OldPlace, typed: str, values: dict[str, Any]) 
     )
 
 
+def is_current_commune(text: str, values: dict[str, Any]) -> bool:
+    """Whether the text names one of today's communes of the province exactly."""
+    province = values.get("province") or {}
+    found = places.find_communes(text, province.get("code"), limit=2)
+    return bool(found) and found[0].exact and (len(found) == 1 or not found[1].exact)
+
+
 def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> Any:
     province = values.get("province") or {}
     pending = values.get(COMMUNE_TYPED) or {}
