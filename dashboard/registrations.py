@@ -7,7 +7,7 @@ from functools import cache
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dashboard import app as core
 from dashboard.accounts import actor
@@ -22,7 +22,7 @@ from dashboard.search import (
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration, User
 from handlers import review
-from handlers.registration import places
+from handlers.registration import form, places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
 from handlers.registration.submit import STATUS_LABELS
@@ -76,6 +76,7 @@ async def list_page(request: web.Request) -> web.Response:
             "last": first + len(rows) - 1,
             "labels": STATUS_LABELS,
             "masked": masked_phone,
+            "flags": form.flags,
             "local": vietnam_time,
             **pick_lists(request.app[core.SETTINGS].province),
         },
@@ -104,6 +105,19 @@ async def detail(request: web.Request) -> web.Response:
             await db.get(Referrer, registration.referrer_id) if registration.referrer_id else None
         )
         applicant = await db.get(User, registration.user_id) if registration.user_id else None
+        # Registrations with the same phone from another person, shown side by side.
+        same_phone = (
+            await db.scalars(
+                select(Registration)
+                .where(
+                    or_(
+                        Registration.id == registration.duplicate_of_id,
+                        Registration.duplicate_of_id == registration.id,
+                    )
+                )
+                .order_by(Registration.id)
+            )
+        ).all()
         # Who looked at whose personal data (Law 91/2025/QH15): every view is audited.
         db.add(AuditEvent(registration_id=registration.id, actor=actor(account), action="view"))
     history = [e for e in events if e.action not in HIDDEN_HISTORY]
@@ -112,6 +126,12 @@ async def detail(request: web.Request) -> web.Response:
         "registration.html",
         {
             "r": registration,
+            "answers": [(f.key, f.label, f.text(registration)) for f in form.FIELDS],
+            "flags": form.flags(registration),
+            "same_phone": same_phone,
+            "compared": [
+                (f.label, [f.text(r) for r in (registration, *same_phone)]) for f in form.FIELDS
+            ],
             "history": history,
             "referrer": referrer,
             "applicant": applicant,
@@ -133,9 +153,7 @@ async def change_status(request: web.Request) -> web.Response:
     told = False
     async with request.app[core.SESSIONS].begin() as db:
         registration = await _registration(db, request)
-        change = await review.set_status(
-            db, settings, registration, status, actor(account), reason
-        )
+        change = await review.set_status(db, settings, registration, status, actor(account), reason)
         if change.error is None and change.event is not None:
             await db.flush()
             if change.notice is not None:
@@ -186,9 +204,7 @@ async def export(request: web.Request) -> web.Response:
         rows = list((await db.scalars(sorted_query(filters).limit(EXPORT_MAX))).all())
         names = dict((await db.execute(select(Referrer.id, Referrer.name))).all())
         what = filters.params() or "tất cả"
-        db.add(
-            AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}")
-        )
+        db.add(AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}"))
     title = "Danh sách đăng ký" + (" (đã lọc)" if filters.active else "")
     # Tens of thousands of rows take seconds to write: not on the event loop.
     if fmt == "xlsx":

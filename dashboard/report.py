@@ -1,11 +1,12 @@
 """The centre's periodic report: counts for a chosen period, on a page and as XLSX.
 
 The provincial plans ask for a 6-month report (before 10 July) and a yearly one (before
-30 November). For registrations received in the period: counts by commune, ethnicity,
-gender, age band, market and status, and per referrer; and the departures of the
-period's year (status changed to «đã xuất cảnh», from the audit table) against
-DEPARTURE_TARGET. Erased registrations keep place, market and status; their gender,
-ethnicity and age show as «không rõ».
+30 November). For registrations received in the period: counts by each field the form
+declares as counted (gender, commune, ethnicity, schooling, market, language, worked
+abroad, loan: `handlers/registration/form.py`), by age band and status, and per
+referrer; and the departures of the period's year (status changed to «đã xuất cảnh»,
+from the audit table) against DEPARTURE_TARGET. Erased registrations keep place, market
+and status; their personal answers and age show as «không rõ».
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dashboard.accounts import actor
 from dashboard.search import utc_midnight
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration
+from handlers.registration import form
 from handlers.registration.export import vietnam_time
 from handlers.registration.submit import STATUS_LABELS
 
@@ -85,18 +87,20 @@ async def build(session: AsyncSession, start: date, end: date, target: int) -> R
         )
     ).all()
     report = Report(start, end, total=len(rows), target=target)
+    # A table per field the form declares as counted, then age and status.
+    counted = [f for f in form.FIELDS if f.report is not None]
     by: dict[str, Counter[str]] = {
-        k: Counter()
-        for k in ("Xã/phường", "Dân tộc", "Giới tính", "Độ tuổi", "Nước muốn đi", "Trạng thái")
+        k: Counter() for k in (*(f.label for f in counted), "Độ tuổi", "Trạng thái")
     }
     per_referrer: Counter[int] = Counter()
     departed_by_referrer: Counter[int] = Counter()
     for r in rows:
-        by["Xã/phường"][r.commune_name or UNKNOWN] += 1
-        by["Dân tộc"][r.ethnicity or UNKNOWN] += 1
-        by["Giới tính"][r.gender or UNKNOWN] += 1
+        for counted_field in counted:
+            answer = counted_field.answer(r)
+            assert counted_field.report is not None
+            bucket = UNKNOWN if answer is None else counted_field.report(answer)
+            by[counted_field.label][bucket] += 1
         by["Độ tuổi"][age_band(_age(r, end))] += 1
-        by["Nước muốn đi"][r.market or UNKNOWN] += 1
         by["Trạng thái"][STATUS_LABELS.get(r.status, r.status)] += 1
         if r.referrer_id is not None:
             per_referrer[r.referrer_id] += 1

@@ -232,6 +232,14 @@ class Registration(Base):
     worked_abroad: Mapped[str | None] = mapped_column(String(200))
     loan_wish: Mapped[str | None] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(Text)
+    # The address as the worker typed it from an ID card printed before 1 July 2025
+    # ("xã Y Tý, huyện Bát Xát, tỉnh Lào Cai"), kept beside the current commune it maps to.
+    old_address: Mapped[str | None] = mapped_column(String(200))
+    # Another person's open registration that had this phone number when this one was
+    # sent ("trùng số điện thoại"): staff compare the two; neither worker is told the other.
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("registrations.id", ondelete="SET NULL")
+    )
     consent_forward_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)

@@ -51,6 +51,12 @@ class RegTwo(Action, prefix="reg"):
     b: Annotated[str, Text(36)]
 
 
+class RegThree(Action, prefix="reg"):
+    a: Annotated[str, Text(12)]
+    b: Annotated[str, Text(12)]
+    c: Annotated[str, Text(24)]
+
+
 @faq_router.action(OpenFaq)
 def open_faq(ctx: Context, incoming: Incoming, action: OpenFaq) -> list[Reply]:
     ctx.end_flow()
@@ -114,12 +120,20 @@ async def registration_submit(ctx: Context, incoming: Incoming, action: RegSubmi
     return await submit_draft(ctx)
 
 
-@router.action(RegOne, RegTwo)
-def registration_button(ctx: Context, incoming: Incoming, action: RegOne | RegTwo) -> list[Reply]:
+@router.action(RegOne, RegTwo, RegThree)
+async def registration_button(
+    ctx: Context, incoming: Incoming, action: RegOne | RegTwo | RegThree
+) -> list[Reply]:
     data = action.pack()
-    if ctx.flow != registration.FLOW and data not in registration.ENTRY_ACTIONS:
+    if ctx.flow != registration.FLOW and not registration.is_entry(data):
         return registration.start(ctx)  # an old button: offer to continue the draft
-    return registration.on_action(ctx, data, incoming)
+    return await registration.on_action(ctx, data, incoming)
+
+
+@router.text("register")
+def typed_registration(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«đăng ký», «muốn đăng ký đi Hàn»: the form, not an FAQ answer about it."""
+    return registration.start(ctx) if registration.wants_to_register(text) else None
 
 
 router.flow(registration.FLOW, registration.start, registration.on_message)

@@ -18,8 +18,8 @@ from db.models import AuditEvent, Registration
 from handlers.actions import Action
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, MainMenu
+from handlers.registration import form, ownership
 from handlers.registration.flow import draft
-from handlers.registration.questions import show_birth
 from handlers.registration.submit import STATUS_LABELS
 from handlers.router import Router
 from handlers.types import Button, Incoming, Reply
@@ -33,10 +33,9 @@ class ConfirmErase(Action, prefix="privacy:erase:yes"):
 
 CONFIRM = Button("🗑️ Xoá hết dữ liệu của tôi", ConfirmErase().pack())
 KEEP = Button("Không xoá", MainMenu().pack())
-# Cleared on erasure; code, status, province, commune, market and dates stay for statistics.
-PERSONAL = ("full_name", "birth_date", "birth_year", "gender", "phone", "village",
-            "ethnicity", "schooling", "language_level", "worked_abroad", "loan_wish", "note",
-            "user_id")  # fmt: skip
+# Cleared on erasure (declared with the form's fields); code, status, province, commune,
+# market and dates stay for statistics.
+PERSONAL = form.PERSONAL_COLUMNS
 
 
 async def _registrations(ctx: Context) -> list[Registration]:
@@ -59,22 +58,21 @@ async def show(ctx: Context) -> list[Reply]:
         f"• Tên hiển thị: {ctx.user.display_name or '(không có)'}",
         f"• Kênh: {ctx.user.channel}, bắt đầu trò chuyện: {ctx.user.created_at:%d/%m/%Y}",
     ]
+    buttons: list[Button] = []
     for reg in await _registrations(ctx):
-        born = reg.birth_date.strftime("%d/%m/%Y") if reg.birth_date else reg.birth_year
-        lines += [
-            f"• Hồ sơ {reg.code} ({STATUS_LABELS.get(reg.status, reg.status)}):",
-            f"  {reg.full_name}, sinh {born}, {reg.gender}, SĐT {reg.phone}",
-            f"  {reg.village}, {reg.commune_name}, {reg.province_name}; dân tộc {reg.ethnicity}",
-            f"  Học vấn {reg.schooling}; muốn đi {reg.market}; vay vốn: {reg.loan_wish}",
-        ]
+        lines.append(f"• Hồ sơ {reg.code} ({STATUS_LABELS.get(reg.status, reg.status)}):")
+        lines += [f"  {line}" for line in form.lines(reg)]
+        buttons += ownership.manage_buttons(reg)  # only the sender's own registrations
+    lines.append(
+        "• Nhận tin phiên giao dịch việc làm: " + ("Có" if ctx.user.news_opt_in else "Không")
+    )
     values = draft(ctx)
     if values:
-        answered = [k for k in values if k != "consent"]
+        answered = [f for f in form.FIELDS if f.key in values]
         lines.append(f"• Bản đăng ký đang làm dở: {len(answered)} câu đã trả lời.")
-        if "birth" in values:
-            lines.append(f"  (ngày sinh {show_birth(values['birth'])})")
+        lines += [f"  {f.label}: {f.show(values[f.key])}" for f in answered]
     lines.append("Muốn xoá tất cả, gõ /xoadulieu.")
-    return [Reply("\n".join(lines), (BACK_TO_MENU,))]
+    return [Reply("\n".join(lines), (*buttons, BACK_TO_MENU))]
 
 
 @router.command("xoadulieu", help="/xoadulieu: xoá dữ liệu của bạn")

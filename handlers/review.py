@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import outbox
 from db.models import AuditEvent, Registration, User
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.types import Notice, Outgoing, Reply
 from settings import Settings
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from db.models import AuditEvent, Referrer, Registration
 from faq.normalize import fold
@@ -20,7 +20,7 @@ from handlers.access import actor
 from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
-from handlers.registration.submit import STATUS_LABELS, card_text
+from handlers.registration.submit import STATUS_LABELS, card_text, same_phone_text
 from handlers.router import ANYWHERE, Router
 from handlers.types import Attachment, Button, Incoming, Reply
 
@@ -315,9 +315,22 @@ async def detail(ctx: Context, registration: Registration) -> list[Reply]:
             history.append(f"{when} 📝 {event.note} ({event.actor})")
         else:
             history.append(f"{when} {event.action} ({event.actor})")
+    same_phone = (
+        await ctx.session.scalars(
+            select(Registration)
+            .where(
+                or_(
+                    Registration.id == registration.duplicate_of_id,
+                    Registration.duplicate_of_id == registration.id,
+                )
+            )
+            .order_by(Registration.id)
+        )
+    ).all()
     text = (
-        card_text(registration).replace("📝 Đăng ký mới", "📄 Hồ sơ")
+        card_text(registration, "📄 Hồ sơ")
         + f"\nTrạng thái: {STATUS_LABELS.get(registration.status, registration.status)}"
         + ("\nLịch sử:\n" + "\n".join(history) if history else "")
     )
+    text += same_phone_text(same_phone)  # another person's, with the same phone: to compare
     return [Reply(text, status_buttons(registration))]

@@ -36,6 +36,7 @@ HEADERS = [
     "Số điện thoại",
     "Tỉnh/thành phố",
     "Xã/phường",
+    "Địa chỉ cũ (căn cước)",
     "Thôn/bản, tổ",
     "Dân tộc",
     "Học vấn",
@@ -43,8 +44,9 @@ HEADERS = [
     "Ngoại ngữ",
     "Đã đi nước ngoài",
     "Muốn vay vốn",
-    "Người giới thiệu",
     "Ghi chú",
+    "Người giới thiệu",
+    "Cần kiểm tra",
 ]
 COL = {header: index for index, header in enumerate(HEADERS)}
 REFERRERS = {1: "Lò Văn Páo (trưởng bản)", 2: "Hoàng Thị Mai"}
@@ -179,7 +181,7 @@ def test_xlsx_opens_with_headers_rows_and_layout() -> None:
     assert rows[1][COL["Họ và tên"]] == "Lò Thị Hoa"
     assert rows[2][COL["Mã hồ sơ"]] == "LC-2026-00002"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:R3"
+    assert sheet.auto_filter.ref == "A1:T3"
     assert all(cell.font.bold for cell in sheet[1])
 
 
@@ -242,7 +244,7 @@ def test_xlsx_drops_control_characters_instead_of_failing() -> None:
 def test_xlsx_without_registrations_has_headers_only() -> None:
     sheet = open_sheet(to_xlsx([], REFERRERS, "Trống"))
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [HEADERS]
-    assert sheet.auto_filter.ref == "A1:R1"
+    assert sheet.auto_filter.ref == "A1:T1"
 
 
 # --- CSV --------------------------------------------------------------------------------

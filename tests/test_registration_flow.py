@@ -109,12 +109,17 @@ async def test_a_photo_instead_of_a_name_is_asked_again(chat: Transcript) -> Non
     assert chat.staff_messages() == []  # the form holds it; it is not a hand-off
 
 
-@pytest.mark.parametrize("birth", ["1/1/2012", "2011", "12.3.2010"])
-async def test_under_eighteen_is_told_kindly_and_nothing_is_kept(
-    chat: Transcript, birth: str
+@pytest.mark.parametrize(
+    ("birth", "shown"),
+    [("1/1/2012", "ngày 01/01/2012"), ("2011", "năm 2011"), ("12.3.2010", "ngày 12/03/2010")],
+)
+async def test_under_eighteen_is_confirmed_then_told_kindly_and_nothing_is_kept(
+    chat: Transcript, birth: str, shown: str
 ) -> None:
     await fill(chat, HAPPY_PATH[:3])
-    [reply] = await chat.say(birth)
+    [confirm] = await chat.say(birth)
+    assert f"Bạn sinh {shown}, đúng không?" in confirm.text  # a typo is not the end
+    [reply] = await chat.press("reg:birth:young")
     assert "18 tuổi" in reply.text
     [fresh] = await chat.press("menu:register")
     assert "đồng ý" in fresh.text  # no draft to continue
@@ -153,19 +158,27 @@ async def test_returning_days_later_is_offered_to_continue(database_url: str) ->
         await again.close()
 
 
-async def test_same_phone_offers_to_update_the_open_registration(chat: Transcript) -> None:
+async def test_the_same_workers_phone_is_caught_at_the_phone_step(chat: Transcript) -> None:
     await fill(chat)
     await chat.press("reg:submit")
-    await fill(
-        chat, [(k, v) for k, v in HAPPY_PATH if v != "reg:loan:co"] + [("press", "reg:loan:khong")]
-    )
-    [offer] = await chat.press("reg:submit")
-    assert "đã có hồ sơ" in offer.text
-    [updated] = await chat.press("reg:submit")
-    assert "cập nhật" in updated.text
+    phone_at = next(i for i, (_, value) in enumerate(HAPPY_PATH) if value == "+84 912.345.678")
+    await fill(chat, HAPPY_PATH[:phone_at])
+    [offer] = await chat.say("0912 345 678")  # not at the end: right when the phone is typed
     [registration] = await registrations(chat)
-    assert registration.loan_wish == "Không"
-    assert len(chat.staff_messages()) == 2
+    assert f"đã có hồ sơ {registration.code}" in offer.text
+    update = next(b.action for b in offer.buttons if b.action.startswith("reg:update:"))
+    [summary] = await chat.press(update)  # the registration's answers, ready to edit
+    assert f"Bạn đang sửa hồ sơ {registration.code}" in summary.text and "Bản Lếch" in summary.text
+    await chat.press("reg:edit:loan")
+    await chat.press("reg:loan:khong")
+    [updated] = await chat.press("reg:submit")
+    assert "cập nhật" in updated.text and registration.code in updated.text
+    [registration] = await registrations(chat)
+    assert registration.loan_wish == "Không" and registration.birth_date is not None
+    first, second = (card for card, _ in chat.staff_messages())
+    assert first.text.startswith(f"📝 Đăng ký mới {registration.code}")
+    assert second.text.startswith(f"🔄 Cập nhật hồ sơ {registration.code}")
+    assert "Muốn vay vốn: Không" in second.text and "Ngày sinh: 12/03/1999" in second.text
 
 
 async def test_edit_one_field_returns_to_the_summary(chat: Transcript) -> None:
@@ -215,3 +228,22 @@ async def test_news_is_a_separate_opt_in(chat: Transcript) -> None:
 
         user = await session.scalar(select(User).where(User.external_id == "u1"))
     assert user is not None and user.news_opt_in is True and user.consent_at is not None
+
+
+@pytest.mark.parametrize(
+    "typed", ["đăng ký", "dang ky di han", "muốn đăng ký", "Em muốn đăng ký ạ"]
+)
+async def test_typing_that_you_want_to_register_opens_the_form(
+    chat: Transcript, typed: str
+) -> None:
+    [consent] = await chat.say(typed)
+    assert consent.text == (await chat.press("menu:register"))[0].text
+    assert {b.action for b in consent.buttons} == {"reg:consent:yes", "reg:consent:no"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["đăng ký thi EPS ở đâu?", "thoi e ko dang ky nua", "đăng ký có mất tiền không"]
+)
+async def test_questions_about_registering_are_not_the_form(chat: Transcript, typed: str) -> None:
+    replies = await chat.say(typed)
+    assert not any("reg:consent:yes" in {b.action for b in r.buttons} for r in replies)

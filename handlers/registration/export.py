@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from db.models import Registration
+from handlers.registration import form
 from handlers.registration.submit import STATUS_LABELS
 
 if TYPE_CHECKING:  # a private module: imported for type hints only
@@ -124,57 +125,55 @@ def _status(registration: Registration, referrers: Mapping[int, str]) -> CellVal
     return STATUS_LABELS.get(status, status) if status else None
 
 
-def _birth(registration: Registration, referrers: Mapping[int, str]) -> CellValue:
-    # Many workers only know their year of birth; the full date wins when known.
-    return registration.birth_date or registration.birth_year
-
-
 def _referrer(registration: Registration, referrers: Mapping[int, str]) -> CellValue:
     if registration.referrer_id is None:
         return None
     return referrers.get(registration.referrer_id)
 
 
-# Columns emptied for anonymised rows: what identifies a person, or is sensitive
-# (ethnicity, free text). Commune, market, schooling and status stay for statistics.
-PERSONAL_HEADERS: frozenset[str] = frozenset(
-    {
-        "Họ và tên",
-        "Ngày sinh",
-        "Giới tính",
-        "Số điện thoại",
-        "Thôn/bản, tổ",
-        "Dân tộc",
-        "Đã đi nước ngoài",
-        "Ghi chú",
-    }
-)
+def _answer(field: form.Field) -> Getter:
+    def get(registration: Registration, referrers: Mapping[int, str]) -> CellValue:
+        return field.export_value(registration)
 
-_COLUMNS: tuple[tuple[str, Getter], ...] = (
-    ("Mã hồ sơ", _attr("code")),
-    ("Ngày đăng ký", _created),
-    ("Trạng thái", _status),
-    ("Họ và tên", _attr("full_name")),
-    ("Ngày sinh", _birth),
-    ("Giới tính", _attr("gender")),
-    ("Số điện thoại", _attr("phone")),
-    ("Tỉnh/thành phố", _attr("province_name")),
-    ("Xã/phường", _attr("commune_name")),
-    ("Thôn/bản, tổ", _attr("village")),
-    ("Dân tộc", _attr("ethnicity")),
-    ("Học vấn", _attr("schooling")),
-    ("Nước muốn đi", _attr("market")),
-    ("Ngoại ngữ", _attr("language_level")),
-    ("Đã đi nước ngoài", _attr("worked_abroad")),
-    ("Muốn vay vốn", _attr("loan_wish")),
-    ("Người giới thiệu", _referrer),
-    ("Ghi chú", _attr("note")),
+    return get
+
+
+def _extra(field: form.Field, value: Callable[[Any], form.CellValue]) -> Getter:
+    def get(registration: Registration, referrers: Mapping[int, str]) -> CellValue:
+        answer = field.answer(registration)
+        return None if answer is None else value(answer)
+
+    return get
+
+
+def _checks(registration: Registration, referrers: Mapping[int, str]) -> CellValue:
+    return "; ".join(form.flags(registration)) or None
+
+
+# One column per field of the form (declared once in form.py), then the extras.
+_COLUMNS: tuple[tuple[str, Getter, bool], ...] = (
+    ("Mã hồ sơ", _attr("code"), False),
+    ("Ngày đăng ký", _created, False),
+    ("Trạng thái", _status, False),
+    *(
+        column
+        for field in form.FIELDS
+        for column in (
+            (field.label, _answer(field), field.personal),
+            *((header, _extra(field, value), personal) for header, value, personal in field.extra),
+        )
+    ),
+    ("Người giới thiệu", _referrer, False),
+    ("Cần kiểm tra", _checks, False),
 )
+# Columns emptied for anonymised rows: what identifies a person, or is sensitive
+# (ethnicity, free text). Commune, market and status stay for statistics.
+PERSONAL_HEADERS: frozenset[str] = frozenset(header for header, _, personal in _COLUMNS if personal)
 # (header, getter) pairs in display order; personal getters are wrapped from the one
 # list above, so a column cannot be marked personal and still leak.
 EXPORT_COLUMNS: tuple[tuple[str, Getter], ...] = tuple(
     (header, _personal(getter) if header in PERSONAL_HEADERS else getter)
-    for header, getter in _COLUMNS
+    for header, getter, _ in _COLUMNS
 )
 
 

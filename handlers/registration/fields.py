@@ -36,10 +36,12 @@ __all__ = [
     "age_on",
     "check_adult",
     "match_choice",
+    "match_schooling",
     "parse_birth_date",
     "parse_free_text",
     "parse_full_name",
     "parse_phone",
+    "parse_phone_answer",
 ]
 
 
@@ -134,6 +136,13 @@ DATE_EXAMPLE = "12/03/1999"
 MIN_AGE = 18
 MAX_AGE = 70
 _DATE_WORDS_RE = re.compile(r"(?<![a-z])(?:ngay|thang|nam|sinh|ns)(?![a-z])")
+# Words around a date in a natural answer ("nó sinh năm 2004", "em sinh ngày 5/6/1998 ạ"):
+# pronouns and particles, dropped before the date is read. A month written as a word
+# ("tháng ba") is not among them and is still refused.
+_DATE_FILLERS_RE = re.compile(
+    r"(?<![a-z])(?:no|em|toi|con|chau|minh|anh|chi|ban|be|a|ah|ak|la|vao|hoi|nhe|nha|oi|da|"
+    r"vang|u|uh|thi|cua|ne)(?![a-z])"
+)
 _LETTER_RE = re.compile(r"[a-z]")
 _NUMBER_RE = re.compile(r"\d+")
 _DATE_FORMAT_MSG = (
@@ -201,6 +210,8 @@ def parse_birth_date(text: str, today: date) -> BirthDate:
     if len(text) > _MAX_RAW_LEN:
         raise _too_long(text.strip(), 40, "Ngày sinh", DATE_EXAMPLE)
     folded = _DATE_WORDS_RE.sub(" ", fold(unicodedata.normalize("NFKC", text)))
+    if _NUMBER_RE.search(folded):
+        folded = _DATE_FILLERS_RE.sub(" ", folded)
     if _LETTER_RE.search(folded):
         raise FieldError(_DATE_FORMAT_MSG)
     numbers = _NUMBER_RE.findall(folded)
@@ -328,6 +339,32 @@ def parse_phone(text: str) -> str:
     return digits
 
 
+# A Vietnamese number inside other words: 0 or (+)84, then 8–10 digits, single separators.
+_PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?84|0)\d(?:[\s.\-]?\d){7,9}(?!\d)")
+
+
+def parse_phone_answer(text: str) -> str:
+    """The phone answer as people type it: the number alone, or inside a sentence.
+
+    "sđt của em 0912 345 678 ạ" gives the number; two numbers ("số thằng Tuấn 0356789123,
+    số cô 0987654321") are refused with a hint, since only the applicant's is wanted.
+    """
+    try:
+        return parse_phone(text)
+    except FieldError as error:
+        if len(text) > _MAX_RAW_LEN:
+            raise
+        found = _PHONE_IN_TEXT_RE.findall(unicodedata.normalize("NFKC", text))
+        if len(found) >= 2:
+            raise FieldError(
+                f"Bạn gửi {len(found)} số điện thoại. Bạn gõ một số di động của người đăng ký "
+                f"thôi nhé, ví dụ: {PHONE_EXAMPLE}"
+            ) from error
+        if len(found) == 1 and found[0].strip() != text.strip():
+            return parse_phone(found[0])
+        raise
+
+
 # --- fixed choices ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Option:
@@ -397,7 +434,12 @@ MARKETS: tuple[Option, ...] = (
 )
 
 LANGUAGE_LEVELS: tuple[Option, ...] = (
-    Option("none", "Chưa biết", ("chua", "khong biet", "ko biet", "chua hoc", "0")),
+    Option(
+        "none",
+        "Chưa biết",
+        ("chua", "khong biet", "ko biet", "kh biet", "chua hoc", "0", "ko", "k", "khong",
+         "chua biet gi", "khong biet gi", "ko biet gi", "chua hoc bao gio", "mu tit"),
+    ),
     Option("basic", "Biết cơ bản", ("co ban", "biet chut it", "biet it", "mot chut", "so cap")),
     Option("good", "Khá", ("kha", "gioi", "tot", "thanh thao", "noi duoc")),
     Option(
@@ -425,7 +467,7 @@ LOAN_WISHES: tuple[Option, ...] = (
 # Polite or filler words that precede a real answer ("em muốn đi Hàn Quốc ạ").
 _FILLERS: frozenset[str] = frozenset(
     {"toi", "em", "minh", "anh", "chi", "la", "muon", "di", "chon", "sang", "nuoc", "nhe",
-     "a", "oi", "chau", "con", "xin"}
+     "a", "oi", "chau", "con", "xin", "da", "vang", "nha", "ah", "gi", "ca", "luon"}
 )  # fmt: skip
 _PUNCT_RE = re.compile(r"[^\w\s]|_")
 _FUZZY_CUTOFF = 86.0
@@ -471,6 +513,34 @@ def match_choice(options: Sequence[Option], text: str) -> Option | None:
     if any(table[k] is not winner and s > best[0][1] - 5 for k, s in best[1:]):
         return None
     return winner
+
+
+# --- schooling by grade ---------------------------------------------------------------
+# "hết lớp 9", "lớp 12/12", "9/12", "học đến lớp 7", "chưa hết lớp 9", "đang học lớp 11".
+_GRADE_RE = re.compile(r"(?<!\d)(1[0-2]|[1-9])(?!\d)")
+_OF_TWELVE_RE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*12(?!\d)")  # "9/12": grade 9 of 12
+_NOT_FINISHED_RE = re.compile(r"\b(?:chua|dang|do dang|bo)\b")
+_GRADE_WORDS_RE = re.compile(r"\b(?:lop|het|hoc|den|xong|tot nghiep|toi|em|da|a|roi|moi)\b")
+
+
+def match_schooling(text: str) -> Option | None:
+    """The schooling level of an answer that names a grade, else None.
+
+    Finishing grade 9 is THCS and grade 12 THPT; a grade not finished ("chưa hết lớp 9",
+    "đang học lớp 12") counts as the level below it.
+    """
+    if not text or len(text) > 200:
+        return None
+    key = _choice_key(_OF_TWELVE_RE.sub(r" \1 ", fold(text)))
+    grades = _GRADE_RE.findall(key)
+    rest = _GRADE_WORDS_RE.sub(" ", _NOT_FINISHED_RE.sub(" ", key))
+    if len(grades) != 1 or re.sub(r"[\d\s]", "", rest) or len(re.findall(r"\d+", key)) != 1:
+        return None  # not only a grade and the usual words around it
+    grade = int(grades[0])
+    if _NOT_FINISHED_RE.search(key):
+        grade -= 1
+    code = "thpt" if grade >= 12 else "thcs" if grade >= 9 else "duoi_thcs"
+    return next(o for o in SCHOOLING_LEVELS if o.code == code)
 
 
 # --- free text -------------------------------------------------------------------------

@@ -8,48 +8,49 @@ to continue later.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from handlers.context import DRAFT_PREFIX, Context
+from faq.normalize import fold
+from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
-from handlers.registration import fields
+from handlers.registration import fields, old_address, ownership
+from handlers.registration.draft import FLOW, draft, forget_draft, save
+from handlers.registration.draft import has_draft as has_draft  # for the dialog
+from handlers.registration.form import BY_KEY, FIELDS
 from handlers.registration.questions import (
-    BY_KEY,
     CANCEL,
-    QUESTIONS,
+    PENDING,
+    Answered,
     Choose,
     Underage,
     default_place,
+    is_current_commune,
 )
 from handlers.types import Button, Incoming, Reply
 
-FLOW = "registration"
-DRAFT = DRAFT_PREFIX + "reg"
 EDITING = "reg_editing"
 CONSENT_BUTTONS = (
     Button("✅ Đồng ý", "reg:consent:yes"),
     Button("❌ Không đồng ý", "reg:consent:no"),
 )
+# Consent typed instead of pressed.
+CONSENT_ANSWERS = (
+    fields.Option(
+        "yes", "Đồng ý", ("co", "co a", "dong y", "dong y a", "ok", "oke", "u", "uh", "vang", "yes")
+    ),
+    fields.Option("no", "Không đồng ý", ("khong", "ko", "k", "khong a", "khong dong y", "no")),
+)
 # Buttons that make sense outside the running flow (the offer to continue a draft).
 ENTRY_ACTIONS = frozenset({"reg:resume", "reg:restart", "reg:cancel"})
+# The owner's buttons for a sent registration (/dulieu, the phone step): `<prefix><id>`.
+UPDATE = "reg:update:"
+WITHDRAW = "reg:withdraw:"
 
 
-def draft(ctx: Context) -> dict[str, Any]:
-    return dict((ctx.state.data or {}).get(DRAFT) or {})
-
-
-def has_draft(ctx: Context) -> bool:
-    return bool(draft(ctx))
-
-
-def _save(ctx: Context, values: dict[str, Any]) -> None:
-    ctx.state.data = {**(ctx.state.data or {}), DRAFT: values}
-
-
-def forget_draft(ctx: Context) -> None:
-    """Leave the flow and drop the draft (submitted, cancelled or refused)."""
-    ctx.end_flow()
-    ctx.state.data = {k: v for k, v in (ctx.state.data or {}).items() if k != DRAFT}
+def is_entry(action: str) -> bool:
+    """Whether this registration button works outside the running form."""
+    return action in ENTRY_ACTIONS or action.startswith((UPDATE, WITHDRAW))
 
 
 def consent_text(ctx: Context) -> str:
@@ -70,7 +71,7 @@ def start(ctx: Context) -> list[Reply]:
     values = draft(ctx)
     if values:
         # Answers the worker gave (the province may have been filled in by default).
-        done = sum(1 for q in QUESTIONS if q.key in values and q.key != "province")
+        done = sum(1 for f in FIELDS if f.key in values and f.key != "province")
         return [
             Reply(
                 f"Bạn có bản đăng ký đang làm dở (đã trả lời {done} câu). Bạn muốn làm tiếp không?",
@@ -88,21 +89,24 @@ def start(ctx: Context) -> list[Reply]:
 def _next(ctx: Context) -> list[Reply]:
     """Ask the first unanswered question, or show the summary."""
     values = draft(ctx)
-    for question in QUESTIONS:
-        if question.key not in values and question.needed(values):
-            ctx.start_flow(FLOW, question.key)
-            return [question.ask(ctx, values)]
+    for field in FIELDS:
+        if field.key not in values and field.needed(values):
+            ctx.start_flow(FLOW, field.key)
+            return [field.question.ask(ctx, values)]
     ctx.start_flow(FLOW, "summary")
     return [summary(ctx)]
 
 
 def summary(ctx: Context) -> Reply:
     values = draft(ctx)
-    lines = [f"• {q.label}: {q.show(values[q.key])}" for q in QUESTIONS if q.key in values]
+    editing = (
+        f"Bạn đang sửa hồ sơ {values['replace_code']}.\n" if values.get("replace_code") else ""
+    )
+    lines = [f"• {f.label}: {f.show(values[f.key])}" for f in FIELDS if f.key in values]
     news = bool(values.get("news"))
     lines.append(f"• Nhận tin phiên giao dịch việc làm: {'Có' if news else 'Không'}")
     return Reply(
-        "Bạn xem lại thông tin:\n"
+        f"{editing}Bạn xem lại thông tin:\n"
         + "\n".join(lines)
         + "\nĐúng chưa? Bấm «Gửi» để gửi cho trung tâm, «Sửa» để sửa một mục.",
         (
@@ -118,7 +122,20 @@ def summary(ctx: Context) -> Reply:
     )
 
 
-def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
+async def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
+    if action.startswith(UPDATE):
+        key = action.removeprefix(UPDATE)
+        if not (key.isdigit() and await ownership.load_for_update(ctx, int(key))):
+            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
+        ctx.start_flow(FLOW, "summary")
+        return [summary(ctx)]
+    if action.startswith(WITHDRAW):
+        key, _, confirmed = action.removeprefix(WITHDRAW).partition(":")
+        if not key.isdigit():
+            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
+        if confirmed == "yes":
+            return await ownership.withdraw(ctx, int(key))
+        return await ownership.ask_withdraw(ctx, int(key))
     if action == "reg:cancel":
         forget_draft(ctx)
         return [Reply("Đã dừng đăng ký. Thông tin bạn vừa nhập đã được xoá.", MENU_BUTTONS)]
@@ -133,16 +150,18 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
             )
         ]
     if action == "reg:consent:yes":
+        if draft(ctx).get("consent"):  # an old consent button: the answers stay
+            return _next(ctx)
         home = default_place(ctx)
-        _save(ctx, {"consent": True, **({"province": home} if home else {})})
+        save(ctx, {"consent": True, **({"province": home} if home else {})})
         return _next(ctx)
     if action == "reg:com:other" and ctx.flow == FLOW:
         values = draft(ctx)
         values.pop("province", None)
         values.pop("commune", None)
-        _save(ctx, values)
+        save(ctx, values)
         ctx.start_flow(FLOW, "province")
-        return [BY_KEY["province"].ask(ctx, values)]
+        return [BY_KEY["province"].question.ask(ctx, values)]
     if action == "reg:resume":
         return _next(ctx)
     if action == "reg:restart":
@@ -150,50 +169,69 @@ def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         return start(ctx)
     if action == "reg:edit":
         ctx.start_flow(FLOW, "edit")
-        buttons = tuple(Button(q.label, f"reg:edit:{q.key}") for q in QUESTIONS)
+        buttons = tuple(Button(f.label, f"reg:edit:{f.key}") for f in FIELDS)
         return [Reply("Bạn muốn sửa mục nào?", (*buttons, Button("⬅️ Quay lại", "reg:summary")))]
     if action.startswith("reg:edit:") and action.removeprefix("reg:edit:") in BY_KEY:
         key = action.removeprefix("reg:edit:")
         ctx.start_flow(FLOW, key, {EDITING: True})
-        return [BY_KEY[key].ask(ctx, draft(ctx))]
+        return [BY_KEY[key].question.ask(ctx, draft(ctx))]
     if action == "reg:summary" or (action.startswith("reg:news:") and ctx.step == "summary"):
         if action.startswith("reg:news:"):
             # A separate consent (news), opted into explicitly; silence means no.
-            _save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
+            save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
         ctx.start_flow(FLOW, "summary")
         return [summary(ctx)]
     # A choice button of the current question (or an old one: on_message re-asks).
-    return on_message(ctx, incoming)
+    return await on_message(ctx, incoming)
 
 
-def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
+async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     step = ctx.step or ""
-    question = BY_KEY.get(step)
+    field = BY_KEY.get(step)
     values = draft(ctx)
     if step == "consent" or not values.get("consent"):
+        typed = fields.match_choice(CONSENT_ANSWERS, incoming.text or "")
+        if typed is not None:  # "có ạ", "đồng ý", "ko": as if the button were pressed
+            return await on_action(ctx, f"reg:consent:{typed.code}", incoming)
         ctx.start_flow(FLOW, "consent")
         return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
-    if question is None:  # summary or edit menu: they wait for a button
+    if field is None:  # summary or edit menu: they wait for a button
         return [summary(ctx)]
-    if incoming.action and not incoming.action.startswith(f"reg:{_step_prefix(step)}"):
+    question = field.question
+    if incoming.action and not incoming.action.startswith(f"reg:{question.prefix or step}"):
         return [question.ask(ctx, values)]  # a button from an earlier question
+    if field.key == "commune" and incoming.text and not is_current_commune(incoming.text, values):
+        await old_address.ready()  # an old address, perhaps: its tables, off the event loop
     try:
         value = question.accept(ctx, incoming, values)
     except fields.FieldError as error:
         ask = question.ask(ctx, values)
         return [Reply(f"{error.message}\n\n{ask.text}", ask.buttons, ask.request_contact)]
     except Choose as choice:
+        if choice.remember:
+            save(ctx, {**values, **choice.remember})
         return [Reply(choice.message, (*choice.buttons, CANCEL))]
-    except Underage as error:
+    except Underage as error:  # confirmed by the worker: only then is the form given up
         forget_draft(ctx)
         return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
-    values[question.key] = value
-    if question.key == "province" and "commune" in values:
+    notice = None
+    also: dict[str, Any] = {}
+    if isinstance(value, Answered):
+        notice, also, value = value.told, value.also or {}, value.value
+    if field.key == "phone":
+        existing = await ownership.open_for_phone(ctx.session, value, values.get("replace_id"))
+        if existing is not None and existing.user_id == ctx.user.id:
+            return [ownership.offer_update(existing, value)]  # asked again unless updating
+        notice = ownership.SHARED_PHONE if existing is not None else None
+    values = {k: v for k, v in values.items() if not k.startswith(PENDING)}
+    values[field.key] = value
+    for key, more in also.items():  # found in the same answer (the village on a card line)
+        values.setdefault(key, more)
+    if field.key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:
             del values["commune"]  # a new province needs its own commune
     if (
-        question.key == "commune"
-        and values.get("province", {}).get("code") != value["province_code"]
+        field.key == "commune" and values.get("province", {}).get("code") != value["province_code"]
     ):  # a commune found in another province moves the province with it
         values["province"] = {
             "code": value["province_code"],
@@ -201,26 +239,31 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
             "province_code": value["province_code"],
             "province_name": value["province_name"],
         }
-    _save(ctx, values)
+    save(ctx, values)
     if (ctx.state.data or {}).get(EDITING) and "commune" in values:
         ctx.start_flow(FLOW, "summary")
-        return [summary(ctx)]
-    return _next(ctx)
+        replies = [summary(ctx)]
+    else:
+        replies = _next(ctx)
+    return [Reply(notice), *replies] if notice else replies
 
 
-STEP_PREFIXES = {
-    "gender": "gender",
-    "schooling": "school",
-    "market": "market",
-    "language": "lang",
-    "loan": "loan",
-    "province": "prov",
-    "commune": "com",
-    "ethnicity": "eth",
-    "abroad": "abroad",
-    "note": "skip",
-}
+# --- "đăng ký" typed as text opens the form ---------------------------------------------
+_REGISTER_WORDS = re.compile(r"\b(dang ky|dangky|dang ki|dk|dki|dky)\b")
+# A question about registering is for the FAQ ("đăng ký thi EPS ở đâu?"); a refusal or
+# another subscription is not a wish to register.
+_NOT_A_WISH = re.compile(
+    r"\?|\b(the nao|o dau|bao nhieu|gi|sao|bao gio|khi nao|nao|khong|ko|k|kg|hong|thoi|huy|"
+    r"chua|roi|da dang ky|nhan tin|thong bao|tin|duoc|dc|can nhung|giay to|ho so)\b"
+)
+_MAX_WISH_WORDS = 8
 
 
-def _step_prefix(step: str) -> str:
-    return STEP_PREFIXES.get(step, step)
+def wants_to_register(text: str) -> bool:
+    """ "đăng ký", "dang ky di han", "em muốn đăng ký ạ": a wish to fill the form.
+
+    Short, with the word, and neither a question nor a refusal."""
+    folded = fold(text).strip()
+    if len(folded.split()) > _MAX_WISH_WORDS or not _REGISTER_WORDS.search(folded):
+        return False
+    return not _NOT_A_WISH.search(folded)

@@ -10,15 +10,12 @@ phonetic key for the spelling confusions common in the north (s/x, ch/tr,
 d/gi/r, c/k, i/y).
 
 Many ID cards still show the old three-level address (e.g. "huyện Bát Xát,
-tỉnh Yên Bái"). :func:`find_legacy` and :func:`map_legacy` map the 63 old
-provinces to the 34 current ones from the table in Nghị quyết 202/2025/QH15,
-kept here as a constant (63 rows, law text, cross-checked against the
-conversion table of vietnam-provinces 2026.x). Old communes are mapped to
-current ones only when the installed vietnam-provinces ships its legacy
-conversion data (releases 2026.1 and later, which require Python 3.12);
-otherwise an old commune is resolved to its current province only, and the
-note says so. Old districts always resolve to the province only: a district
-was split over several new communes.
+tỉnh Yên Bái"). :func:`find_legacy` maps the 63 old provinces to the 34
+current ones from the table in Nghị quyết 202/2025/QH15, kept here as a
+constant (63 rows, law text, cross-checked against the conversion table of
+vietnam-provinces 2026.x). Old communes and districts are mapped by
+`old_address.py`, from the `vietnamadminunits` package's 2025 conversion data
+(vietnam-provinces ships its own only from 2026.1, which needs Python 3.12).
 """
 
 from __future__ import annotations
@@ -44,8 +41,6 @@ __all__ = [
     "find_communes",
     "find_legacy",
     "find_provinces",
-    "legacy_communes_available",
-    "map_legacy",
     "province_by_code",
 ]
 
@@ -92,8 +87,6 @@ _COMMUNE_PREFIXES: Mapping[str, str] = MappingProxyType(
         "thi tran": "thi tran", "tt": "thi tran",
     }
 )  # fmt: skip
-_DISTRICT_PREFIXES = ("huyen", "quan", "thi xa", "thanh pho", "tx", "tp", "h", "q")
-_LEGACY_COMMUNE_PREFIXES = ("xa", "phuong", "thi tran", "tt", "p", "x")
 _SCORE_CUTOFF = 70.0
 
 
@@ -384,10 +377,6 @@ def _lower_type(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _current(code: int, score: float, exact: bool) -> PlaceMatch:
     entry = _province_by_code()[code]
     return PlaceMatch(entry.code, entry.name, entry.code, entry.name, score, exact)
@@ -415,46 +404,6 @@ def find_legacy(text: str, limit: int = 3) -> list[LegacyMatch]:
     return result[:limit]
 
 
-def legacy_communes_available() -> bool:
-    """Whether the installed vietnam-provinces ships old-commune conversion data."""
-    return _legacy_ward_module() is not None
-
-
-@cache
-def _legacy_ward_module() -> Any | None:
-    try:
-        from vietnam_provinces import legacy  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    has_api = hasattr(legacy, "Ward") and hasattr(Ward, "get_legacy_sources")
-    return legacy if has_api else None
-
-
-@dataclass(frozen=True)
-class _OldCommune:
-    name: str
-    key: str
-    old_province_code: int
-    new_codes: tuple[int, ...]
-
-
-@cache
-def _old_communes(new_province_code: int) -> tuple[_OldCommune, ...]:
-    """Old communes that now lie (at least partly) in one current province."""
-    if _legacy_ward_module() is None:
-        return ()
-    by_old: dict[int, tuple[Any, list[int]]] = {}
-    for ward in Ward.iter_by_province(new_province_code):  # type: ignore[arg-type]
-        for old in ward.get_legacy_sources():  # type: ignore[attr-defined]
-            by_old.setdefault(int(old.code), (old, []))[1].append(int(ward.code))
-    communes = []
-    for old, new_codes in by_old.values():
-        name = _clean_name(old.name)
-        key, _ = _strip_prefix(_key(name), _LEGACY_COMMUNE_PREFIXES)
-        communes.append(_OldCommune(name, key, int(old.province_code), tuple(new_codes)))
-    return tuple(communes)
-
-
 @cache
 def _commune_by_code() -> Mapping[int, _Entry]:
     return MappingProxyType({e.code: e for e in _communes(None).entries})
@@ -464,88 +413,6 @@ def _commune_match(code: int, score: float, exact: bool) -> PlaceMatch:
     entry = _commune_by_code()[code]
     return PlaceMatch(entry.code, entry.name, entry.province_code, entry.province_name,
                       score, exact)  # fmt: skip
-
-
-def _map_old_commune(row: _Legacy, commune_key: str) -> LegacyMatch | None:
-    candidates = [c for c in _old_communes(row.new_code) if c.old_province_code == row.old_code]
-    if not candidates:
-        return None
-    best = process.extractOne(
-        commune_key, [c.key for c in candidates], scorer=fuzz.ratio, score_cutoff=85
-    )
-    if best is None:
-        return None
-    old = candidates[best[2]]
-    known = _commune_by_code()
-    old = _OldCommune(old.name, old.key, old.old_province_code,
-                      tuple(c for c in old.new_codes if c in known))  # fmt: skip
-    if not old.new_codes:
-        return None
-    exact = best[1] == 100
-    first = _commune_match(old.new_codes[0], float(best[1]), exact and len(old.new_codes) == 1)
-    if len(old.new_codes) == 1:
-        note = (
-            f"{old.name} ({_lower_type(row.name)}) nay thuộc {first.name}, "
-            f"{_lower_type(first.province_name)}."
-        )
-    else:
-        names = ", ".join(_commune_match(c, 0, False).name for c in old.new_codes)
-        note = (
-            f"{old.name} ({_lower_type(row.name)}) nay được chia vào: {names} "
-            f"({first.province_name}). Cán bộ sẽ xác nhận xã/phường mới với bạn."
-        )
-    return LegacyMatch(first, f"{old.name}, {row.name}", note)
-
-
-def map_legacy(province_text: str, commune_text: str | None = None) -> LegacyMatch | None:
-    """Map an old address (province, optionally commune or district) to current units.
-
-    Returns None when the province is not recognised. An old district
-    ("huyện Bát Xát") resolves only to the current province. An old commune
-    resolves to its current commune when the package ships conversion data;
-    otherwise to a current commune of exactly the same name in the current
-    province (flagged for staff to confirm), or else to the province alone.
-    """
-    found = find_legacy(province_text, limit=1)
-    if not found or found[0].current.score < 80:
-        current = find_provinces(province_text, limit=1)
-        if not current or current[0].score < 80:
-            return None
-        return LegacyMatch(current[0], current[0].name, "Đây là tỉnh/thành phố hiện nay.")
-    province_match = found[0]
-    if not commune_text or not commune_text.strip():
-        return province_match
-    _, rows = _legacy_index()
-    row = next(r for r in rows if r.name == province_match.legacy_name)
-    province = province_match.current
-    raw_key = _key(commune_text)
-    _, district_prefix = _strip_prefix(raw_key, _DISTRICT_PREFIXES)
-    if district_prefix:
-        return LegacyMatch(
-            province,
-            f"{_clean_name(commune_text)}, {row.name}",
-            f"Từ {MERGER_DATE} không còn cấp huyện. {_upper_first(_clean_name(commune_text))} "
-            f"({_lower_type(row.name)}) chỉ xác định được đến {_lower_type(province.name)}; "
-            "bạn chọn xã/phường mới nhé.",
-        )
-    commune_key, _ = _strip_prefix(raw_key, _LEGACY_COMMUNE_PREFIXES)
-    mapped = _map_old_commune(row, commune_key)
-    if mapped is not None:
-        return mapped
-    same = [m for m in find_communes(commune_key, province.code, limit=3) if m.exact]
-    if len(same) == 1:
-        return LegacyMatch(
-            same[0],
-            f"{_clean_name(commune_text)}, {row.name}",
-            f"Tên trùng với {same[0].name} hiện nay; ranh giới xã có thể đã đổi từ "
-            f"{MERGER_DATE}, cán bộ sẽ đối chiếu lại.",
-        )
-    return LegacyMatch(
-        province,
-        f"{_clean_name(commune_text)}, {row.name}",
-        f"Chưa có bảng chuyển đổi xã/phường cũ sang mới; chỉ xác định được "
-        f"{_lower_type(province.name)}. Bạn chọn xã/phường mới nhé.",
-    )
 
 
 def province_by_code(code: int) -> PlaceMatch | None:

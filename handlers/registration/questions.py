@@ -1,36 +1,61 @@
-"""The registration questions, in order: how each is asked and how an answer is taken.
+"""The registration questions: how each is asked and how an answer is taken.
 
-An `accept` function returns the value to store, or raises `FieldError` (re-ask with a
-hint), `Choose` (show candidate buttons: "did you mean…?") or `Underage` (end kindly).
+The fields themselves (order, labels, storage) are declared in `form.py`. An `accept`
+function returns the value to store (or `Answered`: the value with a sentence to tell and
+answers to other questions found in the same text), or raises `FieldError` (the question
+again after a hint), `Choose` (buttons: "did you mean…?", or a confirmation) or
+`Underage` (the worker confirmed a date under 18: end kindly).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from faq.normalize import fold
 from handlers.context import Context
-from handlers.registration import ethnicity, fields, places
+from handlers.registration import ethnicity, fields, old_address, places
 from handlers.types import Button, Incoming, Reply
 
 CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
-UNDECIDED = next(o.label for o in fields.MARKETS if o.code == "undecided")
 SKIP = Button("⏭️ Bỏ qua", "reg:skip")
-NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a")
+NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a",
+              "chua tung di", "khong a", "ko a", "da chua", "chua bao gio di")  # fmt: skip
+YES_ABROAD = ("co", "co a", "da co", "roi", "di roi", "da di", "da di roi", "co roi", "da tung",
+              "co di", "co di roi", "da tung di", "vang co", "u")  # fmt: skip
 ETHNICITY_MIN_SCORE = 80.0
 LEGACY_MIN_SCORE = 90.0
 
 
 class Choose(Exception):
-    """The answer is close to several things (or needs confirming): offer buttons."""
+    """The answer is close to several things (or needs confirming): offer buttons.
 
-    def __init__(self, message: str, buttons: tuple[Button, ...]) -> None:
+    `remember` is kept in the draft until the worker chooses (what they typed, say), so
+    the button pressed next can use it; the question stays the same.
+    """
+
+    def __init__(
+        self, message: str, buttons: tuple[Button, ...], remember: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.buttons = buttons
+        self.remember = remember or {}
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer with more to it: a sentence to tell the worker (how an old commune maps
+    to today's) and answers to other questions found in the same text (the village on an
+    ID-card line), kept unless already given."""
+
+    value: Any
+    told: str | None = None
+    also: dict[str, Any] | None = None
 
 
 class Underage(Exception):
@@ -41,13 +66,16 @@ class Underage(Exception):
 
 @dataclass(frozen=True)
 class Question:
-    key: str
-    label: str  # the field's name in the summary and the edit menu
+    """How one field of the form is asked, and how a typed or pressed answer is understood.
+
+    The field itself (its label, storage, display) is declared in `form.py`.
+    """
+
     ask: Callable[[Context, dict[str, Any]], Reply]
     accept: Callable[[Context, Incoming, dict[str, Any]], Any]
-    show: Callable[[Any], str] = str
-    # Asked in the normal sequence only when this says so (optional or conditional steps).
-    needed: Callable[[dict[str, Any]], bool] = lambda values: True
+    # This question's buttons carry `reg:<prefix>:<value>`; a button of another
+    # question pressed later (an old message) is not taken as this answer.
+    prefix: str = ""
 
 
 def _ask(text: str, *buttons: Button, request_contact: bool = False) -> Reply:
@@ -73,9 +101,15 @@ def _today() -> date:
 
 
 # --- fixed choices --------------------------------------------------------------------
-def _choice_question(
-    key: str, label: str, step: str, prompt: str, options: tuple[fields.Option, ...]
+def choice_question(
+    step: str,
+    prompt: str,
+    options: tuple[fields.Option, ...],
+    understand: Callable[[str], fields.Option | None] | None = None,
 ) -> Question:
+    """A question answered by a button, or by typing one of the choices.
+
+    `understand` reads natural answers first ("hết lớp 9" for the schooling level)."""
     buttons = tuple(Button(o.label, f"reg:{step}:{o.code}") for o in options)
 
     def accept(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -83,12 +117,13 @@ def _choice_question(
         for option in options:
             if option.code == code:
                 return option.label
-        option = fields.match_choice(options, _text(incoming))
+        text = _text(incoming)
+        option = (understand(text) if understand else None) or fields.match_choice(options, text)
         if option is None:
             raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
         return option.label
 
-    return Question(key, label, lambda ctx, values: _ask(prompt, *buttons), accept)
+    return Question(lambda ctx, values: _ask(prompt, *buttons), accept, step)
 
 
 # --- name, birth, phone ---------------------------------------------------------------
@@ -96,19 +131,41 @@ def _accept_name(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> st
     return fields.parse_full_name(_text(incoming))
 
 
+# Draft keys a question keeps while the worker chooses; dropped once the answer is taken.
+PENDING = "pending:"
+YOUNG = PENDING + "birth"  # a birth date under 18, waiting for the worker to confirm it
+
+
 def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+    """A date; one that makes the worker under 18 ends the form only once confirmed.
+
+    A typo (2011 for 2001) is easy to make and the form is long: the date is shown back
+    first ("Bạn sinh năm 2011, đúng không?"), and typing another date simply answers again.
+    """
+    pressed = _pressed(incoming, "birth")
+    if pressed == "young" and values.get(YOUNG):
+        raise Underage(
+            "Theo luật, người đi làm việc ở nước ngoài phải đủ 18 tuổi. "
+            "Bạn có thể quay lại đăng ký khi đủ tuổi."
+        )
+    if pressed is not None:  # «Gõ lại», or a stale confirmation
+        raise fields.FieldError("Bạn gõ lại ngày sinh nhé.")
     birth = fields.parse_birth_date(_text(incoming), _today())
+    answer = {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
     try:
         fields.check_adult(birth, _today())
     except fields.FieldError as error:
-        raise Underage(error.message) from error
-    return {"date": birth.value.isoformat() if birth.value else None, "year": birth.year}
-
-
-def show_birth(value: dict[str, Any]) -> str:
-    if value.get("date"):
-        return date.fromisoformat(value["date"]).strftime("%d/%m/%Y")
-    return f"năm {value['year']}"
+        when = f"ngày {birth.value:%d/%m/%Y}" if birth.value else f"năm {birth.year}"
+        raise Choose(
+            f"Bạn sinh {when}, đúng không? Như vậy bạn chưa đủ 18 tuổi: theo luật, người đi "
+            "làm việc ở nước ngoài phải đủ 18 tuổi.\nNếu gõ nhầm, bạn gõ lại ngày sinh.",
+            (
+                Button(f"✅ Đúng, tôi sinh {when}", "reg:birth:young"),
+                Button("✏️ Gõ lại ngày sinh", "reg:birth:again"),
+            ),
+            remember={YOUNG: answer},
+        ) from error
+    return answer
 
 
 def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -116,7 +173,7 @@ def _accept_phone(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> s
         if not incoming.contact.is_own:
             raise fields.FieldError("Bạn hãy gửi số điện thoại của chính mình nhé.")
         return fields.parse_phone(incoming.contact.phone)
-    return fields.parse_phone(_text(incoming))
+    return fields.parse_phone_answer(_text(incoming))
 
 
 # --- province and commune (two tiers since 1/7/2025; old addresses accepted) ------------
@@ -177,49 +234,151 @@ def default_place(ctx: Context) -> dict[str, Any] | None:
     return _place(home) if home else None
 
 
+UNKNOWN_NEW = Button("🤷 Tôi không biết xã mới", "reg:com:unknown")
+COMMUNE_TYPED = PENDING + "commune"  # what was typed, while the worker picks from buttons
+_SAYS_UNKNOWN = re.compile(r"\b(khong|ko|k|chua|hong) (biet|ro|nho)\b")
+
+
+def _in_sentence(name: str) -> str:
+    """ "Tỉnh Lào Cai" → "tỉnh Lào Cai", inside a sentence."""
+    return name[:1].lower() + name[1:]
+
+
+@cache
+def _commune_example(province_code: int | None) -> str:
+    """A commune of the worker's own province to show as an example (Bát Xát in Lào Cai)."""
+    names = places.commune_names(province_code) if province_code else []
+    if not names or any(fold(n).endswith("bat xat") for n in names):
+        return "Bát Xát"
+    return names[len(names) // 2].split(" ", 1)[-1]
+
+
 def _ask_commune(ctx: Context, values: dict[str, Any]) -> Reply:
-    province = values.get("province", {}).get("name", "tỉnh của bạn")
+    province = values.get("province") or {}
+    example = _commune_example(province.get("code"))
+    where = _in_sentence(province.get("name", "tỉnh của bạn"))
     return _ask(
-        f"Bạn ở xã/phường nào của {province}? Gõ tên xã/phường, ví dụ: Bát Xát.\n"
-        "Căn cước ghi xã cũ (trước 1/7/2025) cũng được, tôi sẽ tìm xã mới.",
+        f"Bạn ở xã/phường nào của {where}? Gõ tên xã/phường, ví dụ: {example}.\n"
+        "Căn cước ghi địa chỉ cũ (trước 1/7/2025) cũng được, gõ như trên căn cước: "
+        "tôi sẽ tìm xã mới.",
         OTHER_PROVINCE,
+        UNKNOWN_NEW,
     )
 
 
-def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
+def _old_answer(match: places.PlaceMatch, old: str) -> dict[str, Any]:
+    return {**_place(match), "old": old}
+
+
+def _unverified(typed: str, province: dict[str, Any]) -> dict[str, Any]:
+    """«Tôi không biết xã mới»: the old name kept as typed, for staff to check."""
+    name = fields.parse_free_text(typed, 100, example="xã Bản Qua")
+    return {
+        "code": None,
+        "name": name,
+        "province_code": province.get("code"),
+        "province_name": province.get("name"),
+        "old": name,
+    }
+
+
+def _resolve_old(old: old_address.OldPlace, typed: str, values: dict[str, Any]) -> Any:
+    """An old commune (or district) recognised: today's commune, or a question among several."""
+    also = {"village": old.village} if old.village and "village" not in values else {}
+    if len(old.current) == 1 and not old.district_only:
+        now = old.current[0]
+        return Answered(
+            _old_answer(now, old.label),
+            f"{old.name} ({_in_sentence(old.district)}) nay thuộc {now.name}, "
+            f"{_in_sentence(now.province_name)}.",
+            also,
+        )
+    if old.district_only:
+        message = (
+            f"Từ 1/7/2025 không còn cấp huyện. {old.name} cũ nay gồm các xã/phường dưới đây. "
+            "Bạn ở xã/phường nào? Nếu không rõ, bạn gõ tên xã cũ như trên căn cước."
+        )
+    else:
+        message = (
+            f"{old.name} ({_in_sentence(old.district)}) đã được chia vào các xã/phường dưới "
+            "đây. Bạn ở xã/phường nào?"
+        )
+    buttons = tuple(Button(m.name, f"reg:com:{m.code}") for m in old.current[:12])
+    raise Choose(
+        message,
+        (*buttons, UNKNOWN_NEW),
+        remember={COMMUNE_TYPED: {"typed": typed, "old": old.label, **also}},
+    )
+
+
+def is_current_commune(text: str, values: dict[str, Any]) -> bool:
+    """Whether the text names one of today's communes of the province exactly."""
     province = values.get("province") or {}
+    found = places.find_communes(text, province.get("code"), limit=2)
+    return bool(found) and found[0].exact and (len(found) == 1 or not found[1].exact)
+
+
+def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> Any:
+    province = values.get("province") or {}
+    pending = values.get(COMMUNE_TYPED) or {}
     code = _pressed(incoming, "com")
+    if code == "unknown" or (code is None and _SAYS_UNKNOWN.search(fold(incoming.text or ""))):
+        if pending.get("typed"):
+            return _unverified(pending["typed"], province)
+        raise fields.FieldError(
+            "Không sao. Bạn gõ tên xã/phường cũ như trên căn cước (ví dụ: xã Bản Qua, "
+            "huyện Bát Xát). Tôi sẽ tìm xã mới; nếu không tìm được, tôi ghi đúng như bạn gõ "
+            "để cán bộ kiểm tra."
+        )
+    if code is not None and code.startswith("old:") and code[4:].isdigit():
+        old = old_address.by_code(int(code[4:]))
+        if old is not None:
+            return _resolve_old(old, pending.get("typed") or old.name, values)
     if code is not None and code.isdigit():
         match = places.commune_by_code(int(code))
         if match is not None:
+            if pending.get("old"):  # chosen among the communes an old one became
+                also = {"village": pending["village"]} if pending.get("village") else {}
+                return Answered(_old_answer(match, pending["old"]), None, also)
             return _place(match)
     text = _text(incoming)
-    fields.parse_free_text(text, 100, example="Bát Xát")
+    fields.parse_free_text(text, 200, example="Bát Xát")
     found = places.find_communes(text, province.get("code"), limit=5)
     if found and found[0].exact and (len(found) == 1 or not found[1].exact):
         return _place(found[0])
-    legacy = places.map_legacy(province.get("name", ""), text)
-    if legacy is not None and legacy.current.code != legacy.current.province_code:
-        raise Choose(
-            f"{legacy.note}\nĐúng là {legacy.current.name} không?",
-            (Button(f"✅ {legacy.current.name}", f"reg:com:{legacy.current.code}"),),
-        )
-    if found:
+    old = old_address.lookup(text, province.get("code"))
+    if old is not None:
+        return _resolve_old(old, text, values)
+    remember = {COMMUNE_TYPED: {"typed": text}}
+    olds = [o for o in old_address.suggest(text, province.get("code")) if o.name not in
+            {m.name for m in found}]  # fmt: skip
+    if found or olds:
         raise Choose(
             "Ý bạn là xã/phường nào? Nếu không có, hãy gõ lại tên.",
-            tuple(Button(m.name, f"reg:com:{m.code}") for m in found),
-        )
+            (
+                *(Button(m.name, f"reg:com:{m.code}") for m in found),
+                *(Button(f"{o.name} cũ ({_in_sentence(o.district)})", f"reg:com:old:{o.code}")
+                  for o in olds),
+                UNKNOWN_NEW,
+            ),
+            remember=remember,
+        )  # fmt: skip
     elsewhere = places.find_communes(text, None, limit=3)
     if elsewhere:
         raise Choose(
-            f"Ở {province.get('name', 'tỉnh đã chọn')} không có xã/phường này. "
+            f"Ở {_in_sentence(province.get('name', 'tỉnh đã chọn'))} không có xã/phường này. "
             "Có phải bạn ở một trong các nơi sau?",
             tuple(Button(f"{m.name} ({m.province_name})", f"reg:com:{m.code}") for m in elsewhere)
-            + (OTHER_PROVINCE,),
+            + (OTHER_PROVINCE, UNKNOWN_NEW),
+            remember=remember,
         )
-    raise fields.FieldError(
-        f"Tôi không tìm thấy xã/phường này ở {province.get('name', 'tỉnh đã chọn')}. "
-        "Bạn gõ lại tên, ví dụ: Bát Xát. Nếu bạn ở tỉnh khác, bấm «Sửa» ở bước cuối."
+    where = _in_sentence(province.get("name", "tỉnh đã chọn"))
+    raise Choose(
+        f"Tôi không tìm thấy xã/phường này ở {where}. Nếu bạn không biết tên xã mới, bấm "
+        "«Tôi không biết xã mới»: tôi ghi đúng như bạn gõ để cán bộ kiểm tra.\n\n"
+        + _ask_commune(ctx, values).text,
+        (OTHER_PROVINCE, UNKNOWN_NEW),
+        remember=remember,
     )
 
 
@@ -265,7 +424,12 @@ def _accept_abroad(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> 
     if _pressed(incoming, "abroad") == "no":
         return "Chưa"
     text = fields.parse_free_text(_text(incoming), 200, example="Đài Loan, 3 năm")
-    return "Chưa" if fold(text).strip(" .!") in NOT_ABROAD else text
+    said = fold(text).strip(" .!")
+    if said in NOT_ABROAD:
+        return "Chưa"
+    if said in YES_ABROAD:  # "có ạ": yes, but where and how long is what staff need
+        raise fields.FieldError("Bạn đã đi nước nào, bao lâu? Bạn gõ ví dụ: Đài Loan, 3 năm.")
+    return text
 
 
 def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
@@ -274,64 +438,57 @@ def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> st
     return fields.parse_free_text(_text(incoming), 500, example="Em muốn đi Hàn Quốc sớm")
 
 
-QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "full_name", "Họ và tên",
-        lambda ctx, v: _ask("Họ và tên của bạn là gì? Ghi như trên căn cước, "
-                            "ví dụ: Lò Văn Minh."),
-        _accept_name,
+FULL_NAME = Question(
+    lambda ctx, v: _ask("Họ và tên của bạn là gì? Ghi như trên căn cước, ví dụ: Lò Văn Minh."),
+    _accept_name,
+)
+BIRTH = Question(
+    lambda ctx, v: _ask(
+        "Ngày sinh của bạn? Ví dụ: 12/3/1999. Không nhớ ngày thì gõ năm sinh: 1999."
     ),
-    Question(
-        "birth", "Ngày sinh",
-        lambda ctx, v: _ask("Ngày sinh của bạn? Ví dụ: 12/3/1999. "
-                            "Không nhớ ngày thì gõ năm sinh: 1999."),
-        _accept_birth, show_birth,
-    ),
-    _choice_question("gender", "Giới tính", "gender", "Giới tính của bạn?", fields.GENDERS),
-    Question(
-        "phone", "Số điện thoại",
-        lambda ctx, v: _ask(
-            "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
-            + ("\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
-               if ctx.limits.share_contact else ""),
-            request_contact=True,
+    _accept_birth,
+)
+GENDER = choice_question("gender", "Giới tính của bạn?", fields.GENDERS)
+PHONE = Question(
+    lambda ctx, v: _ask(
+        "Số điện thoại di động của bạn? Ví dụ: 0912 345 678."
+        + (
+            "\nBạn cũng có thể bấm nút «Gửi số điện thoại của tôi»."
+            if ctx.limits.share_contact
+            else ""
         ),
-        _accept_phone,
+        request_contact=True,
     ),
-    Question("province", "Tỉnh/thành phố", _ask_province, _accept_province,
-             lambda v: v["name"]),
-    Question("commune", "Xã/phường", _ask_commune, _accept_commune, lambda v: v["name"]),
-    Question(
-        "village", "Thôn/bản, tổ",
-        lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
-        _accept_village,
+    _accept_phone,
+)
+PROVINCE = Question(_ask_province, _accept_province, "prov")
+COMMUNE = Question(_ask_commune, _accept_commune, "com")
+VILLAGE = Question(
+    lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
+    _accept_village,
+)
+ETHNICITY = Question(_ask_ethnicity, _accept_ethnicity, "eth")
+SCHOOLING = choice_question(
+    "school", "Bạn học hết lớp mấy?", fields.SCHOOLING_LEVELS, fields.match_schooling
+)
+MARKET = choice_question("market", "Bạn muốn đi làm việc ở nước nào?", fields.MARKETS)
+LANGUAGE = choice_question(
+    "lang", "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS
+)
+ABROAD = Question(
+    lambda ctx, v: _ask(
+        "Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên nước và số năm "
+        "(ví dụ: Đài Loan, 3 năm).",
+        Button("Chưa từng", "reg:abroad:no"),
     ),
-    Question("ethnicity", "Dân tộc", _ask_ethnicity, _accept_ethnicity),
-    _choice_question("schooling", "Học vấn", "school", "Bạn học hết lớp mấy?",
-                     fields.SCHOOLING_LEVELS),
-    _choice_question("market", "Muốn đi", "market", "Bạn muốn đi làm việc ở nước nào?",
-                     fields.MARKETS),
-    replace(
-        _choice_question("language", "Ngoại ngữ", "lang",
-                         "Bạn biết tiếng của nước đó đến mức nào?", fields.LANGUAGE_LEVELS),
-        needed=lambda values: values.get("market") != UNDECIDED,
-    ),
-    Question(
-        "abroad", "Đã đi nước ngoài",
-        lambda ctx, v: _ask("Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên "
-                            "nước và số năm (ví dụ: Đài Loan, 3 năm).",
-                            Button("Chưa từng", "reg:abroad:no")),
-        _accept_abroad,
-    ),
-    _choice_question("loan", "Muốn vay vốn", "loan",
-                     "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?",
-                     fields.LOAN_WISHES),
-    Question(
-        "note", "Ghi chú",
-        lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».",
-                            SKIP),
-        _accept_note, lambda v: v or "(không)",
-        needed=lambda values: False,  # offered on the summary («Thêm ghi chú»)
-    ),
-)  # fmt: skip
-BY_KEY = {q.key: q for q in QUESTIONS}
+    _accept_abroad,
+    "abroad",
+)
+LOAN = choice_question(
+    "loan", "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?", fields.LOAN_WISHES
+)
+NOTE = Question(
+    lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».", SKIP),
+    _accept_note,
+    "skip",
+)

@@ -1,41 +1,30 @@
-"""Submitting a registration: commit it with a code, queue the card for the centre."""
+"""Submitting a registration: commit it with a code, queue the card for the centre.
+
+A new registration, or the owner's update of their open one (`ownership.py` checks the
+owner). A phone number already in another person's open registration does not stop the
+worker: the registration is stored as its own record, linked to the other
+(`duplicate_of_id`), and the staff card shows both side by side.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
-
-from sqlalchemy import select
 
 from db.clock import utcnow
 from db.models import AuditEvent, Registration
 from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import MENU_BUTTONS
+from handlers.registration import form, ownership
+from handlers.registration.draft import FLOW, draft, forget_draft
+from handlers.registration.statuses import OPEN_STATUSES as OPEN_STATUSES
+from handlers.registration.statuses import STATUS_LABELS as STATUS_LABELS
 from handlers.routing import route_for
 from handlers.types import Button, Outgoing, Reply
 
-# Statuses in which a registration is still open (one per phone number).
-OPEN_STATUSES = ("moi", "da_lien_he", "hen_phong_van", "dang_dao_tao")
-STATUS_LABELS = {
-    "moi": "mới",
-    "da_lien_he": "đã liên hệ",
-    "hen_phong_van": "hẹn phỏng vấn",
-    "dang_dao_tao": "đang đào tạo",
-    "da_xuat_canh": "đã xuất cảnh",
-    "khong_phu_hop": "không phù hợp",
-    "rut_ho_so": "rút hồ sơ",
-}
-COLUMNS = {
-    "full_name": "full_name",
-    "gender": "gender",
-    "phone": "phone",
-    "schooling": "schooling",
-    "market": "market",
-    "language": "language_level",
-    "loan": "loan_wish",
-    "note": "note",
-}
+NEW = "📝 Đăng ký mới"
+UPDATED = "🔄 Cập nhật hồ sơ"
 
 
 def code_prefix(province: str) -> str:
@@ -43,50 +32,27 @@ def code_prefix(province: str) -> str:
     return "".join(word[0] for word in fold(province).split()).upper() or "TT"
 
 
-async def open_registration_for_phone(ctx: Context, phone: str) -> Registration | None:
-    return await ctx.session.scalar(
-        select(Registration).where(
-            Registration.phone == phone,
-            Registration.status.in_(OPEN_STATUSES),
-            Registration.anonymised_at.is_(None),
-        )
-    )
-
-
-def apply_draft(registration: Registration, values: dict[str, Any]) -> None:
-    for key, column in COLUMNS.items():
-        if key in values:
-            setattr(registration, column, values[key] or None)
-    province = values.get("province") or {}
-    registration.province_code = province.get("code")
-    registration.province_name = province.get("name")
-    commune = values.get("commune") or {}
-    registration.commune_code = commune.get("code")
-    registration.commune_name = commune.get("name")
-    birth = values.get("birth") or {}
-    registration.birth_year = birth.get("year")
-    registration.birth_date = date.fromisoformat(birth["date"]) if birth.get("date") else None
-
-
-def card_text(registration: Registration) -> str:
-    born = (
-        registration.birth_date.strftime("%d/%m/%Y")
-        if registration.birth_date
-        else str(registration.birth_year or "?")
-    )
-    rows = [
-        f"📝 Đăng ký mới {registration.code}",
-        f"Họ tên: {registration.full_name}",
-        f"Ngày sinh: {born} · Giới tính: {registration.gender}",
-        f"Điện thoại: {registration.phone}",
-        f"Nơi ở: {registration.village}, {registration.commune_name}, {registration.province_name}",
-        f"Dân tộc: {registration.ethnicity} · Đã đi nước ngoài: {registration.worked_abroad}",
-        f"Học vấn: {registration.schooling} · Muốn đi: {registration.market}",
-        f"Ngoại ngữ: {registration.language_level} · Vay vốn: {registration.loan_wish}",
-    ]
-    if registration.note:
-        rows.append(f"Ghi chú: {registration.note}")
+def card_text(registration: Registration, heading: str = NEW) -> str:
+    """The registration as staff read it: every answered field of the form, in order."""
+    rows = [f"{heading} {registration.code}", *form.lines(registration)]
+    checks = form.flags(registration)
+    if checks:
+        rows.append("⚠️ Cần kiểm tra: " + "; ".join(checks))
     return "\n".join(rows)
+
+
+def same_phone_text(others: Sequence[Registration]) -> str:
+    """Registrations of another person with the same phone, to follow a card: staff
+    compare them side by side."""
+    text = ""
+    for other in others:
+        status = STATUS_LABELS.get(other.status, other.status)
+        text += (
+            f"\n\n— Cùng số điện thoại: hồ sơ {other.code} của người khác (trạng thái: "
+            f"{status}). Người gửi hồ sơ này không được biết hồ sơ kia.\n"
+            + "\n".join(form.lines(other))
+        )
+    return text
 
 
 STAFF_BUTTONS = (
@@ -97,18 +63,24 @@ STAFF_BUTTONS = (
 )
 
 
-async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = None) -> list[Reply]:
-    """Commit the registration (status 'mới') and queue its card for the staff chat."""
-    registration: Registration | None = None
-    if update_id is not None:
-        registration = await ctx.session.get(Registration, update_id)
+async def submit(
+    ctx: Context,
+    values: dict[str, Any],
+    registration: Registration | None = None,
+    duplicate_of: Registration | None = None,
+) -> list[Reply]:
+    """Commit the registration (new: status 'mới'; or the owner's update of `registration`)
+    and queue its card for the staff chat."""
     action = "update" if registration is not None else "submit"
     if registration is None:
         registration = Registration(
             user_id=ctx.user.id, status="moi", code="pending", referrer_id=ctx.user.referrer_id
         )
         ctx.session.add(registration)
-    apply_draft(registration, values)
+    else:
+        ownership.keep_exact_birth(values, registration)
+    form.apply(registration, values)
+    registration.duplicate_of_id = duplicate_of.id if duplicate_of is not None else None
     registration.consent_forward_at = utcnow()
     await ctx.session.flush()
     if registration.code == "pending":
@@ -122,7 +94,10 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
             to_status=registration.status,
         )
     )
-    card = card_text(registration)
+    heading = UPDATED if action == "update" else NEW
+    card = card_text(registration, heading) + same_phone_text(
+        [duplicate_of] if duplicate_of else []
+    )
     buttons = tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS)
     route = route_for(ctx, registration.commune_name, registration.province_name)
     ctx.send_to_staff(Reply(card, buttons), kind="registration", route=route)
@@ -138,11 +113,16 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
             )
         )
     verb = "cập nhật" if action == "update" else "gửi"
+    shared = (
+        "\nSố điện thoại này đã có trong một đăng ký khác: cán bộ sẽ kiểm tra."
+        if duplicate_of is not None
+        else ""
+    )
     return [
         Reply(
             f"✅ Đã {verb} đăng ký. Mã hồ sơ của bạn: {registration.code}.\n"
             f"Cán bộ {ctx.settings.centre_name} sẽ gọi cho bạn trong giờ làm việc "
-            f"({ctx.settings.centre_hours}). Hãy giữ máy và ghi lại mã hồ sơ.\n"
+            f"({ctx.settings.centre_hours}). Hãy giữ máy và ghi lại mã hồ sơ.{shared}\n"
             "Lưu ý: đăng ký qua trợ lý này không mất tiền. Không đưa tiền cho ai hứa "
             "«chắc chắn được đi».",
             MENU_BUTTONS,
@@ -151,31 +131,21 @@ async def submit(ctx: Context, values: dict[str, Any], update_id: int | None = N
 
 
 async def submit_draft(ctx: Context) -> list[Reply]:
-    """The worker pressed «Gửi»: check the draft, one open registration per phone."""
-    from handlers.registration.flow import DRAFT, FLOW, draft, forget_draft, start
-    from handlers.registration.questions import QUESTIONS
+    """The worker pressed «Gửi»: check the draft and the owner, then commit."""
+    from handlers.registration.flow import start
 
     values = draft(ctx)
-    if ctx.flow != FLOW or any(q.key not in values and q.needed(values) for q in QUESTIONS):
+    if ctx.flow != FLOW or any(f.key not in values and f.needed(values) for f in form.FIELDS):
         return start(ctx)
-    existing = await open_registration_for_phone(ctx, values["phone"])
-    replace_id = values.get("replace_id")
-    if existing is not None and existing.id != replace_id:
-        values["replace_id"] = existing.id
-        ctx.state.data = {**ctx.state.data, DRAFT: values}
-        return [
-            Reply(
-                f"Số điện thoại {values['phone']} đã có hồ sơ {existing.code} "
-                f"(trạng thái: {STATUS_LABELS[existing.status]}).\n"
-                "Bạn muốn cập nhật hồ sơ đó bằng thông tin mới không?",
-                (
-                    Button("🔄 Cập nhật hồ sơ cũ", "reg:submit"),
-                    Button("✏️ Sửa", "reg:edit"),
-                    Button("✖️ Dừng đăng ký", "reg:cancel"),
-                ),
-            )
-        ]
-    replies = await submit(ctx, values, update_id=replace_id)
+    # Updating is for the owner only; an id that is not theirs (or no longer open) is
+    # ignored and the answers become a registration of their own.
+    registration = await ownership.owned(ctx, values.get("replace_id"))
+    exclude = registration.id if registration is not None else None
+    existing = await ownership.open_for_phone(ctx.session, values["phone"], exclude)
+    if existing is not None and existing.user_id == ctx.user.id:
+        # The phone was changed at the summary to that of another of their registrations.
+        return [ownership.offer_update(existing, values["phone"])]
+    replies = await submit(ctx, values, registration, duplicate_of=existing)
     if "news" in values:
         ctx.user.news_opt_in = bool(values["news"])
     # The worker's area, for announcements near them.
