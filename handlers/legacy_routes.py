@@ -12,9 +12,7 @@ from faq import intents
 from handlers import distress, faq_flow, fee_calculator, recruiter_check, scam_warnings
 from handlers.actions import Action, Text
 from handlers.context import Context
-from handlers.menu import OpenFaq, OpenFeeCheck, OpenRecruiterCheck, OpenRegistration
-from handlers.registration import flow as registration
-from handlers.registration.submit import submit_draft
+from handlers.menu import OpenFaq, OpenFeeCheck, OpenRecruiterCheck
 from handlers.router import ANYWHERE, Router
 from handlers.types import Incoming, Reply
 
@@ -36,25 +34,6 @@ class FeeMarket(Action, prefix="fee:m"):
 
 class RecruiterChoice(Action, prefix="rc"):
     number: int
-
-
-class RegSubmit(Action, prefix="reg:submit"):
-    pass
-
-
-class RegOne(Action, prefix="reg"):
-    a: Annotated[str, Text(40)]
-
-
-class RegTwo(Action, prefix="reg"):
-    a: Annotated[str, Text(20)]
-    b: Annotated[str, Text(36)]
-
-
-class RegThree(Action, prefix="reg"):
-    a: Annotated[str, Text(12)]
-    b: Annotated[str, Text(12)]
-    c: Annotated[str, Text(24)]
 
 
 @faq_router.action(OpenFaq)
@@ -110,32 +89,5 @@ async def recruiter_choice(
     return await recruiter_check.chosen(ctx, action.pack())
 
 
-@router.action(OpenRegistration)
-def registration_start(ctx: Context, incoming: Incoming, action: OpenRegistration) -> list[Reply]:
-    return registration.start(ctx)
-
-
-@router.action(RegSubmit)
-async def registration_submit(ctx: Context, incoming: Incoming, action: RegSubmit) -> list[Reply]:
-    return await submit_draft(ctx)
-
-
-@router.action(RegOne, RegTwo, RegThree)
-async def registration_button(
-    ctx: Context, incoming: Incoming, action: RegOne | RegTwo | RegThree
-) -> list[Reply]:
-    data = action.pack()
-    if ctx.flow != registration.FLOW and not registration.is_entry(data):
-        return registration.start(ctx)  # an old button: offer to continue the draft
-    return await registration.on_action(ctx, data, incoming)
-
-
-@router.text("register")
-def typed_registration(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    """«đăng ký», «muốn đăng ký đi Hàn»: the form, not an FAQ answer about it."""
-    return registration.start(ctx) if registration.wants_to_register(text) else None
-
-
-router.flow(registration.FLOW, registration.start, registration.on_message)
 router.flow(recruiter_check.FLOW, recruiter_check.start, recruiter_check.check)
 router.flow(fee_calculator.FLOW, fee_calculator.start, fee_calculator.on_message)

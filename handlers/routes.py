@@ -17,12 +17,14 @@ from handlers import (
     staff,
     subscriptions,
 )
+from handlers.registration import flow as registration
 from handlers.router import Router, Routes
 
 ROUTERS: tuple[Router, ...] = (
     home.router,
     privacy.router,
     subscriptions.router,
+    registration.router,
     legacy_routes.router,
     job_fairs.router,
     handoff.router,

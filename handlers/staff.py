@@ -19,6 +19,7 @@ from handlers import review
 from handlers.access import actor
 from handlers.actions import Action, Text
 from handlers.context import Context
+from handlers.registration.actions import SetStatus, WriteNote
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text, same_phone_text
 from handlers.router import ANYWHERE, Router
@@ -29,19 +30,6 @@ PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
 VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
-
-
-class SetStatus(Action, prefix="rs"):
-    """A status button under a registration card."""
-
-    status: Annotated[str, Text(20)]
-    registration_id: int
-
-
-class WriteNote(Action, prefix="rn"):
-    """«📝 Ghi chú» under a registration card: the next message is the note."""
-
-    registration_id: int
 
 
 class ListPage(Action, prefix="rl"):

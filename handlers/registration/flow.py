@@ -9,12 +9,29 @@ to continue later.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faq.normalize import fold
+from handlers.actions import Action
 from handlers.context import Context
-from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, contact_line
+from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, OpenRegistration, contact_line
 from handlers.registration import fields, old_address, ownership
+from handlers.registration.actions import (
+    Cancel,
+    ConfirmWithdraw,
+    Consent,
+    EditField,
+    EditMenu,
+    News,
+    OtherProvince,
+    Restart,
+    Resume,
+    ShowSummary,
+    Submit,
+    Update,
+    Withdraw,
+)
 from handlers.registration.draft import FLOW, draft, forget_draft, save
 from handlers.registration.draft import has_draft as has_draft  # for the dialog
 from handlers.registration.form import BY_KEY, FIELDS
@@ -27,12 +44,15 @@ from handlers.registration.questions import (
     default_place,
     is_current_commune,
 )
+from handlers.registration.submit import submit_draft
+from handlers.router import Router, resolve
 from handlers.types import Button, Incoming, Reply
 
+router = Router("registration")
 EDITING = "reg_editing"
 CONSENT_BUTTONS = (
-    Button("✅ Đồng ý", "reg:consent:yes"),
-    Button("❌ Không đồng ý", "reg:consent:no"),
+    Button("✅ Đồng ý", Consent("yes").pack()),
+    Button("❌ Không đồng ý", Consent("no").pack()),
 )
 # Consent typed instead of pressed.
 CONSENT_ANSWERS = (
@@ -41,16 +61,6 @@ CONSENT_ANSWERS = (
     ),
     fields.Option("no", "Không đồng ý", ("khong", "ko", "k", "khong a", "khong dong y", "no")),
 )
-# Buttons that make sense outside the running flow (the offer to continue a draft).
-ENTRY_ACTIONS = frozenset({"reg:resume", "reg:restart", "reg:cancel"})
-# The owner's buttons for a sent registration (/dulieu, the phone step): `<prefix><id>`.
-UPDATE = "reg:update:"
-WITHDRAW = "reg:withdraw:"
-
-
-def is_entry(action: str) -> bool:
-    """Whether this registration button works outside the running form."""
-    return action in ENTRY_ACTIONS or action.startswith((UPDATE, WITHDRAW))
 
 
 def consent_text(ctx: Context) -> str:
@@ -76,8 +86,8 @@ def start(ctx: Context) -> list[Reply]:
             Reply(
                 f"Bạn có bản đăng ký đang làm dở (đã trả lời {done} câu). Bạn muốn làm tiếp không?",
                 (
-                    Button("▶️ Làm tiếp", "reg:resume"),
-                    Button("🔄 Làm lại từ đầu", "reg:restart"),
+                    Button("▶️ Làm tiếp", Resume().pack()),
+                    Button("🔄 Làm lại từ đầu", Restart().pack()),
                     BACK_TO_MENU,
                 ),
             )
@@ -110,36 +120,58 @@ def summary(ctx: Context) -> Reply:
         + "\n".join(lines)
         + "\nĐúng chưa? Bấm «Gửi» để gửi cho trung tâm, «Sửa» để sửa một mục.",
         (
-            Button("📨 Gửi", "reg:submit"),
-            Button("✏️ Sửa", "reg:edit"),
-            Button("📝 Thêm ghi chú", "reg:edit:note"),
+            Button("📨 Gửi", Submit().pack()),
+            Button("✏️ Sửa", EditMenu().pack()),
+            Button("📝 Thêm ghi chú", EditField("note").pack()),
             Button(
                 "🔕 Thôi nhận tin" if news else "🔔 Nhận tin phiên giao dịch việc làm",
-                "reg:news:off" if news else "reg:news:on",
+                News("off" if news else "on").pack(),
             ),
             CANCEL,
         ),
     )
 
 
-async def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
-    if action.startswith(UPDATE):
-        key = action.removeprefix(UPDATE)
-        if not (key.isdigit() and await ownership.load_for_update(ctx, int(key))):
-            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
-        ctx.start_flow(FLOW, "summary")
-        return [summary(ctx)]
-    if action.startswith(WITHDRAW):
-        key, _, confirmed = action.removeprefix(WITHDRAW).partition(":")
-        if not key.isdigit():
-            return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
-        if confirmed == "yes":
-            return await ownership.withdraw(ctx, int(key))
-        return await ownership.ask_withdraw(ctx, int(key))
-    if action == "reg:cancel":
-        forget_draft(ctx)
-        return [Reply("Đã dừng đăng ký. Thông tin bạn vừa nhập đã được xoá.", MENU_BUTTONS)]
-    if action == "reg:consent:no":
+# --- buttons -----------------------------------------------------------------------------
+@router.action(OpenRegistration)
+def open_form(ctx: Context, incoming: Incoming, action: OpenRegistration) -> list[Reply]:
+    return start(ctx)
+
+
+@router.action(Submit)
+async def send(ctx: Context, incoming: Incoming, action: Submit) -> list[Reply]:
+    return await submit_draft(ctx)
+
+
+@router.action(Update)
+async def update(ctx: Context, incoming: Incoming, action: Update) -> list[Reply]:
+    if not await ownership.load_for_update(ctx, action.registration_id):
+        return [Reply(ownership.NOT_AVAILABLE, (BACK_TO_MENU,))]
+    ctx.start_flow(FLOW, "summary")
+    return [summary(ctx)]
+
+
+@router.action(Withdraw)
+async def withdraw(ctx: Context, incoming: Incoming, action: Withdraw) -> list[Reply]:
+    return await ownership.ask_withdraw(ctx, action.registration_id)
+
+
+@router.action(ConfirmWithdraw)
+async def confirm_withdraw(
+    ctx: Context, incoming: Incoming, action: ConfirmWithdraw
+) -> list[Reply]:
+    return await ownership.withdraw(ctx, action.registration_id)
+
+
+@router.action(Cancel)
+def cancel(ctx: Context, incoming: Incoming, action: Cancel) -> list[Reply]:
+    forget_draft(ctx)
+    return [Reply("Đã dừng đăng ký. Thông tin bạn vừa nhập đã được xoá.", MENU_BUTTONS)]
+
+
+@router.action(Consent)
+def consent(ctx: Context, incoming: Incoming, action: Consent) -> list[Reply]:
+    if action.answer == "no":
         forget_draft(ctx)
         return [
             Reply(
@@ -149,40 +181,86 @@ async def on_action(ctx: Context, action: str, incoming: Incoming) -> list[Reply
                 MENU_BUTTONS,
             )
         ]
-    if action == "reg:consent:yes":
-        if draft(ctx).get("consent"):  # an old consent button: the answers stay
-            return _next(ctx)
-        home = default_place(ctx)
-        save(ctx, {"consent": True, **({"province": home} if home else {})})
+    if draft(ctx).get("consent"):  # an old consent button: the answers stay
         return _next(ctx)
-    if action == "reg:com:other" and ctx.flow == FLOW:
-        values = draft(ctx)
-        values.pop("province", None)
-        values.pop("commune", None)
-        save(ctx, values)
-        ctx.start_flow(FLOW, "province")
-        return [BY_KEY["province"].question.ask(ctx, values)]
-    if action == "reg:resume":
-        return _next(ctx)
-    if action == "reg:restart":
-        forget_draft(ctx)
-        return start(ctx)
-    if action == "reg:edit":
-        ctx.start_flow(FLOW, "edit")
-        buttons = tuple(Button(f.label, f"reg:edit:{f.key}") for f in FIELDS)
-        return [Reply("Bạn muốn sửa mục nào?", (*buttons, Button("⬅️ Quay lại", "reg:summary")))]
-    if action.startswith("reg:edit:") and action.removeprefix("reg:edit:") in BY_KEY:
-        key = action.removeprefix("reg:edit:")
-        ctx.start_flow(FLOW, key, {EDITING: True})
-        return [BY_KEY[key].question.ask(ctx, draft(ctx))]
-    if action == "reg:summary" or (action.startswith("reg:news:") and ctx.step == "summary"):
-        if action.startswith("reg:news:"):
-            # A separate consent (news), opted into explicitly; silence means no.
-            save(ctx, {**draft(ctx), "news": action == "reg:news:on"})
-        ctx.start_flow(FLOW, "summary")
+    home = default_place(ctx)
+    save(ctx, {"consent": True, **({"province": home} if home else {})})
+    return _next(ctx)
+
+
+@router.action(Resume)
+def resume(ctx: Context, incoming: Incoming, action: Resume) -> list[Reply]:
+    return _next(ctx)
+
+
+@router.action(Restart)
+def restart(ctx: Context, incoming: Incoming, action: Restart) -> list[Reply]:
+    forget_draft(ctx)
+    return start(ctx)
+
+
+def _in_form(handler: InFormHandler) -> InFormHandler:
+    """Buttons of the running form; pressed later (an old message), the draft is offered."""
+
+    async def guarded(ctx: Context, incoming: Incoming, action: Any) -> list[Reply]:
+        if ctx.flow != FLOW:
+            return start(ctx)
+        return await resolve(handler(ctx, incoming, action))
+
+    return guarded
+
+
+def _other_province(ctx: Context, incoming: Incoming, action: OtherProvince) -> list[Reply]:
+    values = draft(ctx)
+    values.pop("province", None)
+    values.pop("commune", None)
+    save(ctx, values)
+    ctx.start_flow(FLOW, "province")
+    return [BY_KEY["province"].question.ask(ctx, values)]
+
+
+def _edit_menu(ctx: Context, incoming: Incoming, action: EditMenu) -> list[Reply]:
+    ctx.start_flow(FLOW, "edit")
+    buttons = tuple(Button(f.label, EditField(f.key).pack()) for f in FIELDS)
+    return [Reply("Bạn muốn sửa mục nào?", (*buttons, Button("⬅️ Quay lại", ShowSummary().pack())))]
+
+
+def _edit_field(ctx: Context, incoming: Incoming, action: EditField) -> list[Reply]:
+    field = BY_KEY.get(action.key)
+    if field is None:
         return [summary(ctx)]
-    # A choice button of the current question (or an old one: on_message re-asks).
+    ctx.start_flow(FLOW, field.key, {EDITING: True})
+    return [field.question.ask(ctx, draft(ctx))]
+
+
+def _show_summary(ctx: Context, incoming: Incoming, action: ShowSummary) -> list[Reply]:
+    ctx.start_flow(FLOW, "summary")
+    return [summary(ctx)]
+
+
+def _news(ctx: Context, incoming: Incoming, action: News) -> list[Reply]:
+    if ctx.step == "summary":
+        # A separate consent (news), opted into explicitly; silence means no.
+        save(ctx, {**draft(ctx), "news": action.value == "on"})
+    ctx.start_flow(FLOW, "summary")
+    return [summary(ctx)]
+
+
+async def _answer(ctx: Context, incoming: Incoming, action: Action) -> list[Reply]:
+    """A button of one of the questions: the running question takes it, or asks again."""
     return await on_message(ctx, incoming)
+
+
+InFormHandler = Callable[[Context, Incoming, Any], list[Reply] | Awaitable[list[Reply]]]
+router.action(OtherProvince)(_in_form(_other_province))
+router.action(EditMenu)(_in_form(_edit_menu))
+router.action(EditField)(_in_form(_edit_field))
+router.action(ShowSummary)(_in_form(_show_summary))
+router.action(News)(_in_form(_news))
+# Every question's buttons, from the form's declarations.
+router.action(*dict.fromkeys(kind for f in FIELDS for kind in f.question.answers))(
+    _in_form(_answer)
+)
 
 
 async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
@@ -192,13 +270,13 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     if step == "consent" or not values.get("consent"):
         typed = fields.match_choice(CONSENT_ANSWERS, incoming.text or "")
         if typed is not None:  # "có ạ", "đồng ý", "ko": as if the button were pressed
-            return await on_action(ctx, f"reg:consent:{typed.code}", incoming)
+            return consent(ctx, incoming, Consent("yes" if typed.code == "yes" else "no"))
         ctx.start_flow(FLOW, "consent")
         return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
     if field is None:  # summary or edit menu: they wait for a button
         return [summary(ctx)]
     question = field.question
-    if incoming.action and not incoming.action.startswith(f"reg:{question.prefix or step}"):
+    if incoming.action and not question.takes(incoming.action):
         return [question.ask(ctx, values)]  # a button from an earlier question
     if field.key == "commune" and incoming.text and not is_current_commune(incoming.text, values):
         await old_address.ready()  # an old address, perhaps: its tables, off the event loop
@@ -267,3 +345,12 @@ def wants_to_register(text: str) -> bool:
     if len(folded.split()) > _MAX_WISH_WORDS or not _REGISTER_WORDS.search(folded):
         return False
     return not _NOT_A_WISH.search(folded)
+
+
+@router.text("register")
+def typed_wish(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
+    """«đăng ký», «muốn đăng ký đi Hàn»: the form, not an FAQ answer about it."""
+    return start(ctx) if wants_to_register(text) else None
+
+
+REGISTRATION = router.flow(FLOW, start, on_message)

@@ -200,7 +200,6 @@ FIELDS: tuple[Field, ...] = (
     ),
 )  # fmt: skip
 BY_KEY = {field.key: field for field in FIELDS}
-BY_PREFIX = {field.question.prefix: field for field in FIELDS if field.question.prefix}
 
 # Columns cleared on erasure: every personal field's, the old address as typed (it may
 # name the village) and the link to the user.

@@ -4,8 +4,8 @@ Only the owner may update or withdraw it. A phone number says nothing about anyo
 else's registration: a worker who types a number another person has registered learns
 nothing (no code, no status, no name), is told kindly that the centre will check, and
 their registration is stored as its own record flagged for staff («trùng số điện thoại»).
-Every worker button that carries a registration id (`reg:update:<id>`,
-`reg:withdraw:<id>`) is checked against the owner, and answers a stranger exactly as it
+Every worker button that carries a registration id (`Update`, `Withdraw`,
+`ConfirmWithdraw`) is checked against the owner, and answers a stranger exactly as it
 answers a stale button.
 """
 
@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Registration
 from handlers import review
 from handlers.context import Context
-from handlers.menu import BACK_TO_MENU, MENU_BUTTONS
+from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, MainMenu
 from handlers.registration import form
+from handlers.registration.actions import ConfirmWithdraw, Update, Withdraw
 from handlers.registration.draft import FLOW, draft, save
 from handlers.registration.questions import CANCEL
 from handlers.registration.statuses import OPEN_STATUSES, STATUS_LABELS, WITHDRAWN
@@ -72,7 +73,7 @@ def offer_update(registration: Registration, phone: str) -> Reply:
         f"(trạng thái: {STATUS_LABELS[registration.status]}).\n"
         "Bạn muốn sửa hồ sơ đó không? Nếu đây là số khác, bạn gõ lại số điện thoại.",
         (
-            Button(f"✏️ Sửa hồ sơ {registration.code}", f"reg:update:{registration.id}"),
+            Button(f"✏️ Sửa hồ sơ {registration.code}", Update(registration.id).pack()),
             CANCEL,
         ),
     )
@@ -116,8 +117,8 @@ def manage_buttons(registration: Registration) -> tuple[Button, ...]:
     if registration.status not in OPEN_STATUSES:
         return ()
     return (
-        Button(f"✏️ Sửa hồ sơ {registration.code}", f"reg:update:{registration.id}"),
-        Button(f"↩️ Rút hồ sơ {registration.code}", f"reg:withdraw:{registration.id}"),
+        Button(f"✏️ Sửa hồ sơ {registration.code}", Update(registration.id).pack()),
+        Button(f"↩️ Rút hồ sơ {registration.code}", Withdraw(registration.id).pack()),
     )
 
 
@@ -130,8 +131,8 @@ async def ask_withdraw(ctx: Context, registration_id: int) -> list[Reply]:
             f"Bạn muốn rút hồ sơ {registration.code}? Cán bộ sẽ không xử lý hồ sơ này nữa.\n"
             "Sau này muốn đi, bạn đăng ký lại.",
             (
-                Button("↩️ Rút hồ sơ", f"reg:withdraw:{registration.id}:yes"),
-                Button("Không rút", "menu:main"),
+                Button("↩️ Rút hồ sơ", ConfirmWithdraw(registration.id, "yes").pack()),
+                Button("Không rút", MainMenu().pack()),
             ),
         )
     ]

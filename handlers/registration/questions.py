@@ -10,19 +10,71 @@ again after a hint), `Choose` (buttons: "did you mean…?", or a confirmation) o
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
 
 from faq.normalize import fold
+from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.registration import ethnicity, fields, old_address, places
+from handlers.registration.actions import Cancel, OtherProvince
 from handlers.types import Button, Incoming, Reply
 
-CANCEL = Button("✖️ Dừng đăng ký", "reg:cancel")
-SKIP = Button("⏭️ Bỏ qua", "reg:skip")
+A = TypeVar("A", bound=Action)
+
+
+def answer_action(step: str, name: str) -> type[Action]:
+    """The button type of a question with fixed choices: `reg:<step>:<choice code>`."""
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace["__annotations__"] = {"code": Annotated[str, Text(24)]}
+        namespace["__module__"] = __name__
+
+    return types.new_class(name, (Action,), {"prefix": f"reg:{step}"}, body)
+
+
+class ProvinceAnswer(Action, prefix="reg:prov"):
+    code: int
+
+
+class CommuneAnswer(Action, prefix="reg:com"):
+    code: int
+
+
+class OldCommune(Action, prefix="reg:com:old"):
+    """An old commune (before 1/7/2025) the worker meant: its new communes come next."""
+
+    code: int
+
+
+class UnknownCommune(Action, prefix="reg:com:unknown"):
+    """«Tôi không biết xã mới»: keep the old name as typed, for staff to check."""
+
+
+class EthnicityAnswer(Action, prefix="reg:eth"):
+    name: Annotated[str, Text(40)]
+
+
+class NeverAbroad(Action, prefix="reg:abroad"):
+    answer: Literal["no"]
+
+
+class BirthCheck(Action, prefix="reg:birth"):
+    """Under 18: «yes, that is my date» ends the form; «again» lets the worker retype it."""
+
+    answer: Literal["young", "again"]
+
+
+class SkipNote(Action, prefix="reg:skip"):
+    """No note."""
+
+
+CANCEL = Button("✖️ Dừng đăng ký", Cancel().pack())
+SKIP = Button("⏭️ Bỏ qua", SkipNote().pack())
 NOT_ABROAD = ("chua", "chua tung", "chua di", "khong", "ko", "k", "chua bao gio", "chua a",
               "chua tung di", "khong a", "ko a", "da chua", "chua bao gio di")  # fmt: skip
 YES_ABROAD = ("co", "co a", "da co", "roi", "di roi", "da di", "da di roi", "co roi", "da tung",
@@ -73,9 +125,13 @@ class Question:
 
     ask: Callable[[Context, dict[str, Any]], Reply]
     accept: Callable[[Context, Incoming, dict[str, Any]], Any]
-    # This question's buttons carry `reg:<prefix>:<value>`; a button of another
-    # question pressed later (an old message) is not taken as this answer.
-    prefix: str = ""
+    # The types of this question's buttons; a button of another question pressed later
+    # (an old message) is not taken as this answer.
+    answers: tuple[type[Action], ...] = ()
+
+    def takes(self, action: str) -> bool:
+        """Whether a pressed button is one of this question's own."""
+        return any(kind.unpack(action) is not None for kind in self.answers)
 
 
 def _ask(text: str, *buttons: Button, request_contact: bool = False) -> Reply:
@@ -88,12 +144,9 @@ def _text(incoming: Incoming) -> str:
     return incoming.text or ""
 
 
-def _pressed(incoming: Incoming, step: str) -> str | None:
-    """The value of a pressed button of this step (`reg:<step>:<value>`), else None."""
-    prefix = f"reg:{step}:"
-    if incoming.action and incoming.action.startswith(prefix):
-        return incoming.action.removeprefix(prefix)
-    return None
+def _pressed(incoming: Incoming, kind: type[A]) -> A | None:
+    """The pressed button, if it is of this type."""
+    return kind.unpack(incoming.action) if incoming.action else None
 
 
 def _today() -> date:
@@ -110,10 +163,12 @@ def choice_question(
     """A question answered by a button, or by typing one of the choices.
 
     `understand` reads natural answers first ("hết lớp 9" for the schooling level)."""
-    buttons = tuple(Button(o.label, f"reg:{step}:{o.code}") for o in options)
+    kind = answer_action(step, f"{step.title()}Answer")
+    buttons = tuple(Button(o.label, kind(o.code).pack()) for o in options)  # type: ignore[call-arg]
 
     def accept(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
-        code = _pressed(incoming, step)
+        pressed = _pressed(incoming, kind)
+        code = getattr(pressed, "code", None)
         for option in options:
             if option.code == code:
                 return option.label
@@ -123,7 +178,7 @@ def choice_question(
             raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
         return option.label
 
-    return Question(lambda ctx, values: _ask(prompt, *buttons), accept, step)
+    return Question(lambda ctx, values: _ask(prompt, *buttons), accept, (kind,))
 
 
 # --- name, birth, phone ---------------------------------------------------------------
@@ -142,7 +197,8 @@ def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> d
     A typo (2011 for 2001) is easy to make and the form is long: the date is shown back
     first ("Bạn sinh năm 2011, đúng không?"), and typing another date simply answers again.
     """
-    pressed = _pressed(incoming, "birth")
+    check = _pressed(incoming, BirthCheck)
+    pressed = check.answer if check else None
     if pressed == "young" and values.get(YOUNG):
         raise Underage(
             "Theo luật, người đi làm việc ở nước ngoài phải đủ 18 tuổi. "
@@ -160,8 +216,8 @@ def _accept_birth(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> d
             f"Bạn sinh {when}, đúng không? Như vậy bạn chưa đủ 18 tuổi: theo luật, người đi "
             "làm việc ở nước ngoài phải đủ 18 tuổi.\nNếu gõ nhầm, bạn gõ lại ngày sinh.",
             (
-                Button(f"✅ Đúng, tôi sinh {when}", "reg:birth:young"),
-                Button("✏️ Gõ lại ngày sinh", "reg:birth:again"),
+                Button(f"✅ Đúng, tôi sinh {when}", BirthCheck("young").pack()),
+                Button("✏️ Gõ lại ngày sinh", BirthCheck("again").pack()),
             ),
             remember={YOUNG: answer},
         ) from error
@@ -188,7 +244,7 @@ def _place(match: places.PlaceMatch) -> dict[str, Any]:
 
 def _ask_province(ctx: Context, values: dict[str, Any]) -> Reply:
     home = places.default_province(ctx.settings.province)
-    buttons = (Button(home.name, f"reg:prov:{home.code}"),) if home else ()
+    buttons = (Button(home.name, ProvinceAnswer(home.code).pack()),) if home else ()
     return _ask(
         "Bạn đang sống ở tỉnh/thành phố nào? Bấm nút, hoặc gõ tên tỉnh "
         "(tỉnh cũ ghi trên căn cước cũng được, ví dụ: Yên Bái).",
@@ -197,9 +253,9 @@ def _ask_province(ctx: Context, values: dict[str, Any]) -> Reply:
 
 
 def _accept_province(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> dict[str, Any]:
-    code = _pressed(incoming, "prov")
-    if code is not None and code.isdigit():
-        match = places.province_by_code(int(code))
+    pressed = _pressed(incoming, ProvinceAnswer)
+    if pressed is not None:
+        match = places.province_by_code(pressed.code)
         if match is not None:
             return _place(match)
     text = _text(incoming)
@@ -215,17 +271,17 @@ def _accept_province(ctx: Context, incoming: Incoming, values: dict[str, Any]) -
     ):
         raise Choose(
             f"{legacy[0].note}\nBạn chọn tỉnh hiện nay:",
-            (Button(legacy[0].current.name, f"reg:prov:{legacy[0].current.code}"),),
+            (Button(legacy[0].current.name, ProvinceAnswer(legacy[0].current.code).pack()),),
         )
     if found:
         raise Choose(
             "Ý bạn là tỉnh nào?",
-            tuple(Button(m.name, f"reg:prov:{m.code}") for m in found),
+            tuple(Button(m.name, ProvinceAnswer(m.code).pack()) for m in found),
         )
     raise fields.FieldError("Tôi không tìm thấy tỉnh này. Bạn gõ lại tên tỉnh, ví dụ: Lào Cai.")
 
 
-OTHER_PROVINCE = Button("🗺️ Tôi ở tỉnh khác", "reg:com:other")
+OTHER_PROVINCE = Button("🗺️ Tôi ở tỉnh khác", OtherProvince().pack())
 
 
 def default_place(ctx: Context) -> dict[str, Any] | None:
@@ -234,7 +290,7 @@ def default_place(ctx: Context) -> dict[str, Any] | None:
     return _place(home) if home else None
 
 
-UNKNOWN_NEW = Button("🤷 Tôi không biết xã mới", "reg:com:unknown")
+UNKNOWN_NEW = Button("🤷 Tôi không biết xã mới", UnknownCommune().pack())
 COMMUNE_TYPED = PENDING + "commune"  # what was typed, while the worker picks from buttons
 _SAYS_UNKNOWN = re.compile(r"\b(khong|ko|k|chua|hong) (biet|ro|nho)\b")
 
@@ -303,7 +359,7 @@ def _resolve_old(old: old_address.OldPlace, typed: str, values: dict[str, Any]) 
             f"{old.name} ({_in_sentence(old.district)}) đã được chia vào các xã/phường dưới "
             "đây. Bạn ở xã/phường nào?"
         )
-    buttons = tuple(Button(m.name, f"reg:com:{m.code}") for m in old.current[:12])
+    buttons = tuple(Button(m.name, CommuneAnswer(m.code).pack()) for m in old.current[:12])
     raise Choose(
         message,
         (*buttons, UNKNOWN_NEW),
@@ -321,8 +377,11 @@ def is_current_commune(text: str, values: dict[str, Any]) -> bool:
 def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> Any:
     province = values.get("province") or {}
     pending = values.get(COMMUNE_TYPED) or {}
-    code = _pressed(incoming, "com")
-    if code == "unknown" or (code is None and _SAYS_UNKNOWN.search(fold(incoming.text or ""))):
+    unknown = _pressed(incoming, UnknownCommune) is not None
+    old_pressed = _pressed(incoming, OldCommune)
+    chosen = _pressed(incoming, CommuneAnswer)
+    typed_unknown = not incoming.action and _SAYS_UNKNOWN.search(fold(incoming.text or ""))
+    if unknown or typed_unknown:
         if pending.get("typed"):
             return _unverified(pending["typed"], province)
         raise fields.FieldError(
@@ -330,12 +389,12 @@ def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) ->
             "huyện Bát Xát). Tôi sẽ tìm xã mới; nếu không tìm được, tôi ghi đúng như bạn gõ "
             "để cán bộ kiểm tra."
         )
-    if code is not None and code.startswith("old:") and code[4:].isdigit():
-        old = old_address.by_code(int(code[4:]))
+    if old_pressed is not None:
+        old = old_address.by_code(old_pressed.code)
         if old is not None:
             return _resolve_old(old, pending.get("typed") or old.name, values)
-    if code is not None and code.isdigit():
-        match = places.commune_by_code(int(code))
+    if chosen is not None:
+        match = places.commune_by_code(chosen.code)
         if match is not None:
             if pending.get("old"):  # chosen among the communes an old one became
                 also = {"village": pending["village"]} if pending.get("village") else {}
@@ -356,8 +415,8 @@ def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) ->
         raise Choose(
             "Ý bạn là xã/phường nào? Nếu không có, hãy gõ lại tên.",
             (
-                *(Button(m.name, f"reg:com:{m.code}") for m in found),
-                *(Button(f"{o.name} cũ ({_in_sentence(o.district)})", f"reg:com:old:{o.code}")
+                *(Button(m.name, CommuneAnswer(m.code).pack()) for m in found),
+                *(Button(f"{o.name} cũ ({_in_sentence(o.district)})", OldCommune(o.code).pack())
                   for o in olds),
                 UNKNOWN_NEW,
             ),
@@ -368,7 +427,10 @@ def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) ->
         raise Choose(
             f"Ở {_in_sentence(province.get('name', 'tỉnh đã chọn'))} không có xã/phường này. "
             "Có phải bạn ở một trong các nơi sau?",
-            tuple(Button(f"{m.name} ({m.province_name})", f"reg:com:{m.code}") for m in elsewhere)
+            tuple(
+                Button(f"{m.name} ({m.province_name})", CommuneAnswer(m.code).pack())
+                for m in elsewhere
+            )
             + (OTHER_PROVINCE, UNKNOWN_NEW),
             remember=remember,
         )
@@ -391,7 +453,7 @@ def _ethnicity_buttons(ctx: Context, values: dict[str, Any]) -> tuple[Button, ..
     province = (values.get("province") or {}).get("name", "") or ctx.settings.province
     short = province.removeprefix("Tỉnh ").removeprefix("Thành phố ")
     common = ethnicity.COMMON_BY_PROVINCE.get(short, ("Kinh",))
-    return tuple(Button(name, f"reg:eth:{name}") for name in common[:8])
+    return tuple(Button(name, EthnicityAnswer(name).pack()) for name in common[:8])
 
 
 def _ask_ethnicity(ctx: Context, values: dict[str, Any]) -> Reply:
@@ -401,9 +463,9 @@ def _ask_ethnicity(ctx: Context, values: dict[str, Any]) -> Reply:
 
 
 def _accept_ethnicity(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
-    pressed = _pressed(incoming, "eth")
-    if pressed in ethnicity.ETHNIC_GROUPS:
-        return pressed
+    pressed = _pressed(incoming, EthnicityAnswer)
+    if pressed is not None and pressed.name in ethnicity.ETHNIC_GROUPS:
+        return pressed.name
     text = _text(incoming)
     fields.parse_free_text(text, 60, example="Mông")
     found = ethnicity.find_ethnicity(text, limit=3)
@@ -415,13 +477,14 @@ def _accept_ethnicity(ctx: Context, incoming: Incoming, values: dict[str, Any]) 
         return found[0][0]
     if found:
         raise Choose(
-            "Ý bạn là dân tộc nào?", tuple(Button(name, f"reg:eth:{name}") for name, _ in found)
+            "Ý bạn là dân tộc nào?",
+            tuple(Button(name, EthnicityAnswer(name).pack()) for name, _ in found),
         )
     raise fields.FieldError("Tôi chưa nhận ra tên dân tộc này. Bạn gõ lại, ví dụ: Mông, Dao, Tày.")
 
 
 def _accept_abroad(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
-    if _pressed(incoming, "abroad") == "no":
+    if _pressed(incoming, NeverAbroad) is not None:
         return "Chưa"
     text = fields.parse_free_text(_text(incoming), 200, example="Đài Loan, 3 năm")
     said = fold(text).strip(" .!")
@@ -433,7 +496,7 @@ def _accept_abroad(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> 
 
 
 def _accept_note(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:
-    if incoming.action == "reg:skip":
+    if _pressed(incoming, SkipNote) is not None:
         return ""
     return fields.parse_free_text(_text(incoming), 500, example="Em muốn đi Hàn Quốc sớm")
 
@@ -447,6 +510,7 @@ BIRTH = Question(
         "Ngày sinh của bạn? Ví dụ: 12/3/1999. Không nhớ ngày thì gõ năm sinh: 1999."
     ),
     _accept_birth,
+    (BirthCheck,),
 )
 GENDER = choice_question("gender", "Giới tính của bạn?", fields.GENDERS)
 PHONE = Question(
@@ -461,13 +525,13 @@ PHONE = Question(
     ),
     _accept_phone,
 )
-PROVINCE = Question(_ask_province, _accept_province, "prov")
-COMMUNE = Question(_ask_commune, _accept_commune, "com")
+PROVINCE = Question(_ask_province, _accept_province, (ProvinceAnswer,))
+COMMUNE = Question(_ask_commune, _accept_commune, (CommuneAnswer, OldCommune, UnknownCommune))
 VILLAGE = Question(
     lambda ctx, v: _ask("Bạn ở thôn/bản (hoặc tổ dân phố) nào? Ví dụ: Bản Lếch."),
     _accept_village,
 )
-ETHNICITY = Question(_ask_ethnicity, _accept_ethnicity, "eth")
+ETHNICITY = Question(_ask_ethnicity, _accept_ethnicity, (EthnicityAnswer,))
 SCHOOLING = choice_question(
     "school", "Bạn học hết lớp mấy?", fields.SCHOOLING_LEVELS, fields.match_schooling
 )
@@ -479,10 +543,10 @@ ABROAD = Question(
     lambda ctx, v: _ask(
         "Bạn đã từng đi làm việc ở nước ngoài chưa? Nếu đã từng, gõ tên nước và số năm "
         "(ví dụ: Đài Loan, 3 năm).",
-        Button("Chưa từng", "reg:abroad:no"),
+        Button("Chưa từng", NeverAbroad("no").pack()),
     ),
     _accept_abroad,
-    "abroad",
+    (NeverAbroad,),
 )
 LOAN = choice_question(
     "loan", "Bạn có muốn vay vốn Ngân hàng Chính sách xã hội để đi không?", fields.LOAN_WISHES
@@ -490,5 +554,5 @@ LOAN = choice_question(
 NOTE = Question(
     lambda ctx, v: _ask("Bạn muốn nhắn thêm gì cho cán bộ không? Nếu không, bấm «Bỏ qua».", SKIP),
     _accept_note,
-    "skip",
+    (SkipNote,),
 )

@@ -17,6 +17,7 @@ from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import MENU_BUTTONS
 from handlers.registration import form, ownership
+from handlers.registration.actions import SetStatus, WriteNote
 from handlers.registration.draft import FLOW, draft, forget_draft
 from handlers.registration.statuses import OPEN_STATUSES as OPEN_STATUSES
 from handlers.registration.statuses import STATUS_LABELS as STATUS_LABELS
@@ -55,12 +56,14 @@ def same_phone_text(others: Sequence[Registration]) -> str:
     return text
 
 
-STAFF_BUTTONS = (
-    Button("📞 Đã liên hệ", "rs:da_lien_he"),
-    Button("📅 Hẹn phỏng vấn", "rs:hen_phong_van"),
-    Button("🚫 Không phù hợp", "rs:khong_phu_hop"),
-    Button("📝 Ghi chú", "rn"),
-)
+def staff_buttons(registration_id: int) -> tuple[Button, ...]:
+    """The buttons under a new card: the next steps staff take most."""
+    return (
+        Button("📞 Đã liên hệ", SetStatus("da_lien_he", registration_id).pack()),
+        Button("📅 Hẹn phỏng vấn", SetStatus("hen_phong_van", registration_id).pack()),
+        Button("🚫 Không phù hợp", SetStatus("khong_phu_hop", registration_id).pack()),
+        Button("📝 Ghi chú", WriteNote(registration_id).pack()),
+    )
 
 
 async def submit(
@@ -98,7 +101,7 @@ async def submit(
     card = card_text(registration, heading) + same_phone_text(
         [duplicate_of] if duplicate_of else []
     )
-    buttons = tuple(Button(b.label, f"{b.action}:{registration.id}") for b in STAFF_BUTTONS)
+    buttons = staff_buttons(registration.id)
     route = route_for(ctx, registration.commune_name, registration.province_name)
     ctx.send_to_staff(Reply(card, buttons), kind="registration", route=route)
     if ctx.settings.email_enabled:
