@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from handlers.types import Incoming, Media, Reply
+
+
+def secret_matches(given: str, expected: str) -> bool:
+    """A webhook's secret header against ours, in constant time.
+
+    aiohttp hands header bytes that are not UTF-8 over as surrogates, and JSON may hold
+    lone ones: they are compared as bytes (a mismatch), never an encoding error.
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import warnings
@@ -32,7 +31,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.channel import ChannelLimits, PermanentFailure, RetryLater, secret_matches
 from bot.telegram_http import AiohttpRequest
 from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
@@ -111,7 +110,7 @@ class TelegramChannel:
     # --- ingress ---------------------------------------------------------------
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         given = headers.get(SECRET_HEADER, "")
-        return hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode())
+        return secret_matches(given, self.settings.webhook_secret)
 
     def parse(self, body: bytes) -> list[Incoming]:
         incoming = self._parse(body)[1]

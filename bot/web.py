@@ -59,11 +59,15 @@ def build_app(
 async def _never_500(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """A bug behind a route answers 503 (retry later) without leaking a trace."""
+    """A bug behind a route answers 503 (retry later) without leaking a trace. A client
+    that went away mid-request is no bug: one quiet line, no trace (nobody reads the 400)."""
     try:
         return await handler(request)
     except web.HTTPException:
         raise
+    except ConnectionError as exc:
+        log.info("%s %s: the client went away (%s)", request.method, request.path, exc)
+        return web.json_response({"ok": False, "error": "connection lost"}, status=400)
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
         return web.json_response({"ok": False, "error": "temporarily unavailable"}, status=503)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater
+from bot.channel import ChannelLimits, PermanentFailure, RetryLater, secret_matches
 from bot.splitting import split_text
 from handlers.types import Incoming, Media, Reply
 from settings import Settings
@@ -137,7 +136,7 @@ class ZaloBotChannel:
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         secret = self.settings.zalo_bot_webhook_secret
         given = headers.get(SECRET_HEADER, "")
-        return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
+        return bool(secret) and secret_matches(given, secret)
 
     def parse(self, body: bytes) -> list[Incoming]:
         try:

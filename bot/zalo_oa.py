@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import re
@@ -30,7 +29,13 @@ import aiohttp
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import ChannelLimits, PermanentFailure, RetryLater, Unreachable
+from bot.channel import (
+    ChannelLimits,
+    PermanentFailure,
+    RetryLater,
+    Unreachable,
+    secret_matches,
+)
 from bot.splitting import split_text
 from bot.zalo_oa_tokens import OaTokens
 from db.clock import utcnow
@@ -114,12 +119,15 @@ class ZaloOAChannel:
             app_id, timestamp = str(data["app_id"]), str(data["timestamp"])
         except (ValueError, TypeError, KeyError):
             return False
-        if not hmac.compare_digest(app_id.encode(), self.settings.zalo_app_id.encode()):
+        if not secret_matches(app_id, self.settings.zalo_app_id):
             return False
-        expected = signature(app_id, body, timestamp, secret)
+        try:
+            expected = signature(app_id, body, timestamp, secret)
+        except UnicodeEncodeError:  # a lone surrogate in the timestamp: not Zalo's
+            return False
         if not given.startswith("mac="):
             given = "mac=" + given
-        return hmac.compare_digest(given.encode(), expected.encode())
+        return secret_matches(given, expected)
 
     def parse(self, body: bytes) -> list[Incoming]:
         incoming = to_incoming(_load(body))

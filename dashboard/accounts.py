@@ -69,17 +69,23 @@ async def login(
 ) -> LoginResult:
     """Check a login; count failures and lock the account after too many in a row."""
     now = utcnow()
-    account = await session.scalar(
-        select(StaffAccount)
-        .where(StaffAccount.username == username.strip().lower()[:64])
-        .with_for_update()
+    name = username.strip().lower()
+    # A name that cannot exist is not looked up (NUL bytes and the like are refused by
+    # PostgreSQL), but costs the same time below.
+    account = (
+        await session.scalar(
+            select(StaffAccount).where(StaffAccount.username == name).with_for_update()
+        )
+        if USERNAME.match(name)
+        else None
     )
     if account is not None and account.locked_until is not None and account.locked_until > now:
         minutes = -(-int((account.locked_until - now).total_seconds()) // 60)
         return LoginResult(locked_minutes=max(1, minutes))
     ok = verify_password(account.password_hash if account else None, password)
     if account is None:
-        session.add(AuditEvent(actor=f"web:{username[:40]}", action="login_failed"))
+        shown = name if USERNAME.match(name) else ascii(username)
+        session.add(AuditEvent(actor=f"web:{shown[:40]}", action="login_failed"))
         return LoginResult()
     if not ok or account.disabled_at is not None:
         account.failed_logins += 1

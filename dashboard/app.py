@@ -16,7 +16,6 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session, session_middleware
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +23,7 @@ from dashboard import accounts, insights, outreach, registrations, report
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
+    SessionCookies,
     csrf_matches,
     new_csrf_token,
     security_headers,
@@ -32,6 +32,7 @@ from dashboard.security import (
 from db.clock import utcnow
 from db.models import AuditEvent, StaffAccount
 from faq.service import FaqService
+from handlers.staff_input import ID_ROUTE
 from settings import Settings
 
 PREFIX = "/staff"
@@ -53,7 +54,7 @@ def build_dashboard(
     wake: Callable[[], None] = lambda: None,
     faq: Callable[[], FaqService | None] = lambda: None,
 ) -> web.Application:
-    storage = EncryptedCookieStorage(
+    storage = SessionCookies(
         Fernet(session_key(settings)),
         cookie_name=COOKIE,
         path=PREFIX,
@@ -79,7 +80,7 @@ def build_dashboard(
     app.router.add_post("/login", _login)
     app.router.add_post("/logout", _logout)
     app.router.add_get("/accounts", _accounts)
-    app.router.add_post("/accounts/{id:\\d+}/unlock", _unlock)
+    app.router.add_post(f"/accounts/{ID_ROUTE}/unlock", _unlock)
     registrations.add_routes(app.router)
     report.add_routes(app.router)
     outreach.add_routes(app.router)
@@ -117,7 +118,10 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise web.HTTPFound(f"{PREFIX}/login?next={quote(target, safe='')}")
         request[ACCOUNT] = account
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError):  # not UTF-8, an unknown charset, a broken multipart
+            raise web.HTTPBadRequest(text="Biểu mẫu không đọc được. Hãy tải lại trang.") from None
         if not csrf_matches(session.get(CSRF_KEY), form.get(CSRF_FIELD)):
             raise web.HTTPForbidden(
                 text="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
@@ -219,7 +223,9 @@ async def _login(request: web.Request) -> web.Response:
         else:
             error = "Tên đăng nhập hoặc mật khẩu không đúng."
         return await render(
-            request, "login.html", {"next": target, "error": error, "username": username},
+            request,
+            "login.html",
+            {"next": target, "error": error, "username": username},
             status=401,
         )
     # A fresh session (and CSRF token) at login: a session id planted before is useless.

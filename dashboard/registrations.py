@@ -26,6 +26,7 @@ from handlers.registration import places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
 from handlers.registration.submit import STATUS_LABELS
+from handlers.staff_input import ID_ROUTE
 
 EXPORT_MAX = 200_000
 HIDDEN_HISTORY = frozenset({"view"})
@@ -34,9 +35,9 @@ HIDDEN_HISTORY = frozenset({"view"})
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/registrations", list_page)
     router.add_get("/registrations/export.{fmt:(xlsx|csv)}", export)
-    router.add_get("/registrations/{id:\\d+}", detail)
-    router.add_post("/registrations/{id:\\d+}/status", change_status)
-    router.add_post("/registrations/{id:\\d+}/note", add_note)
+    router.add_get(f"/registrations/{ID_ROUTE}", detail)
+    router.add_post(f"/registrations/{ID_ROUTE}/status", change_status)
+    router.add_post(f"/registrations/{ID_ROUTE}/note", add_note)
 
 
 def filters_of(request: web.Request) -> Filters:
@@ -133,9 +134,7 @@ async def change_status(request: web.Request) -> web.Response:
     told = False
     async with request.app[core.SESSIONS].begin() as db:
         registration = await _registration(db, request)
-        change = await review.set_status(
-            db, settings, registration, status, actor(account), reason
-        )
+        change = await review.set_status(db, settings, registration, status, actor(account), reason)
         if change.error is None and change.event is not None:
             await db.flush()
             if change.notice is not None:
@@ -186,9 +185,7 @@ async def export(request: web.Request) -> web.Response:
         rows = list((await db.scalars(sorted_query(filters).limit(EXPORT_MAX))).all())
         names = dict((await db.execute(select(Referrer.id, Referrer.name))).all())
         what = filters.params() or "tất cả"
-        db.add(
-            AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}")
-        )
+        db.add(AuditEvent(actor=actor(account), action="export", note=f"{len(rows)} hồ sơ; {what}"))
     title = "Danh sách đăng ký" + (" (đã lọc)" if filters.active else "")
     # Tens of thousands of rows take seconds to write: not on the event loop.
     if fmt == "xlsx":

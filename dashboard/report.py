@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dashboard import app as core
 from dashboard.accounts import actor
-from dashboard.search import utc_midnight
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration
 from handlers.registration.export import vietnam_time
 from handlers.registration.submit import STATUS_LABELS
 from handlers.spreadsheet import xlsx_text
+from handlers.staff_input import StaffInputError, parse_date, utc_midnight
 
 UNKNOWN = "không rõ"
 AGE_BANDS = ((18, 24), (25, 29), (30, 34), (35, 39), (40, 200))
@@ -174,10 +174,10 @@ def add_routes(router: web.UrlDispatcher) -> None:
 def _period(request: web.Request) -> tuple[date, date]:
     today = vietnam_time(utcnow()).date()  # type: ignore[union-attr]
     try:
-        start = date.fromisoformat(request.query.get("from") or f"{today.year}-01-01")
-        end = date.fromisoformat(request.query.get("to") or today.isoformat())
-    except ValueError:
-        raise web.HTTPBadRequest(text="Ngày không đúng dạng năm-tháng-ngày.") from None
+        start = parse_date(request.query.get("from") or f"{today.year}-01-01")
+        end = parse_date(request.query.get("to") or today.isoformat())
+    except StaffInputError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if end < start or (end - start).days > 3 * 366:
         raise web.HTTPBadRequest(text="Kỳ báo cáo phải từ 1 ngày đến 3 năm.")
     return start, end

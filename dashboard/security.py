@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet
@@ -68,6 +69,15 @@ def session_key(settings: Settings) -> bytes:
         handle.write(key.decode() + "\n")
     log.info("dashboard: generated a session key in %s", path)
     return key
+
+
+class SessionCookies(EncryptedCookieStorage):
+    """aiohttp-session's encrypted cookies; a cookie that cannot be a Fernet token (bytes
+    that are not ASCII) is no session, instead of an encoding error."""
+
+    def load_cookie(self, request: web.Request) -> str | None:
+        cookie = super().load_cookie(request)
+        return cookie if cookie is None or cookie.isascii() else None
 
 
 def hash_password(password: str) -> str:

@@ -13,6 +13,7 @@ from db import broadcasts
 from db.models import Broadcast
 from handlers.context import Context
 from handlers.registration import fields, places
+from handlers.staff_input import parse_id
 from handlers.types import Button, Incoming, Reply
 
 FLOW = "bc_compose"
@@ -102,8 +103,8 @@ async def _add_place(ctx: Context, step: str, text: str) -> list[Reply]:
 
 
 async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply]:
-    if action.startswith("bc:cancel:") and action.removeprefix("bc:cancel:").isdigit():
-        number = int(action.removeprefix("bc:cancel:"))
+    number = parse_id(action.removeprefix("bc:cancel:"))
+    if action.startswith("bc:cancel:") and number is not None:
         stopped = await broadcasts.cancel(ctx.session, number)
         return [
             Reply(

@@ -28,6 +28,7 @@ from handlers import (
 from handlers.context import Context
 from handlers.registration import flow as registration
 from handlers.registration.submit import submit_draft as registration_submit
+from handlers.staff_input import parse_id
 from handlers.types import Incoming, Reply
 
 GREETINGS = frozenset(
@@ -185,8 +186,9 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
     if action == "menu:fairs":
         ctx.end_flow()
         return await job_fairs.show(ctx)
-    if action.startswith("fair:int:") and action.removeprefix("fair:int:").isdigit():
-        return await job_fairs.interested(ctx, int(action.removeprefix("fair:int:")))
+    fair_id = parse_id(action.removeprefix("fair:int:"))
+    if action.startswith("fair:int:") and fair_id is not None:
+        return await job_fairs.interested(ctx, fair_id)
     if prefix == "sub":
         return subscriptions.on_action(ctx, action)
     if prefix == "fee":

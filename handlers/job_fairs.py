@@ -19,6 +19,7 @@ from faq.normalize import fold
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU
 from handlers.registration import fields, places
+from handlers.staff_input import parse_id
 from handlers.types import Button, Reply
 
 VIETNAM = timedelta(hours=7)
@@ -118,7 +119,8 @@ async def staff_command(ctx: Context, args: str, actor: str) -> list[Reply]:
     if action in ("add", "them"):
         return await _save(ctx, JobFair(created_by=actor, markets=[]), rest, new=True)
     if action in ("sua", "huy") and len(words) > 1 and words[1].isdigit():
-        fair = await ctx.session.get(JobFair, int(words[1]))
+        number = parse_id(words[1])
+        fair = await ctx.session.get(JobFair, number) if number is not None else None
         if fair is None:
             return [Reply(f"Không có phiên số {words[1]}.")]
         if action == "huy":

@@ -7,7 +7,7 @@ else who tries a staff command is told politely that it is for staff.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -17,6 +17,14 @@ from handlers import broadcast_compose, job_fairs, referrals, review
 from handlers.context import Context
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text
+from handlers.staff_input import (
+    MAX_PAGE,
+    StaffInputError,
+    parse_date,
+    parse_id,
+    parse_page,
+    utc_midnight,
+)
 from handlers.types import Attachment, Button, Incoming, Reply
 
 COMMANDS = frozenset(
@@ -24,7 +32,6 @@ COMMANDS = frozenset(
 )
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
-VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 
 
@@ -94,21 +101,25 @@ async def on_action(ctx: Context, incoming: Incoming, action: str) -> list[Reply
     if not is_staff(ctx, incoming):
         return refuse()
     parts = action.split(":")
-    if parts[0] == "rs" and len(parts) == 3 and parts[2].isdigit() and parts[1] in STATUS_LABELS:
-        registration = await ctx.session.get(Registration, int(parts[2]))
+    number = parse_id(parts[-1])
+    if parts[0] == "rs" and len(parts) == 3 and number is not None and parts[1] in STATUS_LABELS:
+        registration = await ctx.session.get(Registration, number)
         if registration is None:
             return [Reply("Không tìm thấy hồ sơ này.")]
         return await change_status(ctx, registration, parts[1])
-    if parts[0] == "rn" and len(parts) == 2 and parts[1].isdigit():
-        registration = await ctx.session.get(Registration, int(parts[1]))
+    if parts[0] == "rn" and len(parts) == 2 and number is not None:
+        registration = await ctx.session.get(Registration, number)
         if registration is None:
             return [Reply("Không tìm thấy hồ sơ này.")]
         ctx.start_flow(NOTE_FLOW, "text", {"registration_id": registration.id})
         return [Reply(f"Gõ ghi chú cho hồ sơ {registration.code} (gõ /huy để thôi).")]
     if parts[0] == "bc":
         return await broadcast_compose.on_action(ctx, incoming, action)
-    if parts[0] == "rl" and len(parts) == 3 and parts[2].isdigit():
-        return await list_page(ctx, None if parts[1] == "all" else parts[1], int(parts[2]))
+    page = parse_page(parts[-1])
+    if parts[0] == "rl" and len(parts) == 3 and page is not None:
+        status = None if parts[1] == "all" else parts[1]
+        if status is None or status in STATUS_LABELS:
+            return await list_page(ctx, status, page)
     return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
 
 
@@ -132,7 +143,11 @@ async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> lis
         return refuse()
     if name == "dangky":
         words = args.split()
-        page = int(words.pop()) if words and words[-1].isdigit() else 1
+        page = 1
+        if words and words[-1].isdigit():
+            page = parse_page(words.pop()) or 0
+            if not page:
+                return [Reply(f"Số trang phải từ 1 đến {MAX_PAGE}, ví dụ /dangky 2")]
         status = parse_status(" ".join(words)) if words else None
         if words and status is None:
             labels = ", ".join(STATUS_LABELS.values())
@@ -170,21 +185,16 @@ async def command(ctx: Context, incoming: Incoming, name: str, args: str) -> lis
     return [Reply("Lệnh này đang được chuẩn bị.")]
 
 
-def _date(text: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 async def export(ctx: Context, args: str) -> list[Reply]:
     """/xuat [từ ngày] [đến ngày]: the registrations of that period as XLSX and CSV."""
+    usage = "Cách dùng: /xuat [từ ngày] [đến ngày], ví dụ /xuat 1/1/2026 30/6/2026"
     words = args.split()
-    dates = [_date(w) for w in words]
-    if len(words) > 2 or any(d is None for d in dates):
-        return [Reply("Cách dùng: /xuat [từ ngày] [đến ngày], ví dụ /xuat 1/1/2026 30/6/2026")]
+    if len(words) > 2:
+        return [Reply(usage)]
+    try:
+        dates = [parse_date(w) for w in words]
+    except StaffInputError as exc:
+        return [Reply(f"{exc}\n{usage}")]
     start = dates[0] if dates else None
     end = dates[1] if len(dates) > 1 else None
     if start and end and end < start:
@@ -192,9 +202,9 @@ async def export(ctx: Context, args: str) -> list[Reply]:
     query = select(Registration).order_by(Registration.id)
     # Dates are Vietnam dates; the database holds UTC.
     if start:
-        query = query.where(Registration.created_at >= _utc_midnight(start))
+        query = query.where(Registration.created_at >= utc_midnight(start))
     if end:
-        query = query.where(Registration.created_at < _utc_midnight(end + timedelta(days=1)))
+        query = query.where(Registration.created_at < utc_midnight(end + timedelta(days=1)))
     rows = list((await ctx.session.scalars(query)).all())
     names = dict((await ctx.session.execute(select(Referrer.id, Referrer.name))).all())
     period = f"{start:%d/%m/%Y}" if start else "đầu"
@@ -215,10 +225,6 @@ async def export(ctx: Context, args: str) -> list[Reply]:
             attachment=Attachment.of(f"dang-ky_{stamp}.csv", to_csv(rows, names)),
         ),
     ]
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time()) - VIETNAM_OFFSET
 
 
 async def list_page(ctx: Context, status: str | None, page: int) -> list[Reply]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.context import DRAFT_PREFIX, Context
 from handlers.menu import BACK_TO_MENU
 from handlers.registration import fields, places
+from handlers.staff_input import parse_id
 from handlers.types import Button, Incoming, Reply
 
 ASKED = DRAFT_PREFIX + "news_asked"  # kept across flows: the question is asked once
@@ -79,8 +80,9 @@ def on_action(ctx: Context, action: str) -> list[Reply]:
     if action == "sub:skip":
         ctx.end_flow()
         return [done_reply(ctx)]
-    if action.startswith("sub:area:") and action.removeprefix("sub:area:").isdigit():
-        match = places.commune_by_code(int(action.removeprefix("sub:area:")))
+    code = parse_id(action.removeprefix("sub:area:"))
+    if action.startswith("sub:area:") and code is not None:
+        match = places.commune_by_code(code)
         ctx.end_flow()
         if match is not None:
             set_area(ctx, match.province_name, match.name)
