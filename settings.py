@@ -326,6 +326,25 @@ class Settings(BaseSettings):
         """Path our web server serves the Telegram webhook on (taken from the public URL)."""
         return urlparse(self.telegram_webhook_url).path or "/telegram"
 
+    def secret_values(self) -> list[str]:
+        """Every configured token, key and password: the logs never show them."""
+        values = [
+            self.telegram_bot_token,
+            self.webhook_secret if self.telegram_bot_token else "",
+            self.telegram_webhook_secret,
+            self.zalo_app_secret,
+            self.zalo_oa_secret_key,
+            self.zalo_oa_access_token,
+            self.zalo_oa_refresh_token,
+            self.zalo_bot_token,
+            self.zalo_bot_webhook_secret,
+            self.smtp_password,
+            self.metrics_token,
+            self.dashboard_secret_key,
+            urlparse(self.database_url).password or "",
+        ]
+        return [value for value in values if value]
+
     def centre_facts(self) -> dict[str, str]:
         """Values for the placeholders of FAQ answers ({centre_phone} …)."""
         return {
