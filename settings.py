@@ -131,6 +131,16 @@ class Settings(BaseSettings):
     web_port: int = Field(
         8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
     )
+    web_header_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="Seconds a connection may take to send a whole request's headers (and "
+        "stay idle between requests) before it is closed",
+    )
+    web_body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds a request's body may take to arrive (408)"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     instance_name: str = Field(
         "", description="Name of this process among replicas; empty = host name and web port"

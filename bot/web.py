@@ -1,12 +1,21 @@
-"""The aiohttp server: health, and the webhooks of the channels that use them."""
+"""The aiohttp server: health, and the webhooks of the channels that use them.
+
+Slow clients are dropped (a slowloris holds sockets by sending a request a byte at a
+time): a connection whose request headers have not all arrived `WEB_HEADER_TIMEOUT`
+seconds after it opened (or after its previous answer) is closed — aiohttp's keep-alive
+timer, which also ends idle connections — and a body not read in `WEB_BODY_TIMEOUT`
+seconds gets 408 and the connection is closed.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +26,9 @@ from db.migrate import is_current
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+# After an answer sent before the body was read (408, 413), the rest of the body is read
+# and dropped for this long, so the client can read the answer; then the socket closes.
+LINGER_SECONDS = 2.0
 
 
 ZALO_OA_PATH = "/zalo/oa"
@@ -37,10 +49,13 @@ def build_app(
     zalo_oa: SignedWebhook | None = None,
     zalo_bot: SignedWebhook | None = None,
     metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
+    body_timeout: float = 30.0,
 ) -> web.Application:
     """`metrics`: the process's metrics, the sessions to read queue figures with, and the
-    METRICS_TOKEN (empty: loopback callers only)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
+    METRICS_TOKEN (empty: loopback callers only). `body_timeout`: WEB_BODY_TIMEOUT."""
+    app = web.Application(
+        client_max_size=MAX_BODY, middlewares=[_never_500, _body_in_time(body_timeout)]
+    )
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
     if metrics is not None:
@@ -71,6 +86,36 @@ async def _never_500(
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
         return web.json_response({"ok": False, "error": "temporarily unavailable"}, status=503)
+
+
+def runner(app: web.Application, header_timeout: float) -> web.AppRunner:
+    """The runner for `app`: no access log (it would hold people's chat ids), and
+    connections without a whole request after `header_timeout` seconds closed."""
+    return web.AppRunner(
+        app, access_log=None, keepalive_timeout=header_timeout, lingering_time=LINGER_SECONDS
+    )
+
+
+def _body_in_time(timeout: float) -> Middleware:
+    @web.middleware
+    async def read_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The whole body is read here, within `timeout` (handlers then get it from
+        memory). Multipart bodies are streamed by their handler (none today)."""
+        if request.body_exists and not request.content_type.startswith("multipart/"):
+            try:
+                async with asyncio.timeout(timeout):
+                    await request.read()
+            except TimeoutError:
+                log.info("%s %s: body not sent in %.0f s, dropped", request.method,
+                         request.path, timeout)  # fmt: skip
+                response = web.json_response(
+                    {"ok": False, "error": "request body too slow"}, status=408
+                )
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return read_body
 
 
 async def _healthz(_: web.Request) -> web.Response:
