@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     centre_chat_id: int | None = Field(None, description="Telegram chat id of the staff group")
     staff_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of centre staff"
+    )
+    staff_access: Literal["staff_ids", "staff_chat_members"] = Field(
+        "staff_ids",
+        description="Who may use staff commands and buttons and answer workers: only the "
+        "STAFF_IDS users (in the staff chat or privately), or every member of the staff chat",
     )
     staff_chat_routes: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,

@@ -59,6 +59,7 @@ GREETINGS = frozenset(
 )
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 STAFF_ACTIONS = frozenset({"rs", "rn", "rl", "bc"})
+STAFF_CHAT_COMMANDS = staff.COMMANDS | {"faqreload", "huy", "cancel"}
 # A flow untouched for this long is not resumed by the next message (the draft is offered).
 FLOW_IDLE = timedelta(hours=6)
 # Text that is nothing but symbols/emoji once letters and digits are looked for.
@@ -115,9 +116,15 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
 
 
 async def _staff_chat(ctx: Context, incoming: Incoming) -> list[Reply]:
-    """The staff group: staff commands and buttons, notes, and replies to workers' cards."""
+    """The staff group: staff commands and buttons, notes, and replies to workers' cards.
+    A member who is not staff (STAFF_ACCESS) is refused, and their replies relay nothing."""
     text = (incoming.text or "").strip()
     command = COMMAND.match(text) if text.startswith("/") else None
+    if not staff.is_staff(ctx, incoming):
+        name = command.group(1).lower() if command else ""
+        if incoming.action or name in STAFF_CHAT_COMMANDS:
+            return staff.refuse_in_staff_chat(incoming)
+        return []
     if command:
         name, args = command.group(1).lower(), command.group(2) or ""
         if name == "faqreload":

@@ -1,7 +1,8 @@
 """Centre staff at work in Telegram: review registrations, change status, add notes.
 
-Staff are the members of the staff chat and the users listed in STAFF_IDS. Everyone
-else who tries a staff command is told politely that it is for staff.
+Staff are the users listed in STAFF_IDS (in the staff chat or in their private chat with
+the bot), and with STAFF_ACCESS=staff_chat_members every member of the staff chat too.
+Everyone else who tries a staff command is told politely that it is for staff.
 """
 
 from __future__ import annotations
@@ -36,15 +37,28 @@ CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 
 
 def is_staff(ctx: Context, incoming: Incoming) -> bool:
-    if ctx.in_staff_chat:
+    if ctx.in_staff_chat and ctx.settings.staff_access == "staff_chat_members":
         return True
-    return incoming.channel == "telegram" and incoming.user_key in {
+    # STAFF_IDS are user ids on the staff chat's platform (Telegram).
+    channel = ctx.staff.channel if ctx.staff is not None else "telegram"
+    return incoming.channel == channel and incoming.user_key in {
         str(i) for i in ctx.settings.staff_ids
     }
 
 
 def refuse() -> list[Reply]:
     return [Reply("Lệnh này chỉ dành cho cán bộ trung tâm. Bạn gõ /menu để xem các mục nhé.")]
+
+
+def refuse_in_staff_chat(incoming: Incoming) -> list[Reply]:
+    """A member of the staff chat who is not in STAFF_IDS: say how to get the right."""
+    return [
+        Reply(
+            "Bạn chưa có quyền dùng lệnh và nút của cán bộ. "
+            f"Hãy nhờ quản trị viên thêm mã Telegram của bạn ({incoming.user_key}) "
+            "vào danh sách cán bộ (STAFF_IDS)."
+        )
+    ]
 
 
 def actor(ctx: Context) -> str:
