@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -10,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.stored_text import BoundedString, SafeText
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Indexes a migration adds only where the database can have them (PostgreSQL with the
@@ -22,6 +25,16 @@ def include_object(
 ) -> bool:
     """Alembic's filter: everything but the optional indexes."""
     return not (type_ == "index" and name in OPTIONAL_INDEXES)
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
+    """Autogenerate writes the models' text types (db/stored_text.py) as the plain
+    String and Text they are in the database."""
+    if type_ == "type" and isinstance(obj, BoundedString):
+        return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
+    if type_ == "type" and isinstance(obj, SafeText):
+        return "sa.Text()"
+    return False
 
 
 def _config(connection: Connection | None = None) -> Config:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.clock import utcnow
+from db.stored_text import store_any_text
 from faq.normalize import fold
 
 NAMING = {
@@ -403,3 +404,7 @@ class StaffAccount(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+# Any text fits: values are cut to their column's length and NUL characters dropped.
+store_any_text(Base.metadata)
