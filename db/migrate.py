@@ -50,9 +50,29 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+    """Bring the database schema up to `revision`.
+
+    On SQLite a migration that rebuilds a table (batch mode: copy, drop, rename) must not
+    fire the foreign keys' ON DELETE actions when the old table is dropped (dropping
+    `users` would empty `conversation_states`): they are off during the migrations and
+    checked before the commit. SQLite ignores that switch inside a transaction, so it is
+    set first, on a connection that has not begun one.
+    """
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
