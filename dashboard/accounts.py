@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dashboard.security import hash_password, needs_rehash, verify_password
@@ -107,6 +107,15 @@ async def login(
     return LoginResult(account=account)
 
 
+async def end_sessions(session: AsyncSession, account_id: int) -> None:
+    """Every dashboard session of the account ends at its next request."""
+    await session.execute(
+        update(StaffAccount)
+        .where(StaffAccount.id == account_id)
+        .values(session_generation=StaffAccount.session_generation + 1)
+    )
+
+
 async def set_password(session: AsyncSession, username: str, password: str, by: str) -> None:
     account = await find(session, username)
     if account is None:
@@ -114,6 +123,7 @@ async def set_password(session: AsyncSession, username: str, password: str, by: 
     account.password_hash = hash_password(password)
     account.failed_logins = 0
     account.locked_until = None
+    account.session_generation += 1
     session.add(AuditEvent(actor=by, action="staff_passwd", note=account.username))
 
 
@@ -124,6 +134,9 @@ async def set_disabled(session: AsyncSession, username: str, disabled: bool, by:
     account.disabled_at = utcnow() if disabled else None
     account.failed_logins = 0
     account.locked_until = None
+    # Disabling ends every session; so does enabling (a cookie from before the disable
+    # must not come back to life).
+    account.session_generation += 1
     action = "staff_disable" if disabled else "staff_enable"
     session.add(AuditEvent(actor=by, action=action, note=account.username))
 

@@ -6,7 +6,6 @@ CSRF check. Only the login page and the static files are served without a sessio
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from urllib.parse import quote
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import get_session, new_session, session_middleware
+from aiohttp_session import Session, get_session, new_session, session_middleware
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -109,9 +108,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     session = await get_session(request)
     if request.path not in PUBLIC:
-        account = await _account(request, session.get("uid"))
-        if account is not None and session.get("pw") != password_mark(account):
-            account = None  # the password changed since this login: log in again
+        account = await _account(request, session)
         if account is None:
             session.invalidate()
             target = request.path_qs if request.method == "GET" else PREFIX
@@ -130,20 +127,20 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
-async def _account(request: web.Request, uid: object) -> StaffAccount | None:
-    if not isinstance(uid, int):
+async def _account(request: web.Request, session: Session) -> StaffAccount | None:
+    """The session's account, if the session is still valid: the account exists, is not
+    disabled, and has not ended its sessions since (logout, new password, disable or
+    enable bump `session_generation`; the cookie keeps the one it was made with)."""
+    uid, generation = session.get("uid"), session.get("gen")
+    if not isinstance(uid, int) or not isinstance(generation, int):
         return None
     async with request.app[SESSIONS]() as db:
         account = await db.get(StaffAccount, uid)
     if account is None or account.disabled_at is not None:
         return None
+    if account.session_generation != generation:
+        return None
     return account
-
-
-def password_mark(account: StaffAccount) -> str:
-    """A short digest of the password hash kept in the session: a new password (or a
-    re-hash) ends every session made with the old one."""
-    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
 def current(request: web.Request) -> StaffAccount:
@@ -195,7 +192,7 @@ async def _home(request: web.Request) -> web.Response:
 
 async def _login_page(request: web.Request) -> web.Response:
     session = await get_session(request)
-    if await _account(request, session.get("uid")) is not None:
+    if await _account(request, session) is not None:
         raise web.HTTPFound(safe_next(request.query.get("next")))
     return await render(
         request,
@@ -213,7 +210,7 @@ async def _login(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as db:
         result = await accounts.login(db, settings, username, password)
         uid, role = (result.account.id, result.account.role) if result.account else (None, None)
-        mark = password_mark(result.account) if result.account else None
+        generation = result.account.session_generation if result.account else None
     if uid is None:
         if result.locked_minutes:
             error = (
@@ -232,7 +229,7 @@ async def _login(request: web.Request) -> web.Response:
     session = await new_session(request)
     session["uid"] = uid
     session["role"] = role
-    session["pw"] = mark
+    session["gen"] = generation
     session[CSRF_KEY] = new_csrf_token()
     raise web.HTTPFound(target)
 
@@ -241,6 +238,9 @@ async def _logout(request: web.Request) -> web.Response:
     session = await get_session(request)
     account = current(request)
     async with request.app[SESSIONS].begin() as db:
+        # Every session of this account ends, not only this browser's cookie (a copy of
+        # the cookie, or another browser left logged in, is worthless from now on).
+        await accounts.end_sessions(db, account.id)
         db.add(AuditEvent(actor=accounts.actor(account), action="logout"))
     session.invalidate()
     raise web.HTTPFound(f"{PREFIX}/login")
