@@ -6,6 +6,7 @@ CSRF check. Only the login page and the static files are served without a sessio
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard import accounts, insights, outreach, registrations, report
+from dashboard.login_limits import (
+    BUSY_PAUSE,
+    AddressThrottle,
+    Busy,
+    PasswordChecks,
+    client_address,
+)
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
@@ -43,6 +51,8 @@ SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 WAKE = web.AppKey("wake", Callable[[], None])
 ACCOUNT = web.RequestKey("account", StaffAccount)
+PASSWORD_CHECKS = web.AppKey("password_checks", PasswordChecks)
+LOGIN_THROTTLE = web.AppKey("login_throttle", AddressThrottle)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -65,6 +75,13 @@ def build_dashboard(
     app = web.Application(middlewares=[security_headers, session_middleware(storage), _guard])
     app[SETTINGS] = settings
     app[SESSIONS] = sessions
+    app[PASSWORD_CHECKS] = checks = PasswordChecks()
+    app[LOGIN_THROTTLE] = AddressThrottle()
+
+    async def close_checks(_: web.Application) -> None:
+        checks.close()
+
+    app.on_cleanup.append(close_checks)
     app[WAKE] = wake
     app[insights.FAQ] = faq
     aiohttp_jinja2.setup(
@@ -201,30 +218,46 @@ async def _login_page(request: web.Request) -> web.Response:
     )
 
 
+# The same answer for every failed login: an unknown name, a wrong password, a locked
+# or disabled account look alike (F15: a lock must not reveal that an account exists).
+LOGIN_FAILED = (
+    "Tên đăng nhập hoặc mật khẩu không đúng. Sau nhiều lần nhập sai, tài khoản bị tạm khoá "
+    "một thời gian: hãy thử lại sau, hoặc nhờ quản trị viên mở khoá."
+)
+LOGIN_BUSY = "Đang có nhiều lượt đăng nhập cùng lúc. Bạn hãy thử lại sau ít giây."
+
+
 async def _login(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
     target = safe_next(str(form.get("next", "")))
-    settings = request.app[SETTINGS]
-    async with request.app[SESSIONS].begin() as db:
-        result = await accounts.login(db, settings, username, password)
-        uid, role = (result.account.id, result.account.role) if result.account else (None, None)
-        generation = result.account.session_generation if result.account else None
-    if uid is None:
-        if result.locked_minutes:
-            error = (
-                "Tài khoản tạm khoá vì nhập sai nhiều lần. "
-                f"Hãy thử lại sau {result.locked_minutes} phút hoặc nhờ quản trị viên mở khoá."
-            )
-        else:
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
-        return await render(
-            request,
-            "login.html",
-            {"next": target, "error": error, "username": username},
-            status=401,
+    throttle = request.app[LOGIN_THROTTLE]
+    address = client_address(request)
+    # An address with many failures waits before its attempt is even looked at.
+    delay = throttle.delay(address)
+    if delay:
+        await asyncio.sleep(delay)
+    page = {"next": target, "username": username}
+    try:
+        result = await accounts.login(
+            request.app[SESSIONS],
+            request.app[SETTINGS],
+            request.app[PASSWORD_CHECKS],
+            username,
+            password,
         )
+    except Busy:
+        await asyncio.sleep(BUSY_PAUSE)
+        response = await render(request, "login.html", {**page, "error": LOGIN_BUSY}, status=503)
+        response.headers["Retry-After"] = "5"
+        return response
+    if result.account is None:
+        throttle.failed(address)
+        return await render(request, "login.html", {**page, "error": LOGIN_FAILED}, status=401)
+    throttle.succeeded(address)
+    uid, role = result.account.id, result.account.role
+    generation = result.account.session_generation
     # A fresh session (and CSRF token) at login: a session id planted before is useless.
     session = await new_session(request)
     session["uid"] = uid
