@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard import accounts, insights, outreach, registrations, report
 from dashboard.login_limits import (
-    BUSY_PAUSE,
+    REFUSAL_PAUSE,
     AddressThrottle,
     Busy,
     PasswordChecks,
@@ -225,6 +225,7 @@ LOGIN_FAILED = (
     "một thời gian: hãy thử lại sau, hoặc nhờ quản trị viên mở khoá."
 )
 LOGIN_BUSY = "Đang có nhiều lượt đăng nhập cùng lúc. Bạn hãy thử lại sau ít giây."
+LOGIN_TOO_MANY = "Máy này đã đăng nhập sai quá nhiều lần. Bạn hãy đợi vài phút rồi thử lại."
 
 
 async def _login(request: web.Request) -> web.Response:
@@ -234,11 +235,18 @@ async def _login(request: web.Request) -> web.Response:
     target = safe_next(str(form.get("next", "")))
     throttle = request.app[LOGIN_THROTTLE]
     address = client_address(request)
-    # An address with many failures waits before its attempt is even looked at.
-    delay = throttle.delay(address)
-    if delay:
-        await asyncio.sleep(delay)
     page = {"next": target, "username": username}
+    # An address with many failures waits for its turn before its attempt is looked at.
+    wait = throttle.turn(address)
+    if wait is None:
+        await asyncio.sleep(REFUSAL_PAUSE)
+        response = await render(
+            request, "login.html", {**page, "error": LOGIN_TOO_MANY}, status=429
+        )
+        response.headers["Retry-After"] = "60"
+        return response
+    if wait:
+        await asyncio.sleep(wait)
     try:
         result = await accounts.login(
             request.app[SESSIONS],
@@ -248,7 +256,7 @@ async def _login(request: web.Request) -> web.Response:
             password,
         )
     except Busy:
-        await asyncio.sleep(BUSY_PAUSE)
+        await asyncio.sleep(REFUSAL_PAUSE)
         response = await render(request, "login.html", {**page, "error": LOGIN_BUSY}, status=503)
         response.headers["Retry-After"] = "5"
         return response

@@ -1,17 +1,21 @@
 """Logins never stall the bot (F3, F15).
 
-* Password checks (argon2id, about 90 ms of CPU and 64 MiB each, on purpose) run on a
-  small thread pool of their own, never on the event loop: argon2-cffi releases the GIL,
-  so the bot's updates go on while a check runs. At most `queue` checks wait; a login
-  beyond that is answered «busy» after a short pause, without a check.
-* Each client address gets a number of failed logins free, then every further attempt
-  waits (a growing delay: 1 s, 2 s, 4 s … up to a minute) before it is even checked. A
-  flood from one address costs a sleeping coroutine per request, not a CPU.
+A password check (argon2id) costs about 100 ms of CPU and 64 MiB, on purpose: a flood of
+logins must neither run those checks on the event loop nor be allowed to run them
+without end beside it, on a server with two cores.
+
+* Checks run on a thread pool of their own (argon2-cffi releases the GIL), never on the
+  event loop, and start at most `CHECKS_PER_SECOND` times a second in all; a login that
+  would wait more than `MAX_CHECK_WAIT` for its turn is answered «busy» (after a short
+  pause, so that a client retrying at once cannot turn refusals into a flood).
+* Each client address gets `FREE_FAILURES` failed logins, then its attempts take turns,
+  each waiting longer (1 s, 2 s, 4 s … up to a minute after the previous one) before it
+  is even checked: a flood from one address costs sleeping coroutines, not CPU.
 * Each account is locked after DASHBOARD_MAX_FAILED_LOGINS failures in a row, for
   DASHBOARD_LOCKOUT_MINUTES, twice as long at each further lock (dashboard/accounts.py).
 
-The address counters live in this process (several replicas count apart); behind nginx
-on the same host the address is the one nginx sends in X-Real-IP (or the last of
+The address counters live in this process (replicas count apart); behind nginx on the
+same host the address is the one nginx sends in X-Real-IP (or the last entry of
 X-Forwarded-For), which only a loopback peer is trusted to set.
 """
 
@@ -20,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,51 +35,57 @@ from aiohttp import web
 
 from dashboard.security import hash_password, verify_password
 
-# Failed logins from one address before its attempts are delayed.
-FREE_FAILURES = 10
+# Password checks started per second, in all (a centre's staff log in a few times a day).
+CHECKS_PER_SECOND = 2.0
+# A check that would start later than this is refused as busy.
+MAX_CHECK_WAIT = 5.0
+# Failed logins from one address before its attempts take turns with growing waits.
+FREE_FAILURES = 5
 FIRST_DELAY = 1.0
 MAX_DELAY = 60.0
+# An attempt that would wait longer than this for its address's turn is refused at once.
+MAX_ADDRESS_WAIT = 2 * MAX_DELAY
 # An address quiet this long starts afresh; at most this many addresses are remembered.
 FORGET_AFTER = 15 * 60.0
 MAX_ADDRESSES = 10_000
-# A login refused because the password checks are all busy waits this long first, so a
-# client that retries at once cannot turn refusals into a flood.
-BUSY_PAUSE = 1.0
+# How long a refused login («busy», «too many attempts») waits before its answer.
+REFUSAL_PAUSE = 1.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 class Busy(Exception):
-    """Every password-check slot is taken: try again shortly."""
+    """Too many password checks are waiting: try again shortly."""
 
 
 class PasswordChecks:
-    """argon2 on a thread pool sized for it, with a bounded queue."""
+    """argon2 off the event loop: one thread, at most `rate` check starts a second."""
 
-    def __init__(self, workers: int | None = None, queue: int | None = None) -> None:
-        # Half the CPUs (at least one): the bot keeps the rest even under a login flood.
-        self.workers = workers or max(1, min(4, (os.cpu_count() or 2) // 2))
-        self.capacity = self.workers + (queue if queue is not None else 4 * self.workers)
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="password-check")
-        self._taken = 0
+    def __init__(self, rate: float = CHECKS_PER_SECOND, max_wait: float = MAX_CHECK_WAIT) -> None:
+        self.interval = 1 / rate
+        self.max_wait = max_wait
+        # One thread: checks never take more than one core from the bot.
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="password-check")
+        self._next_start = 0.0
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
-        """`verify_password` off the event loop; Busy when too many wait already."""
+        """`verify_password` off the event loop, in its turn; Busy when that is too far."""
         return await self._run(verify_password, password_hash, password)
 
     async def hash(self, password: str) -> str:
         return await self._run(hash_password, password)
 
     async def _run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        if self._taken >= self.capacity:
+        now = time.monotonic()
+        start = max(now, self._next_start)
+        if start - now > self.max_wait:
             raise Busy
-        self._taken += 1
-        try:
-            call = functools.partial(work, *args, **kwargs)
-            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
-        finally:
-            self._taken -= 1
+        self._next_start = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+        call = functools.partial(work, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -84,12 +93,13 @@ class PasswordChecks:
 
 @dataclass
 class _Record:
-    failures: int
-    last: float
+    failures: int = 0
+    last: float = 0.0  # when it last failed (monotonic)
+    next_turn: float = 0.0  # when its next throttled attempt may be checked
 
 
 class AddressThrottle:
-    """Failed logins per client address, and how long its next attempt must wait."""
+    """Failed logins per client address, and when its next attempt may be checked."""
 
     def __init__(
         self,
@@ -100,16 +110,29 @@ class AddressThrottle:
         self.free, self.first_delay, self.max_delay = free, first_delay, max_delay
         self._records: OrderedDict[str, _Record] = OrderedDict()
 
-    def delay(self, address: str) -> float:
-        """Seconds an attempt from `address` waits before it is checked (0: none)."""
-        record = self._get(address)
-        if record is None or record.failures < self.free:
+    def delay(self, failures: int) -> float:
+        """The wait after `failures` failed logins: none while free, then doubling."""
+        if failures < self.free:
             return 0.0
-        steps = min(record.failures - self.free, 16)
-        return min(self.max_delay, self.first_delay * 2**steps)
+        return min(self.max_delay, self.first_delay * 2 ** min(failures - self.free, 16))
+
+    def turn(self, address: str) -> float | None:
+        """Seconds this attempt waits for its turn (0: at once), or None: too many
+        attempts of this address are waiting already, refuse it."""
+        record = self._get(address)
+        wait = self.delay(record.failures) if record else 0.0
+        if record is None or wait == 0:
+            return 0.0
+        now = time.monotonic()
+        turn = max(now, record.next_turn, record.last + wait)
+        if turn - now > MAX_ADDRESS_WAIT:
+            return None
+        # The attempt after this one waits at least as long again.
+        record.next_turn = turn + wait
+        return turn - now
 
     def failed(self, address: str) -> None:
-        record = self._get(address) or _Record(0, 0.0)
+        record = self._get(address) or _Record()
         record.failures += 1
         record.last = time.monotonic()
         self._records[address] = record

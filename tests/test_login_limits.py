@@ -17,7 +17,7 @@ from aiohttp.test_utils import make_mocked_request
 
 from bot.serve import Server
 from dashboard.accounts import lock_length
-from dashboard.login_limits import AddressThrottle, client_address
+from dashboard.login_limits import AddressThrottle, Busy, PasswordChecks, client_address
 from tests.conftest import free_port, make_settings
 from tests.dashboard_kit import CSRF, PASSWORD, add_account, base, client, csrf_of
 from tests.fakes.telegram_api import FakeTelegram
@@ -27,14 +27,19 @@ LOGIN = "/staff/login"
 
 def test_an_address_waits_longer_after_each_failure_and_starts_afresh_on_success() -> None:
     throttle = AddressThrottle(free=3, first_delay=1, max_delay=8)
-    delays = []
-    for _ in range(8):
-        delays.append(throttle.delay("10.0.0.1"))
+    assert [throttle.delay(n) for n in range(8)] == [0, 0, 0, 1, 2, 4, 8, 8]
+    for _ in range(3):
+        assert throttle.turn("10.0.0.1") == 0
         throttle.failed("10.0.0.1")
-    assert delays == [0, 0, 0, 1, 2, 4, 8, 8]
-    assert throttle.delay("10.0.0.2") == 0  # another address is not slowed
+    # Attempts that come together take turns, each a whole delay after the one before.
+    turns = [throttle.turn("10.0.0.1") for _ in range(3)]
+    assert [round(t or 0) for t in turns] == [1, 2, 3]
+    throttle.failed("10.0.0.1")  # a 4th failure: from now on 2 s between attempts
+    assert round(throttle.turn("10.0.0.1") or 0) == 4  # after the three taken turns
+    assert round(throttle.turn("10.0.0.1") or 0) == 6
+    assert throttle.turn("10.0.0.2") == 0  # another address is not slowed
     throttle.succeeded("10.0.0.1")
-    assert throttle.delay("10.0.0.1") == 0
+    assert throttle.turn("10.0.0.1") == 0
 
 
 def test_each_lock_of_an_account_lasts_twice_as_long() -> None:
@@ -141,7 +146,7 @@ async def test_an_address_that_keeps_failing_is_slowed_and_others_are_not(
 ) -> None:
     async with client() as http:
         token = await csrf_of(http, base(server) + LOGIN)
-        for _ in range(10):  # free
+        for _ in range(5):  # free
             status, _, _ = await _attempt(http, server, token, "canbo1", "192.0.2.1")
             assert status == 401
         _, _, first = await _attempt(http, server, token, "nobody", "192.0.2.1")
@@ -176,3 +181,18 @@ async def test_a_locked_account_answers_like_a_name_that_does_not_exist(
     locked_time = statistics.median(t for _, _, t in locked)
     unknown_time = statistics.median(t for _, _, t in unknown)
     assert 0.5 < locked_time / unknown_time < 2, (locked_time, unknown_time)
+
+
+async def test_password_checks_take_turns_and_refuse_when_the_queue_is_long() -> None:
+    checks = PasswordChecks(rate=10, max_wait=0.25)
+    try:
+        started = asyncio.get_running_loop().time()
+        results = await asyncio.gather(
+            *(checks.verify(None, "x") for _ in range(6)), return_exceptions=True
+        )
+        elapsed = asyncio.get_running_loop().time() - started
+    finally:
+        checks.close()
+    assert results[:3] == [False, False, False]
+    assert all(isinstance(r, Busy) for r in results[3:])
+    assert elapsed >= 0.2  # the third started two intervals after the first
