@@ -1,8 +1,8 @@
 """Logins never stall the bot (F3, F15).
 
-A password check (argon2id) costs about 100 ms of CPU and 64 MiB, on purpose: a flood of
-logins must neither run those checks on the event loop nor be allowed to run them
-without end beside it, on a server with two cores.
+A password check (argon2id, dashboard/security.py) costs tens of milliseconds of CPU and
+46 MiB, on purpose: a flood of logins must neither run those checks on the event loop
+nor be allowed to run them without end beside it, on a server with two cores.
 
 * Checks run on a thread pool of their own (argon2-cffi releases the GIL), never on the
   event loop, and start at most `CHECKS_PER_SECOND` times a second in all; a login that

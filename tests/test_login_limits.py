@@ -196,3 +196,29 @@ async def test_password_checks_take_turns_and_refuse_when_the_queue_is_long() ->
     assert results[:3] == [False, False, False]
     assert all(isinstance(r, Busy) for r in results[3:])
     assert elapsed >= 0.2  # the third started two intervals after the first
+
+
+async def test_a_hash_with_the_old_four_lane_settings_is_remade_at_login(server: Server) -> None:
+    """argon2-cffi's default hash (4 lanes: each check ran on 4 threads) is replaced by a
+    one-lane hash at the next successful login; the password still works."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from db.models import StaffAccount
+    from tests.dashboard_kit import login, sessions
+
+    async with sessions(server).begin() as db:
+        db.add(
+            StaffAccount(
+                username="cu", password_hash=PasswordHasher().hash(PASSWORD), failed_logins=0
+            )
+        )
+    async with client() as http:
+        assert (await login(http, server, "cu")).status == 302
+    async with sessions(server)() as db:
+        stored = await db.scalar(
+            select(StaffAccount.password_hash).where(StaffAccount.username == "cu")
+        )
+    assert stored is not None and ",p=1$" in stored
+    async with client() as http:
+        assert (await login(http, server, "cu")).status == 302
