@@ -36,6 +36,7 @@ from faq.service import FaqService
 from handlers.context import Context, StaffRoute
 from handlers.dialog import handle
 from handlers.menu import contact_line
+from handlers.staff_input import is_number
 from handlers.types import Button, Incoming, Outgoing, Reply
 from settings import Settings
 
@@ -281,7 +282,8 @@ class Dispatcher:
         if channel is None or channel.limits.buttons or incoming.action or not incoming.text:
             return incoming
         text = incoming.text.strip().rstrip(".")
-        if text.isdigit() and 1 <= int(text) <= len(state.buttons or []):
+        # ASCII digits only: "²" is a digit to isdigit() but not to int().
+        if is_number(text) and len(text) < 4 and 1 <= int(text) <= len(state.buttons or []):
             action = state.buttons[int(text) - 1]
             return Incoming(
                 **{

@@ -331,3 +331,20 @@ async def test_every_staff_command_and_button_answers_odd_values_with_words(
     assert answers, (kind, value)
     for reply in answers:
         assert APOLOGY not in reply.text, (kind, value, reply.text)
+
+
+async def test_a_worker_on_a_text_only_channel_typing_odd_digits_gets_an_answer(
+    database_url: str,
+) -> None:
+    """On Zalo and the console a typed number presses a button: «²», a 5,000-digit
+    number or an Arabic-Indic digit must not break that."""
+    chat = await Transcript.open(
+        make_settings(database_url), FaqService(FIXTURE_FAQ), text_only=True
+    )
+    try:
+        await chat.say("xin chào")
+        for text in ("²", "٣", "9" * 5000, "0", "1."):
+            replies = await chat.say(text)
+            assert replies and all(APOLOGY not in r.text for r in replies), text
+    finally:
+        await chat.close()
