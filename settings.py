@@ -177,7 +177,10 @@ class Settings(BaseSettings):
         5, ge=1, le=100, description="Failed logins in a row before an account is locked"
     )
     dashboard_lockout_minutes: int = Field(
-        15, ge=1, le=24 * 60, description="How long a locked account waits"
+        15,
+        ge=1,
+        le=24 * 60,
+        description="How long a locked account waits (doubled at each further lock)",
     )
     dashboard_session_hours: int = Field(
         10, ge=1, le=24 * 7, description="A dashboard login lasts this long"
