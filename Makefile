@@ -1,16 +1,28 @@
 # Two commands do everything on a fresh machine:
 #   make chat   - start the assistant as a terminal chat (embedded SQLite, no tokens)
 #   make test   - lint, check the FAQ content and run the test suite
+# The versions installed are the ones pinned in constraints.txt (tested together);
+# `make lock` refreshes it to the newest releases pyproject.toml's ranges allow.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+LOCK_VENV := .lock-venv
 
-.PHONY: chat serve test bench clean
+.PHONY: chat serve test bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+lock:
+	rm -rf $(LOCK_VENV)
+	python3 -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	( echo "# Exact versions installed by make (pip -c). Made by \`make lock\`; do not edit by hand."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+	rm -rf $(LOCK_VENV)
 
 chat: $(VENV)/.installed
 	$(PY) -m bot chat
@@ -24,4 +36,4 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) data/*.db
+	rm -rf $(VENV) $(LOCK_VENV) data/*.db

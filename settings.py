@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     centre_chat_id: int | None = Field(None, description="Telegram chat id of the staff group")
     staff_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of centre staff"
+    )
+    staff_access: Literal["staff_ids", "staff_chat_members"] = Field(
+        "staff_ids",
+        description="Who may use staff commands and buttons and answer workers: only the "
+        "STAFF_IDS users (in the staff chat or privately), or every member of the staff chat",
     )
     staff_chat_routes: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,
@@ -131,6 +136,16 @@ class Settings(BaseSettings):
     web_port: int = Field(
         8080, ge=0, le=65535, description="Port of the aiohttp server (0 = any free port)"
     )
+    web_header_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="Seconds a connection may take to send a whole request's headers (and "
+        "stay idle between requests) before it is closed",
+    )
+    web_body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds a request's body may take to arrive (408)"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     instance_name: str = Field(
         "", description="Name of this process among replicas; empty = host name and web port"
@@ -162,7 +177,10 @@ class Settings(BaseSettings):
         5, ge=1, le=100, description="Failed logins in a row before an account is locked"
     )
     dashboard_lockout_minutes: int = Field(
-        15, ge=1, le=24 * 60, description="How long a locked account waits"
+        15,
+        ge=1,
+        le=24 * 60,
+        description="How long a locked account waits (doubled at each further lock)",
     )
     dashboard_session_hours: int = Field(
         10, ge=1, le=24 * 7, description="A dashboard login lasts this long"
@@ -325,6 +343,25 @@ class Settings(BaseSettings):
     def webhook_path(self) -> str:
         """Path our web server serves the Telegram webhook on (taken from the public URL)."""
         return urlparse(self.telegram_webhook_url).path or "/telegram"
+
+    def secret_values(self) -> list[str]:
+        """Every configured token, key and password: the logs never show them."""
+        values = [
+            self.telegram_bot_token,
+            self.webhook_secret if self.telegram_bot_token else "",
+            self.telegram_webhook_secret,
+            self.zalo_app_secret,
+            self.zalo_oa_secret_key,
+            self.zalo_oa_access_token,
+            self.zalo_oa_refresh_token,
+            self.zalo_bot_token,
+            self.zalo_bot_webhook_secret,
+            self.smtp_password,
+            self.metrics_token,
+            self.dashboard_secret_key,
+            urlparse(self.database_url).password or "",
+        ]
+        return [value for value in values if value]
 
     def centre_facts(self) -> dict[str, str]:
         """Values for the placeholders of FAQ answers ({centre_phone} …)."""

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings()
     quiet = args.command in ("chat", "ask", "faq", "recruiters", "staff", "retention")
-    setup_logging("WARNING" if quiet else settings.log_level)
+    setup_logging("WARNING" if quiet else settings.log_level, settings.secret_values())
 
     if args.command == "chat":
         from bot.serve import chat as run_chat

@@ -11,6 +11,7 @@ it; nothing else of the platform reaches the dialog.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +33,17 @@ __all__ = [
     "Unreachable",
     "WebhookIngress",
 ]
+
+
+def secret_matches(given: str, expected: str) -> bool:
+    """A webhook's secret header against ours, in constant time.
+
+    aiohttp hands header bytes that are not UTF-8 over as surrogates, and JSON may hold
+    lone ones: they are compared as bytes (a mismatch), never an encoding error.
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 # --- errors of a send -------------------------------------------------------------------
@@ -186,6 +198,7 @@ class NumberedChoices:
 
     def choose(self, text: str, shown: Sequence[str]) -> str | None:
         typed = text.strip().rstrip(".")
-        if typed.isdigit() and 1 <= int(typed) <= len(shown):
+        # ASCII digits only: "²" is a digit to isdigit() but not to int().
+        if typed.isascii() and typed.isdigit() and len(typed) < 4 and 1 <= int(typed) <= len(shown):
             return shown[int(typed) - 1]
         return None

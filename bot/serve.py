@@ -18,7 +18,7 @@ from bot.ingress import Ingress
 from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq
 from bot.telegram import TelegramChannel
-from bot.web import build_app
+from bot.web import build_app, runner
 from bot.zalo_bot import ZaloBotChannel
 from bot.zalo_oa import ZaloOAChannel
 from dashboard.app import mount as mount_dashboard
@@ -63,11 +63,12 @@ class Server:
             self.channels,
             ingress,
             metrics=(runtime.metrics, runtime.sessions, settings.metrics_token),
+            body_timeout=settings.web_body_timeout,
         )
         mount_dashboard(
             app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.dispatcher.faq
         )
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = runner(app, settings.web_header_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()

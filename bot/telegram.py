@@ -13,7 +13,6 @@ on the user (blocked users get no announcements).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import warnings
@@ -44,6 +43,7 @@ from bot.channel import (
     PermanentFailure,
     Received,
     RetryLater,
+    secret_matches,
 )
 from bot.ingress import Ingress
 from bot.telegram_http import AiohttpRequest
@@ -133,7 +133,7 @@ class TelegramChannel(InlineButtons):
     # --- ingress ---------------------------------------------------------------
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         given = headers.get(SECRET_HEADER, "")
-        return hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode())
+        return secret_matches(given, self.settings.webhook_secret)
 
     def receive(self, body: bytes) -> list[Received]:
         """A webhook body's update (raises MalformedUpdate when it is not one)."""

@@ -1,11 +1,20 @@
-"""The aiohttp server: health, and the webhooks of the channels that use them."""
+"""The aiohttp server: health, and the webhooks of the channels that use them.
+
+Slow clients are dropped (a slowloris holds sockets by sending a request a byte at a
+time): a connection whose request headers have not all arrived `WEB_HEADER_TIMEOUT`
+seconds after it opened (or after its previous answer) is closed — aiohttp's keep-alive
+timer, which also ends idle connections — and a body not read in `WEB_BODY_TIMEOUT`
+seconds gets 408 and the connection is closed.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +26,9 @@ from db.migrate import is_current
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+# After an answer sent before the body was read (408, 413), the rest of the body is read
+# and dropped for this long, so the client can read the answer; then the socket closes.
+LINGER_SECONDS = 2.0
 
 
 def build_app(
@@ -24,12 +36,15 @@ def build_app(
     channels: Iterable[Channel] = (),
     ingress: Ingress | None = None,
     metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
+    body_timeout: float = 30.0,
 ) -> web.Application:
     """The web server's routes: health, metrics, and a webhook route for each channel
     that receives by webhook (`WebhookIngress` with a path), its events recorded through
     `ingress`. `metrics`: the process's metrics, the sessions to read queue figures with,
     and the METRICS_TOKEN (empty: loopback callers only)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_never_500])
+    app = web.Application(
+        client_max_size=MAX_BODY, middlewares=[_never_500, _body_in_time(body_timeout)]
+    )
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz(engine))
     if metrics is not None:
@@ -46,7 +61,8 @@ def build_app(
 async def _never_500(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """A bug behind a route answers 503 (retry later) without leaking a trace."""
+    """A bug behind a route answers 503 (retry later) without leaking a trace. (A lost
+    database connection is one too: Telegram then delivers the update again.)"""
     try:
         return await handler(request)
     except web.HTTPException:
@@ -54,6 +70,41 @@ async def _never_500(
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
         return web.json_response({"ok": False, "error": "temporarily unavailable"}, status=503)
+
+
+def runner(app: web.Application, header_timeout: float) -> web.AppRunner:
+    """The runner for `app`: no access log (it would hold people's chat ids), and
+    connections without a whole request after `header_timeout` seconds closed."""
+    return web.AppRunner(
+        app, access_log=None, keepalive_timeout=header_timeout, lingering_time=LINGER_SECONDS
+    )
+
+
+def _body_in_time(timeout: float) -> Middleware:
+    @web.middleware
+    async def read_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The whole body is read here, within `timeout` (handlers then get it from
+        memory). Multipart bodies are streamed by their handler (none today). A client
+        that hangs up in the middle is no error: one quiet line, no trace, and a 400
+        nobody reads."""
+        if request.body_exists and not request.content_type.startswith("multipart/"):
+            try:
+                async with asyncio.timeout(timeout):
+                    await request.read()
+            except ConnectionError as exc:
+                log.info("%s %s: the client went away (%s)", request.method, request.path, exc)
+                return web.json_response({"ok": False, "error": "connection lost"}, status=400)
+            except TimeoutError:
+                log.info("%s %s: body not sent in %.0f s, dropped", request.method,
+                         request.path, timeout)  # fmt: skip
+                response = web.json_response(
+                    {"ok": False, "error": "request body too slow"}, status=408
+                )
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return read_body
 
 
 async def _healthz(_: web.Request) -> web.Response:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 from collections.abc import Mapping
@@ -31,6 +30,7 @@ from bot.channel import (
     PermanentFailure,
     Received,
     RetryLater,
+    secret_matches,
 )
 from bot.ingress import Ingress
 from bot.splitting import split_text
@@ -153,7 +153,7 @@ class ZaloBotChannel(NumberedChoices):
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         secret = self.settings.zalo_bot_webhook_secret
         given = headers.get(SECRET_HEADER, "")
-        return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
+        return bool(secret) and secret_matches(given, secret)
 
     def receive(self, body: bytes) -> list[Received]:
         """A webhook body's updates (raises MalformedUpdate when malformed)."""

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Mapping
@@ -38,6 +37,7 @@ from bot.channel import (
     Received,
     RetryLater,
     Unreachable,
+    secret_matches,
 )
 from bot.splitting import split_text
 from bot.zalo_oa_tokens import OaTokens
@@ -124,12 +124,15 @@ class ZaloOAChannel(NumberedChoices):
             app_id, timestamp = str(data["app_id"]), str(data["timestamp"])
         except (ValueError, TypeError, KeyError):
             return False
-        if not hmac.compare_digest(app_id.encode(), self.settings.zalo_app_id.encode()):
+        if not secret_matches(app_id, self.settings.zalo_app_id):
             return False
-        expected = signature(app_id, body, timestamp, secret)
+        try:
+            expected = signature(app_id, body, timestamp, secret)
+        except UnicodeEncodeError:  # a lone surrogate in the timestamp: not Zalo's
+            return False
         if not given.startswith("mac="):
             given = "mac=" + given
-        return hmac.compare_digest(given.encode(), expected.encode())
+        return secret_matches(given, expected)
 
     def receive(self, body: bytes) -> list[Received]:
         """A verified webhook body's event (raises MalformedEvent when malformed)."""

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard.security import hash_password, needs_rehash, verify_password
+from dashboard.login_limits import PasswordChecks
+from dashboard.security import hash_password, needs_rehash
 from db.clock import utcnow
 from db.models import AuditEvent, StaffAccount
 from settings import Settings
@@ -61,44 +62,96 @@ async def create(
 @dataclass
 class LoginResult:
     account: StaffAccount | None = None
-    locked_minutes: int = 0
+
+
+# The longest lock, however many times an account was locked in a row.
+MAX_LOCK = timedelta(hours=24)
+
+
+def lock_length(settings: Settings, failures: int) -> timedelta | None:
+    """How long an account is locked after `failures` failed logins in a row: every
+    DASHBOARD_MAX_FAILED_LOGINS failures lock it for DASHBOARD_LOCKOUT_MINUTES, twice as
+    long each further time, up to a day (None: not locked now)."""
+    limit = settings.dashboard_max_failed_logins
+    if failures < limit or failures % limit:
+        return None
+    locks = failures // limit
+    return min(
+        MAX_LOCK, timedelta(minutes=settings.dashboard_lockout_minutes) * 2 ** min(locks - 1, 16)
+    )
 
 
 async def login(
-    session: AsyncSession, settings: Settings, username: str, password: str
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    checks: PasswordChecks,
+    username: str,
+    password: str,
 ) -> LoginResult:
-    """Check a login; count failures and lock the account after too many in a row."""
+    """Check a login; count failures and lock the account after too many in a row.
+
+    Every failure looks the same from outside: an unknown name, a wrong password, a
+    locked or disabled account each cost one password check (against a dummy hash when
+    the account cannot log in) and get the same answer. The check runs on the password
+    pool with no database connection held (SQLite has one), between two short
+    transactions. Raises `Busy` when the pool is full.
+    """
+    name = username.strip().lower()
+    known = bool(USERNAME.match(name))  # a name that cannot exist is not looked up
+    async with sessions() as db:
+        account = (
+            await db.scalar(select(StaffAccount).where(StaffAccount.username == name))
+            if known
+            else None
+        )
     now = utcnow()
-    account = await session.scalar(
-        select(StaffAccount)
-        .where(StaffAccount.username == username.strip().lower()[:64])
-        .with_for_update()
+    locked = account is not None and account.locked_until is not None and account.locked_until > now
+    usable = account is not None and not locked and account.disabled_at is None
+    ok = await checks.verify(account.password_hash if usable and account else None, password)
+    new_hash = (
+        await checks.hash(password)
+        if ok and account is not None and needs_rehash(account.password_hash)
+        else None
     )
-    if account is not None and account.locked_until is not None and account.locked_until > now:
-        minutes = -(-int((account.locked_until - now).total_seconds()) // 60)
-        return LoginResult(locked_minutes=max(1, minutes))
-    ok = verify_password(account.password_hash if account else None, password)
-    if account is None:
-        session.add(AuditEvent(actor=f"web:{username[:40]}", action="login_failed"))
-        return LoginResult()
-    if not ok or account.disabled_at is not None:
-        account.failed_logins += 1
-        action = "login_failed"
-        if account.failed_logins >= settings.dashboard_max_failed_logins:
-            account.locked_until = now + timedelta(minutes=settings.dashboard_lockout_minutes)
-            account.failed_logins = 0
-            action = "login_locked"
-        session.add(AuditEvent(actor=actor(account), action=action))
-        if action == "login_locked":
-            return LoginResult(locked_minutes=settings.dashboard_lockout_minutes)
-        return LoginResult()
-    account.failed_logins = 0
-    account.locked_until = None
-    account.last_login_at = now
-    if needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    session.add(AuditEvent(actor=actor(account), action="login"))
-    return LoginResult(account=account)
+    async with sessions.begin() as db:
+        if account is None:
+            shown = name if known else ascii(username)
+            db.add(AuditEvent(actor=f"web:{shown[:40]}", action="login_failed"))
+            return LoginResult()
+        account = await db.get(StaffAccount, account.id, with_for_update=True)
+        if account is None:  # deleted meanwhile
+            return LoginResult()
+        if locked:
+            db.add(AuditEvent(actor=actor(account), action="login_failed", note="tạm khoá"))
+            return LoginResult()
+        if not ok:
+            account.failed_logins += 1
+            lock = lock_length(settings, account.failed_logins)
+            if lock is None:
+                db.add(AuditEvent(actor=actor(account), action="login_failed"))
+            else:
+                account.locked_until = now + lock
+                minutes = int(lock.total_seconds() // 60)
+                db.add(
+                    AuditEvent(actor=actor(account), action="login_locked", note=f"{minutes} phút")
+                )
+            return LoginResult()
+        account.failed_logins = 0
+        account.locked_until = None
+        account.last_login_at = now
+        if new_hash is not None:
+            account.password_hash = new_hash
+        db.add(AuditEvent(actor=actor(account), action="login"))
+        return LoginResult(account=account)
+
+
+async def end_sessions(session: AsyncSession, account_id: int) -> None:
+    """Every dashboard session of the account ends at its next request."""
+    await session.execute(
+        update(StaffAccount)
+        .where(StaffAccount.id == account_id)
+        .values(session_generation=StaffAccount.session_generation + 1)
+    )
 
 
 async def set_password(session: AsyncSession, username: str, password: str, by: str) -> None:
@@ -108,6 +161,7 @@ async def set_password(session: AsyncSession, username: str, password: str, by: 
     account.password_hash = hash_password(password)
     account.failed_logins = 0
     account.locked_until = None
+    account.session_generation += 1
     session.add(AuditEvent(actor=by, action="staff_passwd", note=account.username))
 
 
@@ -118,6 +172,9 @@ async def set_disabled(session: AsyncSession, username: str, disabled: bool, by:
     account.disabled_at = utcnow() if disabled else None
     account.failed_logins = 0
     account.locked_until = None
+    # Disabling ends every session; so does enabling (a cookie from before the disable
+    # must not come back to life).
+    account.session_generation += 1
     action = "staff_disable" if disabled else "staff_enable"
     session.add(AuditEvent(actor=by, action=action, note=account.username))
 

@@ -6,7 +6,7 @@ CSRF check. Only the login page and the static files are served without a sessio
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,15 +15,22 @@ from urllib.parse import quote
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import get_session, new_session, session_middleware
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from aiohttp_session import Session, get_session, new_session, session_middleware
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard import accounts, insights, outreach, registrations, report
+from dashboard.login_limits import (
+    REFUSAL_PAUSE,
+    AddressThrottle,
+    Busy,
+    PasswordChecks,
+    client_address,
+)
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
+    SessionCookies,
     csrf_matches,
     new_csrf_token,
     security_headers,
@@ -32,6 +39,7 @@ from dashboard.security import (
 from db.clock import utcnow
 from db.models import AuditEvent, StaffAccount
 from faq.service import FaqService
+from handlers.staff_input import ID_ROUTE
 from settings import Settings
 
 PREFIX = "/staff"
@@ -43,6 +51,8 @@ SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 WAKE = web.AppKey("wake", Callable[[], None])
 ACCOUNT = web.RequestKey("account", StaffAccount)
+PASSWORD_CHECKS = web.AppKey("password_checks", PasswordChecks)
+LOGIN_THROTTLE = web.AppKey("login_throttle", AddressThrottle)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -53,7 +63,7 @@ def build_dashboard(
     wake: Callable[[], None] = lambda: None,
     faq: Callable[[], FaqService | None] = lambda: None,
 ) -> web.Application:
-    storage = EncryptedCookieStorage(
+    storage = SessionCookies(
         Fernet(session_key(settings)),
         cookie_name=COOKIE,
         path=PREFIX,
@@ -65,6 +75,13 @@ def build_dashboard(
     app = web.Application(middlewares=[security_headers, session_middleware(storage), _guard])
     app[SETTINGS] = settings
     app[SESSIONS] = sessions
+    app[PASSWORD_CHECKS] = checks = PasswordChecks()
+    app[LOGIN_THROTTLE] = AddressThrottle()
+
+    async def close_checks(_: web.Application) -> None:
+        checks.close()
+
+    app.on_cleanup.append(close_checks)
     app[WAKE] = wake
     app[insights.FAQ] = faq
     aiohttp_jinja2.setup(
@@ -79,7 +96,7 @@ def build_dashboard(
     app.router.add_post("/login", _login)
     app.router.add_post("/logout", _logout)
     app.router.add_get("/accounts", _accounts)
-    app.router.add_post("/accounts/{id:\\d+}/unlock", _unlock)
+    app.router.add_post(f"/accounts/{ID_ROUTE}/unlock", _unlock)
     registrations.add_routes(app.router)
     report.add_routes(app.router)
     outreach.add_routes(app.router)
@@ -108,16 +125,17 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     session = await get_session(request)
     if request.path not in PUBLIC:
-        account = await _account(request, session.get("uid"))
-        if account is not None and session.get("pw") != password_mark(account):
-            account = None  # the password changed since this login: log in again
+        account = await _account(request, session)
         if account is None:
             session.invalidate()
             target = request.path_qs if request.method == "GET" else PREFIX
             raise web.HTTPFound(f"{PREFIX}/login?next={quote(target, safe='')}")
         request[ACCOUNT] = account
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError):  # not UTF-8, an unknown charset, a broken multipart
+            raise web.HTTPBadRequest(text="Biểu mẫu không đọc được. Hãy tải lại trang.") from None
         if not csrf_matches(session.get(CSRF_KEY), form.get(CSRF_FIELD)):
             raise web.HTTPForbidden(
                 text="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
@@ -126,20 +144,20 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
-async def _account(request: web.Request, uid: object) -> StaffAccount | None:
-    if not isinstance(uid, int):
+async def _account(request: web.Request, session: Session) -> StaffAccount | None:
+    """The session's account, if the session is still valid: the account exists, is not
+    disabled, and has not ended its sessions since (logout, new password, disable or
+    enable bump `session_generation`; the cookie keeps the one it was made with)."""
+    uid, generation = session.get("uid"), session.get("gen")
+    if not isinstance(uid, int) or not isinstance(generation, int):
         return None
     async with request.app[SESSIONS]() as db:
         account = await db.get(StaffAccount, uid)
     if account is None or account.disabled_at is not None:
         return None
+    if account.session_generation != generation:
+        return None
     return account
-
-
-def password_mark(account: StaffAccount) -> str:
-    """A short digest of the password hash kept in the session: a new password (or a
-    re-hash) ends every session made with the old one."""
-    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
 def current(request: web.Request) -> StaffAccount:
@@ -191,7 +209,7 @@ async def _home(request: web.Request) -> web.Response:
 
 async def _login_page(request: web.Request) -> web.Response:
     session = await get_session(request)
-    if await _account(request, session.get("uid")) is not None:
+    if await _account(request, session) is not None:
         raise web.HTTPFound(safe_next(request.query.get("next")))
     return await render(
         request,
@@ -200,33 +218,59 @@ async def _login_page(request: web.Request) -> web.Response:
     )
 
 
+# The same answer for every failed login: an unknown name, a wrong password, a locked
+# or disabled account look alike (F15: a lock must not reveal that an account exists).
+LOGIN_FAILED = (
+    "Tên đăng nhập hoặc mật khẩu không đúng. Sau nhiều lần nhập sai, tài khoản bị tạm khoá "
+    "một thời gian: hãy thử lại sau, hoặc nhờ quản trị viên mở khoá."
+)
+LOGIN_BUSY = "Đang có nhiều lượt đăng nhập cùng lúc. Bạn hãy thử lại sau ít giây."
+LOGIN_TOO_MANY = "Máy này đã đăng nhập sai quá nhiều lần. Bạn hãy đợi vài phút rồi thử lại."
+
+
 async def _login(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
     target = safe_next(str(form.get("next", "")))
-    settings = request.app[SETTINGS]
-    async with request.app[SESSIONS].begin() as db:
-        result = await accounts.login(db, settings, username, password)
-        uid, role = (result.account.id, result.account.role) if result.account else (None, None)
-        mark = password_mark(result.account) if result.account else None
-    if uid is None:
-        if result.locked_minutes:
-            error = (
-                "Tài khoản tạm khoá vì nhập sai nhiều lần. "
-                f"Hãy thử lại sau {result.locked_minutes} phút hoặc nhờ quản trị viên mở khoá."
-            )
-        else:
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
-        return await render(
-            request, "login.html", {"next": target, "error": error, "username": username},
-            status=401,
+    throttle = request.app[LOGIN_THROTTLE]
+    address = client_address(request)
+    page = {"next": target, "username": username}
+    # An address with many failures waits for its turn before its attempt is looked at.
+    wait = throttle.turn(address)
+    if wait is None:
+        await asyncio.sleep(REFUSAL_PAUSE)
+        response = await render(
+            request, "login.html", {**page, "error": LOGIN_TOO_MANY}, status=429
         )
+        response.headers["Retry-After"] = "60"
+        return response
+    if wait:
+        await asyncio.sleep(wait)
+    try:
+        result = await accounts.login(
+            request.app[SESSIONS],
+            request.app[SETTINGS],
+            request.app[PASSWORD_CHECKS],
+            username,
+            password,
+        )
+    except Busy:
+        await asyncio.sleep(REFUSAL_PAUSE)
+        response = await render(request, "login.html", {**page, "error": LOGIN_BUSY}, status=503)
+        response.headers["Retry-After"] = "5"
+        return response
+    if result.account is None:
+        throttle.failed(address)
+        return await render(request, "login.html", {**page, "error": LOGIN_FAILED}, status=401)
+    throttle.succeeded(address)
+    uid, role = result.account.id, result.account.role
+    generation = result.account.session_generation
     # A fresh session (and CSRF token) at login: a session id planted before is useless.
     session = await new_session(request)
     session["uid"] = uid
     session["role"] = role
-    session["pw"] = mark
+    session["gen"] = generation
     session[CSRF_KEY] = new_csrf_token()
     raise web.HTTPFound(target)
 
@@ -235,6 +279,9 @@ async def _logout(request: web.Request) -> web.Response:
     session = await get_session(request)
     account = current(request)
     async with request.app[SESSIONS].begin() as db:
+        # Every session of this account ends, not only this browser's cookie (a copy of
+        # the cookie, or another browser left logged in, is worthless from now on).
+        await accounts.end_sessions(db, account.id)
         db.add(AuditEvent(actor=accounts.actor(account), action="logout"))
     session.invalidate()
     raise web.HTTPFound(f"{PREFIX}/login")

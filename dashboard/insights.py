@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from dashboard import app as core
 from dashboard.charts import bars
-from dashboard.search import utc_midnight
 from db import broadcasts
 from db.clock import utcnow
 from db.models import Broadcast, FaqMiss, Registration
@@ -27,6 +26,7 @@ from faq.normalize import normalize
 from faq.service import FaqService
 from handlers.registration.export import vietnam_time
 from handlers.registration.submit import STATUS_LABELS
+from handlers.staff_input import is_number, utc_midnight
 
 FAQ = web.AppKey("faq", Callable[[], FaqService | None])
 MISS_DAYS = (7, 30, 90, 365)
@@ -57,9 +57,9 @@ def _faq(request: web.Request) -> FaqService | None:
 
 async def faq_misses(request: web.Request) -> web.Response:
     days_text = request.query.get("days", "30")
-    if not days_text.isdigit() or int(days_text) not in MISS_DAYS:
+    days = int(days_text) if is_number(days_text) and len(days_text) <= 3 else 0
+    if days not in MISS_DAYS:
         raise web.HTTPBadRequest(text="Khoảng thời gian không hợp lệ.")
-    days = int(days_text)
     since = utcnow() - timedelta(days=days)
     async with request.app[core.SESSIONS]() as db:
         rows = (

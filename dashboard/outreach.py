@@ -21,6 +21,7 @@ from db.models import AuditEvent, Broadcast, JobFair
 from handlers import job_fairs
 from handlers.broadcast_compose import describe
 from handlers.registration import fields, places
+from handlers.staff_input import ID_ROUTE, parse_id
 
 TEXT_MAX = 3000
 MARKETS = [o for o in fields.MARKETS if o.code != "undecided"]
@@ -39,15 +40,15 @@ FAIR_LINES = (
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/fairs", fairs_page)
     router.add_get("/fairs/new", fair_form)
-    router.add_get("/fairs/{id:\\d+}", fair_form)
+    router.add_get(f"/fairs/{ID_ROUTE}", fair_form)
     router.add_post("/fairs/save", fair_save)
-    router.add_post("/fairs/{id:\\d+}/cancel", fair_cancel)
+    router.add_post(f"/fairs/{ID_ROUTE}/cancel", fair_cancel)
     router.add_get("/broadcasts", broadcasts_page)
     router.add_get("/broadcasts/new", broadcast_form)
     router.add_post("/broadcasts/preview", broadcast_preview)
     router.add_post("/broadcasts/send", broadcast_send)
-    router.add_get("/broadcasts/{id:\\d+}", broadcast_page)
-    router.add_post("/broadcasts/{id:\\d+}/cancel", broadcast_cancel)
+    router.add_get(f"/broadcasts/{ID_ROUTE}", broadcast_page)
+    router.add_post(f"/broadcasts/{ID_ROUTE}/cancel", broadcast_cancel)
 
 
 # --- job fairs ----------------------------------------------------------------------
@@ -120,7 +121,8 @@ async def fair_save(request: web.Request) -> web.Response:
     fair_id = str(form.get("id", ""))
     # Committed only when the whole fair is valid (a failed edit changes nothing).
     async with request.app[core.SESSIONS]() as db:
-        fair = await db.get(JobFair, int(fair_id)) if fair_id.isdigit() else None
+        number = parse_id(fair_id)
+        fair = await db.get(JobFair, number) if number is not None else None
         if fair_id and fair is None:
             raise web.HTTPNotFound(text="Không có phiên này.")
         new = fair is None

@@ -26,6 +26,7 @@ from handlers.registration import form, places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
 from handlers.registration.submit import STATUS_LABELS
+from handlers.staff_input import ID_ROUTE
 
 EXPORT_MAX = 200_000
 HIDDEN_HISTORY = frozenset({"view"})
@@ -34,9 +35,9 @@ HIDDEN_HISTORY = frozenset({"view"})
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/registrations", list_page)
     router.add_get("/registrations/export.{fmt:(xlsx|csv)}", export)
-    router.add_get("/registrations/{id:\\d+}", detail)
-    router.add_post("/registrations/{id:\\d+}/status", change_status)
-    router.add_post("/registrations/{id:\\d+}/note", add_note)
+    router.add_get(f"/registrations/{ID_ROUTE}", detail)
+    router.add_post(f"/registrations/{ID_ROUTE}/status", change_status)
+    router.add_post(f"/registrations/{ID_ROUTE}/note", add_note)
 
 
 def filters_of(request: web.Request) -> Filters:

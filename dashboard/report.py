@@ -24,12 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dashboard import app as core
 from dashboard.accounts import actor
-from dashboard.search import utc_midnight
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration
 from handlers.registration import form
 from handlers.registration.export import vietnam_time
 from handlers.registration.submit import STATUS_LABELS
+from handlers.spreadsheet import xlsx_text
+from handlers.staff_input import StaffInputError, parse_date, utc_midnight
 
 UNKNOWN = "không rõ"
 AGE_BANDS = ((18, 24), (25, 29), (30, 34), (35, 39), (40, 200))
@@ -130,31 +131,37 @@ async def build(session: AsyncSession, start: date, end: date, target: int) -> R
 
 
 def to_xlsx(report: Report, centre: str) -> bytes:
+    """The report as a workbook. Labels (communes, referrers' names…) come from people:
+    every text cell is written as text, never as a formula (`handlers.spreadsheet`)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Bao cao"
     bold = Font(bold=True)
+
+    def row(*values: str | int, font: Font | None = None) -> None:
+        cells = [xlsx_text(sheet, v) if isinstance(v, str) else v for v in values]
+        sheet.append(cells)
+        if font is not None:
+            for column in range(1, len(values) + 1):
+                sheet.cell(sheet.max_row, column).font = font
+
     period = f"{report.start:%d/%m/%Y} – {report.end:%d/%m/%Y}"
-    sheet.append([f"{centre}: báo cáo đăng ký đi làm việc ở nước ngoài, {period}"])
+    row(f"{centre}: báo cáo đăng ký đi làm việc ở nước ngoài, {period}")
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Tổng số hồ sơ đăng ký trong kỳ", report.total])
-    sheet.append([f"Đã xuất cảnh năm {report.end.year}", report.departed_year])
-    sheet.append([f"Chỉ tiêu năm {report.end.year}", report.target])
-    sheet.append(["Tỷ lệ hoàn thành", report.share])
+    row("Tổng số hồ sơ đăng ký trong kỳ", report.total)
+    row(f"Đã xuất cảnh năm {report.end.year}", report.departed_year)
+    row(f"Chỉ tiêu năm {report.end.year}", report.target)
+    row("Tỷ lệ hoàn thành", report.share)
     for title, rows in report.tables:
         sheet.append([])
-        sheet.append([title, "Số hồ sơ"])
-        sheet.cell(sheet.max_row, 1).font = bold
-        sheet.cell(sheet.max_row, 2).font = bold
+        row(title, "Số hồ sơ", font=bold)
         for label, count in rows:
-            sheet.append([label, count])
+            row(label, count)
     sheet.append([])
-    sheet.append(["Người giới thiệu", "Số hồ sơ", "Đã xuất cảnh"])
-    for column in (1, 2, 3):
-        sheet.cell(sheet.max_row, column).font = bold
+    row("Người giới thiệu", "Số hồ sơ", "Đã xuất cảnh", font=bold)
     for name, count, departed in report.referrers:
-        sheet.append([name, count, departed])
+        row(name, count, departed)
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 14
     sheet.column_dimensions["C"].width = 14
@@ -171,10 +178,10 @@ def add_routes(router: web.UrlDispatcher) -> None:
 def _period(request: web.Request) -> tuple[date, date]:
     today = vietnam_time(utcnow()).date()  # type: ignore[union-attr]
     try:
-        start = date.fromisoformat(request.query.get("from") or f"{today.year}-01-01")
-        end = date.fromisoformat(request.query.get("to") or today.isoformat())
-    except ValueError:
-        raise web.HTTPBadRequest(text="Ngày không đúng dạng năm-tháng-ngày.") from None
+        start = parse_date(request.query.get("from") or f"{today.year}-01-01")
+        end = parse_date(request.query.get("to") or today.isoformat())
+    except StaffInputError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if end < start or (end - start).days > 3 * 366:
         raise web.HTTPBadRequest(text="Kỳ báo cáo phải từ 1 ngày đến 3 năm.")
     return start, end

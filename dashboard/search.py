@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,12 +23,11 @@ from db.models import Registration
 from faq.normalize import fold
 from handlers.registration.fields import FieldError, parse_phone
 from handlers.registration.submit import STATUS_LABELS
+from handlers.staff_input import MAX_PAGE, StaffInputError, parse_date, parse_page, utc_midnight
 
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 PHONE_CHARS = re.compile(r"^[\d\s+().-]+$")
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
-VIETNAM_OFFSET = timedelta(hours=7)
 SORTS = {
     "created": (Registration.created_at, Registration.id),
     "name": (Registration.full_name, Registration.id),
@@ -72,9 +71,9 @@ class Filters:
         order = text("order") or "desc"
         if order not in ("asc", "desc"):
             raise BadFilter("Thứ tự phải là tăng hoặc giảm.")
-        page_text = text("page") or "1"
-        if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
-            raise BadFilter("Số trang không hợp lệ.")
+        page = parse_page(text("page") or "1")
+        if page is None:
+            raise BadFilter(f"Số trang không hợp lệ (từ 1 đến {MAX_PAGE}).")
         date_from, date_to = _date(text("from")), _date(text("to"))
         if date_from and date_to and date_to < date_from:
             raise BadFilter("Ngày «đến» phải sau ngày «từ».")
@@ -88,7 +87,7 @@ class Filters:
             date_to=date_to,
             sort=sort,
             order=order,
-            page=int(page_text),
+            page=page,
         )
 
     def params(self, **changes: Any) -> str:
@@ -109,25 +108,18 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(
-            (self.q, self.status, self.province, self.commune, self.market)
-        ) or bool(self.date_from or self.date_to)
+        return any((self.q, self.status, self.province, self.commune, self.market)) or bool(
+            self.date_from or self.date_to
+        )
 
 
 def _date(text: str) -> date | None:
     if not text:
         return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise BadFilter(f"Ngày «{text}» không đúng dạng ngày/tháng/năm.")
-
-
-def utc_midnight(day: date) -> datetime:
-    """Start of a Vietnam calendar day, in the naive UTC the database holds."""
-    return datetime.combine(day, time()) - VIETNAM_OFFSET
+    try:
+        return parse_date(text)
+    except StaffInputError as exc:
+        raise BadFilter(str(exc)) from None
 
 
 def filtered(filters: Filters) -> Select[tuple[Registration]]:
@@ -177,9 +169,7 @@ def sorted_query(filters: Filters) -> Select[tuple[Registration]]:
 
 def page_query(filters: Filters) -> Select[tuple[Registration]]:
     """One page, plus one row that only says whether a next page exists."""
-    return (
-        sorted_query(filters).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    )
+    return sorted_query(filters).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
 
 
 def choices_query(column: Any) -> Select[tuple[Any, int]]:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet
@@ -30,7 +31,11 @@ CSRF_KEY = "csrf"
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 
-_hasher = PasswordHasher()
+# argon2id with OWASP's first recommended setting (46 MiB, one pass, one lane). One lane
+# keeps a check on one core: argon2-cffi's default (4 lanes, 3 passes over 64 MiB) ran
+# each check on 4 threads and took both cores of a small server from the bot (F3).
+# Hashes made with other settings are re-made at their next successful login.
+_hasher = PasswordHasher(time_cost=1, memory_cost=47_104, parallelism=1)
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -68,6 +73,15 @@ def session_key(settings: Settings) -> bytes:
         handle.write(key.decode() + "\n")
     log.info("dashboard: generated a session key in %s", path)
     return key
+
+
+class SessionCookies(EncryptedCookieStorage):
+    """aiohttp-session's encrypted cookies; a cookie that cannot be a Fernet token (bytes
+    that are not ASCII) is no session, instead of an encoding error."""
+
+    def load_cookie(self, request: web.Request) -> str | None:
+        cookie = super().load_cookie(request)
+        return cookie if cookie is None or cookie.isascii() else None
 
 
 def hash_password(password: str) -> str:

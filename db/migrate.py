@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
+from db.stored_text import BoundedString, SafeText
 from settings import Settings, SettingsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,6 +29,16 @@ def include_object(
     return not (type_ == "index" and name in OPTIONAL_INDEXES)
 
 
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
+    """Autogenerate writes the models' text types (db/stored_text.py) as the plain
+    String and Text they are in the database."""
+    if type_ == "type" and isinstance(obj, BoundedString):
+        return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
+    if type_ == "type" and isinstance(obj, SafeText):
+        return "sa.Text()"
+    return False
+
+
 def _config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -40,9 +52,29 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+    """Bring the database schema up to `revision`.
+
+    On SQLite a migration that rebuilds a table (batch mode: copy, drop, rename) must not
+    fire the foreign keys' ON DELETE actions when the old table is dropped (dropping
+    `users` would empty `conversation_states`): they are off during the migrations and
+    checked before the commit. SQLite ignores that switch inside a transaction, so it is
+    set first, on a connection that has not begun one.
+    """
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

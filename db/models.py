@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.clock import utcnow
+from db.stored_text import store_any_text
 from faq.normalize import fold
 
 NAMING = {
@@ -411,3 +412,15 @@ class StaffAccount(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # Kept in every session of this account and checked on each request; logout, a new
+    # password, disable and enable bump it, which ends every session made before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+# Any text fits: values are cut to their column's length and NUL characters dropped.
+store_any_text(Base.metadata)
+# SQLite never gives a deleted row's id to a new row (AUTOINCREMENT; PostgreSQL's
+# sequences never do): old cards, buttons and history name their row, not a newer one.
+# SQLite applies it to a table whose key is one integer column (migration 0011).
+for _table in Base.metadata.tables.values():
+    _table.dialect_kwargs["sqlite_autoincrement"] = True

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.models import ConversationState, User
+from db.stored_text import fitted
 from db.upsert import insert_ignore
 
 LAST_SEEN_PRECISION = timedelta(minutes=5)
@@ -67,6 +68,7 @@ async def last_seen(session: AsyncSession, channel: str, external_id: str) -> da
 
 def _seen(user: User, display_name: str | None) -> None:
     now = utcnow()
+    display_name = fitted(User.__table__.c.display_name, display_name)
     # Minute precision is plenty, and it spares an UPDATE on most messages of a conversation.
     if user.last_seen_at is None or now - user.last_seen_at > LAST_SEEN_PRECISION:
         user.last_seen_at = now

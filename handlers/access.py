@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.types import Reply
+from handlers.types import Incoming, Reply
 
 
 def is_staff(ctx: Context) -> bool:
-    """Members of the staff chat, and the users the channel vouches for (STAFF_IDS)."""
-    return ctx.in_staff_chat or ctx.staff_member
+    """The users the channel vouches for (Telegram: STAFF_IDS); with
+    STAFF_ACCESS=staff_chat_members, also every member of the staff chat."""
+    if ctx.in_staff_chat and ctx.settings.staff_access == "staff_chat_members":
+        return True
+    return ctx.staff_member
 
 
 def refuse() -> list[Reply]:
     return [Reply("Lệnh này chỉ dành cho cán bộ trung tâm. Bạn gõ /menu để xem các mục nhé.")]
+
+
+def refuse_in_staff_chat(incoming: Incoming) -> list[Reply]:
+    """A member of the staff chat who is not staff: say how to get the right."""
+    return [
+        Reply(
+            "Bạn chưa có quyền dùng lệnh và nút của cán bộ. "
+            f"Hãy nhờ quản trị viên thêm mã Telegram của bạn ({incoming.user_key}) "
+            "vào danh sách cán bộ (STAFF_IDS)."
+        )
+    ]
 
 
 def actor(ctx: Context) -> str:

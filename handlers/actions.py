@@ -31,8 +31,8 @@ __all__ = ["MAX_BYTES", "SEPARATOR", "Action", "ActionDefinitionError", "Text"]
 
 MAX_BYTES = 64  # Telegram's limit for callback data
 SEPARATOR = ":"
-# An int field packs to at most this many digits (a 64-bit id).
-INT_DIGITS = 19
+# An int field packs to at most this many digits: always below 2^63, the largest BIGINT.
+INT_DIGITS = 18
 
 
 class ActionDefinitionError(TypeError):
@@ -69,7 +69,7 @@ class _Field:
             raise ValueError(f"{self.name} must be one of {self.choices}, got {value!r}")
         if SEPARATOR in value:
             raise ValueError(f"{self.name} must not contain {SEPARATOR!r}: {value!r}")
-        if self.kind == "text" and len(value.encode()) > self.max_bytes:
+        if self.kind == "text" and not _utf8_within(value, self.max_bytes):
             raise ValueError(f"{self.name} is over {self.max_bytes} bytes: {value!r}")
         return value
 
@@ -80,7 +80,9 @@ class _Field:
             return int(text) if ok else None
         if self.kind == "literal":
             return text if text in self.choices else None
-        return text if text and len(text.encode()) <= self.max_bytes else None
+        if not text or not _utf8_within(text, self.max_bytes):
+            return None
+        return text
 
     @property
     def width(self) -> int:
@@ -90,6 +92,15 @@ class _Field:
         if self.kind == "literal":
             return max(len(c.encode()) for c in self.choices)
         return self.max_bytes
+
+
+def _utf8_within(text: str, limit: int) -> bool:
+    """Whether the text is valid UTF-8 of at most ``limit`` bytes (a lone surrogate, which
+    a platform's JSON may carry, is not)."""
+    try:
+        return len(text.encode()) <= limit
+    except UnicodeEncodeError:
+        return False
 
 
 def _describe(cls: type, name: str, hint: Any) -> _Field:

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from db.clock import utcnow
 from handlers import handoff, menu
-from handlers.access import is_staff, refuse
+from handlers.access import is_staff, refuse, refuse_in_staff_chat
 from handlers.context import Context
 from handlers.router import Where, resolve
 from handlers.routes import ROUTES
@@ -41,6 +41,8 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if where == "private" and ctx.flow and not incoming.action and _idle(ctx):
         # Back after a long time: a fresh start (drafts are kept and offered again).
         ctx.end_flow()
+    if where == "staff_chat" and not is_staff(ctx):
+        return _not_staff(ctx, incoming)
     for step in (_command, _action, _flow):
         replies = await step(ctx, incoming, where)
         if replies is not None:
@@ -48,6 +50,16 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     if where == "staff_chat":
         return await handoff.relay_staff_reply(ctx, incoming)
     return await _free(ctx, incoming)
+
+
+def _not_staff(ctx: Context, incoming: Incoming) -> list[Reply]:
+    """A member of the staff chat who is not staff (STAFF_ACCESS): a command or button of
+    ours is refused with how to get the right; anything else (chat, a reply to a card)
+    is left alone and relays nothing."""
+    match = COMMAND.match((incoming.text or "").strip())
+    if incoming.action or (match and ROUTES.command("staff_chat", match.group(1).lower())):
+        return refuse_in_staff_chat(incoming)
+    return []
 
 
 async def _command(ctx: Context, incoming: Incoming, where: Where) -> list[Reply] | None:

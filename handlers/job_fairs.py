@@ -23,6 +23,7 @@ from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, OpenJobFairs
 from handlers.registration import fields, places
 from handlers.router import ANYWHERE, Router
+from handlers.staff_input import parse_id
 from handlers.subscriptions import Subscribe, Unsubscribe
 from handlers.types import Button, Incoming, Reply
 
@@ -137,7 +138,8 @@ async def staff_command(ctx: Context, incoming: Incoming, args: str) -> list[Rep
     if action in ("add", "them"):
         return await _save(ctx, JobFair(created_by=actor(ctx), markets=[]), rest, new=True)
     if action in ("sua", "huy") and len(words) > 1 and words[1].isdigit():
-        fair = await ctx.session.get(JobFair, int(words[1]))
+        number = parse_id(words[1])
+        fair = await ctx.session.get(JobFair, number) if number is not None else None
         if fair is None:
             return [Reply(f"Không có phiên số {words[1]}.")]
         if action == "huy":

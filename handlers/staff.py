@@ -1,14 +1,15 @@
 """Centre staff at work in Telegram: review registrations, change status, add notes.
 
-Staff are the members of the staff chat and the users listed in STAFF_IDS. Everyone
-else who tries a staff command is told politely that it is for staff.
+Staff are the users listed in STAFF_IDS (in the staff chat or in their private chat with
+the bot), and with STAFF_ACCESS=staff_chat_members every member of the staff chat too.
+Everyone else who tries a staff command is told politely that it is for staff.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from sqlalchemy import func, or_, select
@@ -23,12 +24,18 @@ from handlers.registration.actions import SetStatus, WriteNote
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text, same_phone_text
 from handlers.router import ANYWHERE, Router
+from handlers.staff_input import (
+    MAX_PAGE,
+    StaffInputError,
+    parse_date,
+    parse_page,
+    utc_midnight,
+)
 from handlers.types import Attachment, Button, Incoming, Reply
 
 router = Router("staff")
 PAGE_SIZE = 10
 NOTE_FLOW = "staff_note"
-VIETNAM_OFFSET = timedelta(hours=7)
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")
 
 
@@ -105,6 +112,8 @@ async def note_button(ctx: Context, incoming: Incoming, action: WriteNote) -> li
 @router.action(ListPage, staff=True, where=ANYWHERE)
 async def page_button(ctx: Context, incoming: Incoming, action: ListPage) -> list[Reply]:
     status = None if action.status == "all" else action.status
+    if (status is not None and status not in STATUS_LABELS) or not 1 <= action.page <= MAX_PAGE:
+        return [Reply("Nút này đã cũ. Gõ /dangky để xem danh sách.")]
     return await list_page(ctx, status, action.page)
 
 
@@ -138,7 +147,11 @@ def add_note(ctx: Context, registration: Registration, text: str) -> list[Reply]
 )
 async def list_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     words = args.split()
-    page = int(words.pop()) if words and words[-1].isdigit() else 1
+    page = 1
+    if words and words[-1].isdigit():
+        page = parse_page(words.pop()) or 0
+        if not page:
+            return [Reply(f"Số trang phải từ 1 đến {MAX_PAGE}, ví dụ /dangky 2")]
     status = parse_status(" ".join(words)) if words else None
     if words and status is None:
         labels = ", ".join(STATUS_LABELS.values())
@@ -200,15 +213,6 @@ router.command(
 )(_by_code("trangthai", _status))
 
 
-def _date(text: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 @router.command("xuat", staff=True, where=ANYWHERE, help="/xuat [từ ngày] [đến ngày]: xuất Excel")
 async def export_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     return await export(ctx, args)
@@ -216,10 +220,14 @@ async def export_command(ctx: Context, incoming: Incoming, args: str) -> list[Re
 
 async def export(ctx: Context, args: str) -> list[Reply]:
     """/xuat [từ ngày] [đến ngày]: the registrations of that period as XLSX and CSV."""
+    usage = "Cách dùng: /xuat [từ ngày] [đến ngày], ví dụ /xuat 1/1/2026 30/6/2026"
     words = args.split()
-    dates = [_date(w) for w in words]
-    if len(words) > 2 or any(d is None for d in dates):
-        return [Reply("Cách dùng: /xuat [từ ngày] [đến ngày], ví dụ /xuat 1/1/2026 30/6/2026")]
+    if len(words) > 2:
+        return [Reply(usage)]
+    try:
+        dates = [parse_date(w) for w in words]
+    except StaffInputError as exc:
+        return [Reply(f"{exc}\n{usage}")]
     start = dates[0] if dates else None
     end = dates[1] if len(dates) > 1 else None
     if start and end and end < start:
@@ -227,9 +235,9 @@ async def export(ctx: Context, args: str) -> list[Reply]:
     query = select(Registration).order_by(Registration.id)
     # Dates are Vietnam dates; the database holds UTC.
     if start:
-        query = query.where(Registration.created_at >= _utc_midnight(start))
+        query = query.where(Registration.created_at >= utc_midnight(start))
     if end:
-        query = query.where(Registration.created_at < _utc_midnight(end + timedelta(days=1)))
+        query = query.where(Registration.created_at < utc_midnight(end + timedelta(days=1)))
     rows = list((await ctx.session.scalars(query)).all())
     names = dict((await ctx.session.execute(select(Referrer.id, Referrer.name))).all())
     period = f"{start:%d/%m/%Y}" if start else "đầu"
@@ -250,10 +258,6 @@ async def export(ctx: Context, args: str) -> list[Reply]:
             attachment=Attachment.of(f"dang-ky_{stamp}.csv", to_csv(rows, names)),
         ),
     ]
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time()) - VIETNAM_OFFSET
 
 
 async def list_page(ctx: Context, status: str | None, page: int) -> list[Reply]:

@@ -102,6 +102,9 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
         "database_url": database_url,
         "centre_chat_id": STAFF_CHAT,
         "staff_ids": str(STAFF_MEMBER),
+        # The tests' staff chats have members who are not in STAFF_IDS ("staff-1" on the
+        # test channel); tests/test_staff_access.py covers the default, staff_ids.
+        "staff_access": "staff_chat_members",
         "centre_phone": "0200 000 000",
         "web_port": 0,
         "_env_file": None,

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.locks import KeyedLocks
-from bot.logs import MaskingFilter, mask_pii
+from bot.logs import MaskingFormatter, mask_pii
 from bot.splitting import split_text
 
 
@@ -53,10 +53,9 @@ def test_phone_and_id_numbers_are_masked(raw: str, masked: str) -> None:
     assert mask_pii(raw) == masked
 
 
-def test_masking_filter_rewrites_log_records() -> None:
+def test_the_masking_formatter_rewrites_log_records() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s", ("0987654321",), None)
-    MaskingFilter().filter(record)
-    assert record.getMessage() == "user *******321"
+    assert MaskingFormatter("%(message)s").format(record) == "user *******321"
 
 
 async def test_keyed_locks_serialise_one_key_and_forget_idle_keys() -> None:

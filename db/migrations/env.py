@@ -6,7 +6,7 @@ it here through `config.attributes["connection"]` (Alembic's connection-sharing 
 
 from alembic import context
 
-from db.migrate import include_object
+from db.migrate import include_object, render_item
 from db.models import Base
 
 connection = context.config.attributes.get("connection")
@@ -19,6 +19,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     include_object=include_object,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -10,8 +10,8 @@ printing call lists), so the export is built for Excel first:
 * Times are stored as naive UTC; staff think in Vietnam time (UTC+7, no daylight
   saving since 1975), so a fixed offset is used rather than a time zone database
   that Windows installs may lack.
-* Text typed by workers is never evaluated as a formula: in XLSX the cell type is
-  forced to text, in CSV a leading apostrophe defuses = + - @ (CSV injection).
+* Text typed by workers is never evaluated as a formula (`handlers.spreadsheet`): in
+  XLSX the cell type is forced to text, in CSV a leading apostrophe defuses = + - @.
 * Anonymised registrations keep their statistical columns (place, market, status)
   but their personal columns are empty, as the deletion promise requires.
 
@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from db.models import Registration
 from handlers.registration import form
 from handlers.registration.submit import STATUS_LABELS
+from handlers.spreadsheet import csv_text, looks_like_formula, xlsx_text
 
 if TYPE_CHECKING:  # a private module: imported for type hints only
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -71,9 +72,6 @@ _XLSX_DATE_FORMAT = "dd/mm/yyyy"
 _XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 _XLSX_TEXT_FORMAT = "@"
 
-# A spreadsheet treats a cell starting with one of these as a formula (tab and
-# carriage return are on OWASP's list because some programs strip them first).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that XML 1.0 (hence XLSX) cannot hold; openpyxl raises on them.
 _ILLEGAL_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -197,10 +195,7 @@ def _csv_text(value: CellValue) -> str:
         return value.strftime(DATETIME_FORMAT)
     if isinstance(value, date):
         return value.strftime(DATE_FORMAT)
-    text = str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return csv_text(str(value))
 
 
 def to_csv(registrations: Sequence[Registration], referrers: Mapping[int, str]) -> bytes:
@@ -334,12 +329,10 @@ def _plain_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Writ
     if not isinstance(value, str):
         return value
     value = _xml_safe(value)
-    if value.startswith("="):
+    if looks_like_formula(value):
         # openpyxl would write a string starting with "=" as a formula: a note like
         # "=HYPERLINK(...)" must stay the text the worker typed.
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
+        return xlsx_text(sheet, value)
     return value
 
 
