@@ -126,7 +126,7 @@ def _channels(settings: Settings, runtime: Runtime, ingress: Ingress) -> list[Ch
     else:
         log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
     if settings.zalo_oa_enabled:
-        channels.append(ZaloOAChannel(settings, runtime.sessions))
+        channels.append(ZaloOAChannel(settings, runtime.sessions, runtime.metrics))
     else:
         log.info(
             "Zalo OA: ZALO_APP_ID, ZALO_OA_SECRET_KEY or ZALO_OA_ACCESS_TOKEN is not set, "

@@ -81,7 +81,7 @@ async def test_bad_signatures_are_refused_and_never_reach_the_dialog(
     replies = await fake_zalo.wait_oa(WORKER, 2)
     assert "Xin chào" in replies[0].text
     # Signed but not an OA event: 400, not 500.
-    junk = {"app_id": fake_zalo.app_id, "timestamp": "1", "hello": 1}
+    junk = {"app_id": fake_zalo.app_id, "timestamp": str(int(time.time() * 1000)), "hello": 1}
     assert await fake_zalo.deliver_oa(url, junk) == 400
 
 
