@@ -50,6 +50,7 @@ class Server:
         settings = self.settings
         engine = await open_database(settings)
         runtime = self.runtime = Runtime(settings, engine, self._faq or load_faq())
+        await runtime.chat_moves.load()  # a staff group's new id, before anyone reads it
         # Polled updates wait until the recovery below has handled earlier ones.
         ingress = self.ingress = Ingress(runtime.dispatcher.submit, opened=False)
         self.channels = _channels(settings, runtime, ingress)
@@ -118,7 +119,9 @@ def _channels(settings: Settings, runtime: Runtime, ingress: Ingress) -> list[Ch
     line each), and the staff chat's route."""
     channels: list[Channel] = []
     if settings.telegram_bot_token:
-        channels.append(TelegramChannel(settings, ingress))
+        channels.append(
+            TelegramChannel(settings, ingress, runtime.chat_moves, metrics=runtime.metrics)
+        )
         if settings.centre_chat_id is not None:
             runtime.set_staff_route(StaffRoute(TelegramChannel.name, str(settings.centre_chat_id)))
         else:

@@ -403,3 +403,15 @@ class StaffAccount(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class SettingOverride(Base):
+    """A setting the running system learnt and must keep across restarts, over the
+    environment's value: today a Telegram group the platform moved to a new id (a group
+    upgraded to a supergroup), `telegram.chat_moved:<old id>` = the new id."""
+
+    __tablename__ = "setting_overrides"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)

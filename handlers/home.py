@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from faq.normalize import fold
 from handlers import menu, referrals, subscriptions
 from handlers.access import is_staff
@@ -39,6 +42,22 @@ GREETINGS = frozenset(
         "chao buoi sang",
     }
 )
+
+
+# Polite particles and calls that end a greeting («Chào ad ạ», «xin chào nhé», «alo ơi»).
+PARTICLES = frozenset({"a", "nhe", "nha", "oi", "nhen", "ne", "day", "ah"})
+_NOT_WORDS = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def greeting_key(text: str) -> str:
+    """A greeting as the set of greetings spells it: invisible characters (zero-width
+    spaces, direction marks: Unicode "Cf") are word breaks, emoji and punctuation go,
+    diacritics are folded, and polite particles at the end are dropped."""
+    visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in text)
+    words = fold(_NOT_WORDS.sub(" ", visible)).split()
+    while len(words) > 1 and words[-1] in PARTICLES:
+        words.pop()
+    return " ".join(words)
 
 
 def draft_offer(ctx: Context) -> list[Reply]:
@@ -100,6 +119,6 @@ def back_to_menu(ctx: Context, incoming: Incoming, action: MainMenu) -> list[Rep
 
 @router.text("greeting")
 def greeting(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    if fold(text).strip(" !.?,") not in GREETINGS:
+    if greeting_key(text) not in GREETINGS:
         return None
     return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *subscriptions.ask_once(ctx)]
