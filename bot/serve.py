@@ -17,6 +17,7 @@ from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, re
 from bot.ingress import Ingress
 from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq
+from bot.spool import Spool
 from bot.telegram import TelegramChannel
 from bot.web import build_app
 from bot.zalo_bot import ZaloBotChannel
@@ -51,8 +52,15 @@ class Server:
         engine = await open_database(settings)
         runtime = self.runtime = Runtime(settings, engine, self._faq or load_faq())
         await runtime.chat_moves.load()  # a staff group's new id, before anyone reads it
-        # Polled updates wait until the recovery below has handled earlier ones.
-        ingress = self.ingress = Ingress(runtime.dispatcher.submit, opened=False)
+        # Polled updates wait until the recovery below has handled earlier ones; webhook
+        # events the database cannot take wait in the spool.
+        spool = Spool(Path(settings.spool_dir), settings.spool_max_events)
+        ingress = self.ingress = Ingress(
+            runtime.dispatcher.submit,
+            opened=False,
+            spool=spool if settings.spool_max_events else None,
+            metrics=runtime.metrics,
+        )
         self.channels = _channels(settings, runtime, ingress)
         for channel in self.channels:
             runtime.add_channel(channel)
@@ -80,6 +88,7 @@ class Server:
             await channel.start()
         await runtime.recover()
         ingress.open()
+        ingress.start_replay(runtime.stop)
         runtime.start_background()
         telegram = self.channel(TelegramChannel.name)
         if isinstance(telegram, TelegramChannel):  # for deep links (referrals)
