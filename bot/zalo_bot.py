@@ -317,8 +317,10 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
     if name == "message.voice.received":
         url = message.get("voice_url") or message.get("url")
         return Incoming(**base, media=Media("voice", url, url))
+    if "reaction" in name:
+        return None  # a reaction to one of our messages: nothing to answer
     if message.get("text"):  # (the documentation's getUpdates sample has no event name)
         return Incoming(**base, text=str(message["text"]))
-    if name.startswith("message.") and name.endswith(".received") and "reaction" not in name:
+    if name.startswith("message.") and name.endswith(".received"):
         return Incoming(**base, media=Media("other"))  # a new kind of message: "can't read"
     return None  # reactions and events we do not know: acknowledged

@@ -417,8 +417,12 @@ def _zns_data(notice: Notice) -> tuple[str, dict[str, str], str]:
         "ma_ho_so": notice.code,
         "trang_thai": notice.status[:30],
     }
-    tracking = re.sub(r"[^A-Za-z0-9]", "", fold(f"{notice.code}{notice.status}"))
+    tracking = _alnum(notice.code) + _alnum(fold(notice.status))
     return phone, data, tracking[:TRACKING_ID_MAX]
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text)
 
 
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
