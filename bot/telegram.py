@@ -30,7 +30,7 @@ import hmac
 import json
 import logging
 import warnings
-from collections.abc import Collection, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -296,7 +296,9 @@ class TelegramChannel(InlineButtons):
 
         return await self._refusals(chat_key, album_then_text)
 
-    async def _refusals(self, chat_key: str, send: Any) -> str | None:
+    async def _refusals(
+        self, chat_key: str, send: Callable[[str], Awaitable[str | None]]
+    ) -> str | None:
         """Run `send(chat)` and map Telegram's refusals to what they mean for the row."""
         chat = self.moves.resolve(chat_key) if self.moves is not None else chat_key
         try:

@@ -49,15 +49,19 @@ PARTICLES = frozenset({"a", "nhe", "nha", "oi", "nhen", "ne", "day", "ah"})
 _NOT_WORDS = re.compile(r"[^\w\s]", re.UNICODE)
 
 
-def greeting_key(text: str) -> str:
-    """A greeting as the set of greetings spells it: invisible characters (zero-width
-    spaces, direction marks: Unicode "Cf") are word breaks, emoji and punctuation go,
-    diacritics are folded, and polite particles at the end are dropped."""
+def is_greeting(text: str) -> bool:
+    """Whether the text is a greeting of the set: invisible characters (zero-width spaces,
+    direction marks: Unicode "Cf") are word breaks, emoji and punctuation go, diacritics
+    are folded, and polite particles at the end may be dropped («Chào ad ạ», «ad ơi»)."""
     visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in text)
     words = fold(_NOT_WORDS.sub(" ", visible)).split()
-    while len(words) > 1 and words[-1] in PARTICLES:
+    while words:
+        if " ".join(words) in GREETINGS:
+            return True
+        if len(words) == 1 or words[-1] not in PARTICLES:
+            return False
         words.pop()
-    return " ".join(words)
+    return False
 
 
 def draft_offer(ctx: Context) -> list[Reply]:
@@ -119,6 +123,6 @@ def back_to_menu(ctx: Context, incoming: Incoming, action: MainMenu) -> list[Rep
 
 @router.text("greeting")
 def greeting(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    if greeting_key(text) not in GREETINGS:
+    if not is_greeting(text):
         return None
     return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *subscriptions.ask_once(ctx)]
