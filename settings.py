@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     zalo_zns_api_base_url: str = Field(
         ZALO_ZNS_PUBLIC_API, description="ZNS API base URL (/message/template is appended)"
     )
+    zalo_oa_replay_window: int = Field(
+        300,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="Seconds: OA events signed longer ago than this (or this far in the "
+        "future) are refused; 0 = no check",
+    )
+    zalo_oa_form_image_url: str = Field(
+        "",
+        description="Public image URL of the OA's phone form (request_user_info, which "
+        "needs one); empty = the phone number is typed",
+    )
     zalo_zns_template_id: str = Field(
         "", description="ZNS template for registration status notices; empty = no ZNS"
     )
@@ -128,6 +140,16 @@ class Settings(BaseSettings):
         le=1000,
         description="Announcements per second to Zalo users from this process (Zalo publishes "
         "no firm figure; conservative)",
+    )
+    spool_dir: str = Field(
+        "data/spool",
+        description="Where webhook events wait on disk while the database is down",
+    )
+    spool_max_events: int = Field(
+        10000,
+        ge=0,
+        le=1_000_000,
+        description="Events the spool holds at most; beyond, webhooks answer 503; 0 = no spool",
     )
     fair_reminder_time: str = Field(
         "18:00", description="Local time (HH:MM) of the reminder the day before a job fair"
@@ -247,6 +269,7 @@ class Settings(BaseSettings):
         "zalo_zns_api_base_url",
         "zalo_bot_api_base_url",
         "zalo_bot_webhook_url",
+        "zalo_oa_form_image_url",
     )
     @classmethod
     def _http_url(cls, value: str) -> str:

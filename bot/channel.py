@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from handlers.types import Button, ChannelLimits, Incoming, Media, Notice, Reply
 
 __all__ = [
+    "AlbumChannel",
     "Channel",
     "ChannelLimits",
     "Egress",
@@ -54,11 +55,15 @@ class SendError(Exception):
 
 
 class RetryLater(SendError):
-    """Transient: rate limit (429), server error, timeout. Try again after `delay` seconds."""
+    """Transient: rate limit (429), server error, timeout. Try again after `delay` seconds.
 
-    def __init__(self, delay: float, reason: str) -> None:
+    `counts=False`: the chat itself cannot take messages for now (the bot was removed
+    from the staff group): the row waits without using up its attempts, however long."""
+
+    def __init__(self, delay: float, reason: str, counts: bool = True) -> None:
         super().__init__(reason)
         self.delay = delay
+        self.counts = counts
 
 
 class PermanentFailure(SendError):
@@ -125,6 +130,16 @@ class NoticeChannel(Egress, Protocol):
     templates when configured), from the notice's facts."""
 
     async def send_notice(self, chat_key: str, reply: Reply, notice: Notice) -> str | None: ...
+
+
+@runtime_checkable
+class AlbumChannel(Egress, Protocol):
+    """A channel that shows several media as one album (Telegram's sendMediaGroup): a
+    worker's photos reach staff as one message. Other channels get them one by one."""
+
+    async def send_album(self, chat_key: str, reply: Reply, album: Sequence[Media]) -> str | None:
+        """The album, then the reply's text (its message id is returned: staff reply to it)."""
+        ...
 
 
 # --- receiving by webhook -------------------------------------------------------------------

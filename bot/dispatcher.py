@@ -42,6 +42,9 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 WORKING = 16  # updates handled concurrently (each one a transaction and a few sends)
+# Seconds an album's item waits before it is handled, so the album's other items (which
+# the platform sends as separate updates, within a second) are recorded and join it.
+ALBUM_SETTLE = 1.5
 APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
 _INBOX = ProcessedUpdate.__table__
 # Built once (a Core statement keeps its cache key); the SET values come as parameters.
@@ -72,6 +75,7 @@ class Dispatcher:
         self._apologised: dict[tuple[str, str], float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._working = asyncio.Semaphore(WORKING)
+        self.album_settle = ALBUM_SETTLE
 
     # --- ingress ---------------------------------------------------------------
     async def submit(self, incoming: Incoming, wait: bool = False) -> bool:
@@ -177,6 +181,8 @@ class Dispatcher:
 
     # --- handling --------------------------------------------------------------
     async def process(self, inbox_id: int, incoming: Incoming) -> None:
+        if incoming.media_group and not incoming.album:
+            await asyncio.sleep(self.album_settle)  # let the album's other items arrive
         started = time.perf_counter()
         result = "ok"
         async with self._locks.hold(f"{incoming.channel}:{incoming.user_key}"):
@@ -213,6 +219,14 @@ class Dispatcher:
             )
             if taken.rowcount != 1:
                 return []
+            if incoming.operator is not None:
+                # A person of the centre wrote to the user from the platform's own tool
+                # (Zalo OA chat): kept in the inbox for the hand-off; nothing to answer,
+                # and it is not the user's own activity (their messaging window).
+                log.info("%s: a staff member wrote to a user from the platform", incoming.channel)
+                return []
+            if incoming.media_group:
+                incoming = await _gather_album(session, inbox_id, incoming)
             if incoming.following is not None:  # blocked / unblocked, unfollow / follow
                 await users.set_following(
                     session, incoming.channel, incoming.user_key, incoming.following
@@ -222,6 +236,9 @@ class Dispatcher:
             user, state = await users.begin_turn(
                 session, incoming.channel, incoming.user_key, incoming.display_name
             )
+            if user.blocked_at is not None and incoming.chat == incoming.user_key:
+                # They wrote to us in their own chat: they can be written to again.
+                user.blocked_at = None
             channel = self.channels.get(incoming.channel)
             incoming = _pressed(incoming, state, channel)
             ctx = Context(
@@ -376,6 +393,42 @@ def _capabilities(channel: Channel | None, incoming: Incoming) -> dict[str, Any]
         "channel_title": channel.title,
         "staff_member": channel.is_staff(incoming.user_key),
     }
+
+
+async def _gather_album(session: AsyncSession, inbox_id: int, incoming: Incoming) -> Incoming:
+    """The album this item belongs to, as one message: the other items of the same album
+    still pending in the inbox are taken with it (marked done in this transaction, so
+    their own turn finds nothing to do). `media` is the first item, carrying the album's
+    caption; `album` holds every item in the order they were received."""
+    rows = (
+        await session.execute(
+            select(ProcessedUpdate.id, ProcessedUpdate.payload)
+            .where(
+                ProcessedUpdate.channel == incoming.channel,
+                ProcessedUpdate.user_key == incoming.user_key,
+                ProcessedUpdate.status == "pending",
+                ProcessedUpdate.id != inbox_id,
+            )
+            .order_by(ProcessedUpdate.id)
+        )
+    ).all()
+    items = [(inbox_id, incoming)]
+    for row_id, payload in rows:
+        other = Incoming.from_json(payload)
+        if other.media_group != incoming.media_group or other.media is None:
+            continue
+        taken = await session.execute(
+            TAKE_UPDATE, {"row_id": row_id, "status": "done", "handled_at": utcnow()}
+        )
+        if taken.rowcount == 1:
+            items.append((row_id, other))
+    if len(items) == 1 or incoming.media is None:
+        return incoming
+    items.sort(key=lambda item: item[0])
+    media = [item.media for _, item in items if item.media is not None]
+    caption = next((m.caption for m in media if m.caption), None)
+    first = items[0][1]
+    return replace(first, media=replace(media[0], caption=caption), album=tuple(media))
 
 
 def _says_anything(incoming: Incoming) -> bool:

@@ -84,6 +84,32 @@ class Metrics:
             ["where"],
             registry=r,
         )
+        self.zalo_oa_quota = Counter(
+            "bot_zalo_oa_messages",
+            "Zalo OA consultation messages sent, by the quota Zalo took them from (its "
+            "data.quota.quota_type): reply (one of the 8 free within 48 h), sub_quota, "
+            "purchase_quota, reward_quota, or paid (no quota: billed)",
+            ["quota"],
+            registry=r,
+        )
+        self.zalo_oa_buttons_refused = Gauge(
+            "bot_zalo_oa_buttons_refused",
+            "1 once Zalo refused a buttons attachment on a consultation message in this "
+            "process (choices are then numbered in the text only; docs/zalo.md)",
+            registry=r,
+        )
+        self.spooled = Gauge(
+            "bot_spooled_events",
+            "Received events kept on local disk because the database could not take them "
+            "(handled once it is back)",
+            registry=r,
+        )
+        self.unparsable = Counter(
+            "bot_unparsable_updates",
+            "Platform updates skipped because they could not be read (logged with their id)",
+            ["channel"],
+            registry=r,
+        )
         self.database_up = Gauge(
             "bot_database_up", "1 when the last scrape could read the database", registry=r
         )

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Egress, NoticeChannel, RetryLater
+from bot.channel import AlbumChannel, Egress, NoticeChannel, RetryLater
 from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
@@ -127,11 +127,16 @@ class OutboxSender(Worker):
                 await self._pace(row)
                 tried = True
                 notice = row.payload.get("notice")
+                album = [Media(**item) for item in row.payload.get("album") or []]
                 if notice and isinstance(channel, NoticeChannel):
                     message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
+                elif album:
+                    message_id = await _send_album(channel, row.chat_key, reply, album)
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
             except Exception as exc:
+                if isinstance(exc, RetryLater) and not exc.counts:
+                    tried = False  # the chat cannot take messages yet: no attempt used up
                 failure = classify(exc, row.attempts, outbox.MAX_ATTEMPTS if tried else None)
                 self.metrics.sends.labels(row.channel, failure.label).inc()
                 if failure.unexpected:  # a bug in an adapter must not stop the queue
@@ -185,6 +190,19 @@ class OutboxSender(Worker):
     def _park(self, batch: list[Sent], exc: Exception) -> None:
         log.warning("outbox: %d rows sent, but not recorded yet (%s)", len(batch), exc)
         self._unmarked.update(batch)
+
+
+async def _send_album(
+    channel: Egress, chat_key: str, reply: Reply, album: Sequence[Media]
+) -> str | None:
+    """Several media as one album where the channel has albums; else the reply with the
+    first, then the others one by one."""
+    if isinstance(channel, AlbumChannel):
+        return await channel.send_album(chat_key, reply, album)
+    message_id = await channel.send(chat_key, reply, album[0])
+    for media in album[1:]:
+        await channel.send(chat_key, Reply(""), media)
+    return message_id
 
 
 async def _mark_sent(session: AsyncSession, batch: list[Sent]) -> None:

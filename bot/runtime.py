@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import reminders
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
+from bot.chat_moves import ChatMoves
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
@@ -64,8 +65,17 @@ class Runtime:
             channel_rates=rates,
             metrics=self.metrics,
         )
+        # Staff groups Telegram moved to a new id (kept in the database, see bot/chat_moves.py).
+        self.chat_moves = ChatMoves(settings, self.sessions, self._chat_moved)
         self.stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
+
+    def _chat_moved(self, old: str, new: str) -> None:
+        """A staff group got a new id: the staff route follows; its queue goes now."""
+        staff = self.dispatcher.staff
+        if staff is not None and staff.chat_key == old:
+            self.dispatcher.staff = StaffRoute(staff.channel, new)
+        self.sender.wake()
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel

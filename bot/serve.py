@@ -17,6 +17,7 @@ from bot.console import BANNER, STAFF_CHAT, ConsoleChannel, console_incoming, re
 from bot.ingress import Ingress
 from bot.mail import EmailChannel
 from bot.runtime import Runtime, load_faq
+from bot.spool import Spool
 from bot.telegram import TelegramChannel
 from bot.web import build_app, runner
 from bot.zalo_bot import ZaloBotChannel
@@ -50,8 +51,16 @@ class Server:
         settings = self.settings
         engine = await open_database(settings)
         runtime = self.runtime = Runtime(settings, engine, self._faq or load_faq())
-        # Polled updates wait until the recovery below has handled earlier ones.
-        ingress = self.ingress = Ingress(runtime.dispatcher.submit, opened=False)
+        await runtime.chat_moves.load()  # a staff group's new id, before anyone reads it
+        # Polled updates wait until the recovery below has handled earlier ones; webhook
+        # events the database cannot take wait in the spool.
+        spool = Spool(Path(settings.spool_dir), settings.spool_max_events)
+        ingress = self.ingress = Ingress(
+            runtime.dispatcher.submit,
+            opened=False,
+            spool=spool if settings.spool_max_events else None,
+            metrics=runtime.metrics,
+        )
         self.channels = _channels(settings, runtime, ingress)
         for channel in self.channels:
             runtime.add_channel(channel)
@@ -80,6 +89,7 @@ class Server:
             await channel.start()
         await runtime.recover()
         ingress.open()
+        ingress.start_replay(runtime.stop)
         runtime.start_background()
         telegram = self.channel(TelegramChannel.name)
         if isinstance(telegram, TelegramChannel):  # for deep links (referrals)
@@ -119,7 +129,9 @@ def _channels(settings: Settings, runtime: Runtime, ingress: Ingress) -> list[Ch
     line each), and the staff chat's route."""
     channels: list[Channel] = []
     if settings.telegram_bot_token:
-        channels.append(TelegramChannel(settings, ingress))
+        channels.append(
+            TelegramChannel(settings, ingress, runtime.chat_moves, metrics=runtime.metrics)
+        )
         if settings.centre_chat_id is not None:
             runtime.set_staff_route(StaffRoute(TelegramChannel.name, str(settings.centre_chat_id)))
         else:
@@ -127,7 +139,7 @@ def _channels(settings: Settings, runtime: Runtime, ingress: Ingress) -> list[Ch
     else:
         log.info("Telegram: TELEGRAM_BOT_TOKEN is not set, the Telegram channel is off")
     if settings.zalo_oa_enabled:
-        channels.append(ZaloOAChannel(settings, runtime.sessions))
+        channels.append(ZaloOAChannel(settings, runtime.sessions, runtime.metrics))
     else:
         log.info(
             "Zalo OA: ZALO_APP_ID, ZALO_OA_SECRET_KEY or ZALO_OA_ACCESS_TOKEN is not set, "

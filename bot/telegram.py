@@ -8,6 +8,19 @@ used. Either way an update becomes an `Incoming` here and is recorded by bot/ing
 `my_chat_member` in a private chat says the user blocked the bot ("kicked") or
 unblocked it ("member"): an `Incoming` with `following`, which the dispatcher records
 on the user (blocked users get no announcements).
+
+As Telegram really behaves (reviews/telegram-robustness-2026-12.md):
+- only private chats and the staff chats are read; a group the bot is merely in is not
+  recorded at all;
+- an admin posting anonymously in a staff chat (`sender_chat` = the chat) is staff;
+- a contact is the sender's own only when its `user_id` is the sender's;
+- an album's photos carry its `media_group_id` (the dispatcher makes them one message);
+  a round video is a `video_note` and is forwarded with sendVideoNote;
+- an update the library cannot parse is skipped and counted, in polling
+  (`PollingRequest`) and webhook mode alike;
+- a staff group upgraded to a supergroup is followed to its new id (bot/chat_moves.py);
+- a staff chat that refuses the bot (removed from the group) is a staff-chat problem: an
+  alert, and its messages wait; only a user's own private chat refusing is their block.
 """
 
 from __future__ import annotations
@@ -16,7 +29,7 @@ import asyncio
 import json
 import logging
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -26,12 +39,24 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -45,8 +70,10 @@ from bot.channel import (
     RetryLater,
     secret_matches,
 )
+from bot.chat_moves import ChatMoves
 from bot.ingress import Ingress
-from bot.telegram_http import AiohttpRequest
+from bot.metrics import Metrics
+from bot.telegram_http import AiohttpRequest, PollingRequest
 from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
 
@@ -55,6 +82,10 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
+# Seconds a message to a staff chat that refuses the bot waits before the next try (it
+# waits as long as it takes, without using up its attempts).
+STAFF_CHAT_RETRY = 60.0
+ANONYMOUS_STAFF = "Cán bộ (ẩn danh)"
 
 
 class MalformedUpdate(MalformedBody):
@@ -67,9 +98,18 @@ class TelegramChannel(InlineButtons):
     limits = ChannelLimits(max_text=4096, buttons=True, share_contact=True)
     webhook_probe = False
 
-    def __init__(self, settings: Settings, ingress: Ingress) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ingress: Ingress,
+        moves: ChatMoves | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.ingress = ingress
+        self.moves = moves
+        self.metrics = metrics or Metrics()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.webhook = bool(settings.telegram_webhook_url)
         self.webhook_path = settings.webhook_path if self.webhook else None
         self._staff = frozenset(str(i) for i in settings.staff_ids)
@@ -85,7 +125,9 @@ class TelegramChannel(InlineButtons):
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
             .request(self._request)
-            .get_updates_request(AiohttpRequest(connection_pool_size=2, read_timeout=40))
+            .get_updates_request(
+                PollingRequest(self._unreadable, connection_pool_size=2, read_timeout=40)
+            )
         )
         if self.webhook:
             builder = builder.updater(None)
@@ -125,10 +167,28 @@ class TelegramChannel(InlineButtons):
     async def close(self) -> None:
         if self.app.running:
             await self.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.app.shutdown()
 
     def is_staff(self, user_key: str) -> bool:
-        return user_key in self._staff
+        """STAFF_IDS, and an admin of a staff chat posting anonymously (Telegram names them
+        by the chat itself, and only a group's administrators can post as the group)."""
+        return user_key in self._staff or user_key in self.staff_chats
+
+    @property
+    def staff_chats(self) -> frozenset[str]:
+        """The staff chats as the settings name them now (they follow a group's move)."""
+        chats = {str(chat) for chat in self.settings.staff_chat_routes.values()}
+        if self.settings.centre_chat_id is not None:
+            chats.add(str(self.settings.centre_chat_id))
+        return frozenset(chats)
+
+    def _unreadable(self, update_id: int, error: str) -> None:
+        """An update the library cannot parse: skipped (its id only, never its content)."""
+        log.error("Telegram: update %s could not be read and is skipped: %s", update_id, error)
+        self.metrics.unparsable.labels(self.name).inc()
 
     # --- ingress ---------------------------------------------------------------
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
@@ -139,23 +199,66 @@ class TelegramChannel(InlineButtons):
         """A webhook body's update (raises MalformedUpdate when it is not one)."""
         try:
             data = json.loads(body)
-            if not isinstance(data, dict) or "update_id" not in data:
-                raise ValueError("no update_id")
+        except ValueError as exc:
+            raise MalformedUpdate(f"not JSON: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise MalformedUpdate("not a Telegram update: no update_id")
+        try:
             update = Update.de_json(data, self.app.bot)
             received = self._received(update)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            # PTB trusts Telegram's shapes: a field of the wrong type fails anywhere here.
-            raise MalformedUpdate(f"not a Telegram update: {exc!r}") from exc
+            # A shape the library cannot read (another Bot API version): a 4xx would make
+            # Telegram deliver it again and hold the chat's later updates behind it.
+            self._unreadable(data["update_id"], f"{type(exc).__name__}: {exc}")
+            return []
         return [received] if received else []
 
     def _received(self, update: Update) -> Received | None:
-        incoming = to_incoming(update)
+        if self._moved_group(update) or self._staff_chat_membership(update):
+            return None
+        incoming = to_incoming(update, self.staff_chats)
         if incoming is None:
             return None
         query = update.callback_query
         if query is None:
             return Received(incoming)
         return Received(incoming, lambda: self._acknowledge_press(query))
+
+    def _moved_group(self, update: Update) -> bool:
+        """The service message of a staff group Telegram upgraded to a supergroup."""
+        message = update.message
+        if message is None or not message.migrate_to_chat_id:
+            return False
+        old, new = str(message.chat.id), str(message.migrate_to_chat_id)
+        if old in self.staff_chats and self.moves is not None:
+            self._spawn(self.moves.moved(old, new))
+        return True
+
+    def _staff_chat_membership(self, update: Update) -> bool:
+        """The bot removed from a staff chat (or added back): an alert for the operator."""
+        member = update.my_chat_member
+        if member is None or str(member.chat.id) not in self.staff_chats:
+            return False
+        status = member.new_chat_member.status
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            log.error(
+                "Telegram: the bot was removed from the staff chat %s; its messages wait "
+                "until it is added back",
+                member.chat.id,
+            )
+        else:
+            log.info("Telegram: the bot is in the staff chat %s (%s)", member.chat.id, status)
+        return True
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Telegram: a follow-up failed: %r", task.exception())
 
     async def _on_polled_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB has already moved its getUpdates offset past this update, so Telegram will
@@ -183,6 +286,63 @@ class TelegramChannel(InlineButtons):
 
     # --- egress ----------------------------------------------------------------
     async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+        return await self._refusals(chat_key, lambda chat: self._send(chat, reply, media))
+
+    async def send_album(self, chat_key: str, reply: Reply, album: Sequence[Media]) -> str | None:
+        """The album (sendMediaGroup: one message to look at), then the reply's text with
+        its buttons: that message's id is returned, so a staff reply to it is relayed."""
+
+        async def album_then_text(chat: str) -> str | None:
+            await self.app.bot.send_media_group(chat, _input_media(album))
+            return await self._send(chat, reply, None)
+
+        return await self._refusals(chat_key, album_then_text)
+
+    async def _refusals(
+        self, chat_key: str, send: Callable[[str], Awaitable[str | None]]
+    ) -> str | None:
+        """Run `send(chat)` and map Telegram's refusals to what they mean for the row."""
+        chat = self.moves.resolve(chat_key) if self.moves is not None else chat_key
+        try:
+            try:
+                result: str | None = await send(chat)
+            except ChatMigrated as exc:
+                new = str(exc.new_chat_id)
+                if self.moves is None:
+                    raise PermanentFailure(f"chat moved to {new}: set CENTRE_CHAT_ID") from exc
+                await self.moves.moved(chat, new)
+                result = await send(new)
+            return result
+        except RetryAfter as exc:
+            with warnings.catch_warnings():  # PTB 22 warns that the int becomes a timedelta
+                warnings.simplefilter("ignore")
+                delay = _seconds(exc.retry_after)
+            raise RetryLater(delay, "429 Too Many Requests") from exc
+        except Forbidden as exc:
+            if _is_group(chat):
+                raise self._staff_chat_refused(chat, exc.message) from exc
+            raise PermanentFailure(f"forbidden: {exc.message}", blocked=True) from exc
+        except BadRequest as exc:
+            if _is_group(chat) and "chat not found" in exc.message.lower():
+                raise self._staff_chat_refused(chat, exc.message) from exc
+            raise PermanentFailure(f"bad request: {exc.message}") from exc
+        except ChatMigrated as exc:  # moved twice in a row: the next try follows it
+            raise RetryLater(1.0, f"chat moved again: {exc}") from exc
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(2.0, f"network: {exc}") from exc
+
+    def _staff_chat_refused(self, chat: str, why: str) -> RetryLater:
+        """A group (the staff chat) refuses the bot: the chat's problem, not a worker's
+        block. Its messages wait, without using up their attempts, until it is fixed."""
+        log.error(
+            "Telegram: the staff chat %s refuses the bot (%s): add the bot back to the group "
+            "or fix CENTRE_CHAT_ID; its messages wait",
+            chat,
+            why,
+        )
+        return RetryLater(STAFF_CHAT_RETRY, f"staff chat refuses the bot: {why}", counts=False)
+
+    async def _send(self, chat_key: str, reply: Reply, media: Media | None) -> str | None:
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
         if reply.request_contact:
             markup = ReplyKeyboardMarkup(
@@ -194,31 +354,24 @@ class TelegramChannel(InlineButtons):
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(b.label, callback_data=b.action)] for b in reply.buttons]
             )
-        try:
-            if reply.attachment is not None:
-                message = await self._send_attachment(chat_key, reply, markup)
-                return str(message.message_id)
-            if media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
-                message = await self._send_media(chat_key, media, reply.text, markup)
-                return str(message.message_id)
-            if media is not None and media.file_ref:
-                await self._send_media(chat_key, media, None, None)
-            sent = await self._call(
-                "sendMessage", chat_id=chat_key, text=reply.text, reply_markup=markup
-            )
-            message_id = sent.get("message_id") if isinstance(sent, dict) else None
-            return None if message_id is None else str(message_id)
-        except RetryAfter as exc:
-            with warnings.catch_warnings():  # PTB 22 warns that the int becomes a timedelta
-                warnings.simplefilter("ignore")
-                delay = _seconds(exc.retry_after)
-            raise RetryLater(delay, "429 Too Many Requests") from exc
-        except Forbidden as exc:
-            raise PermanentFailure(f"forbidden: {exc.message}", blocked=True) from exc
-        except BadRequest as exc:
-            raise PermanentFailure(f"bad request: {exc.message}") from exc
-        except (TimedOut, NetworkError) as exc:
-            raise RetryLater(2.0, f"network: {exc}") from exc
+        if media is not None and media.kind == "location":
+            media = None  # the card's text carries the place (a map link)
+        if reply.attachment is not None:
+            message = await self._send_attachment(chat_key, reply, markup)
+            return str(message.message_id)
+        captioned = media is not None and media.kind != "video_note"  # round videos: no caption
+        if media is not None and media.file_ref and captioned and len(reply.text) <= CAPTION_LIMIT:
+            message = await self._send_media(chat_key, media, reply.text, markup)
+            return str(message.message_id)
+        if media is not None and media.file_ref:
+            await self._send_media(chat_key, media, None, None)
+        if not reply.text:
+            return None
+        sent = await self._call(
+            "sendMessage", chat_id=chat_key, text=reply.text, reply_markup=markup
+        )
+        message_id = sent.get("message_id") if isinstance(sent, dict) else None
+        return None if message_id is None else str(message_id)
 
     async def _call(self, method: str, **params: Any) -> Any:
         """A Bot API call whose answer we read as plain JSON: PTB's request layer (the
@@ -262,16 +415,36 @@ class TelegramChannel(InlineButtons):
             "video": bot.send_video,
             "document": bot.send_document,
         }
+        if media.kind == "video_note":  # a round video: only sendVideoNote takes its file id
+            return await bot.send_video_note(chat_key, media.file_ref, reply_markup=markup)
         send = senders.get(media.kind, bot.send_document)
         return await send(chat_key, media.file_ref, caption=caption, reply_markup=markup)
+
+
+def _is_group(chat_key: str) -> bool:
+    """Groups and supergroups have negative ids; a user's private chat is their id."""
+    return chat_key.startswith("-")
+
+
+def _input_media(album: Sequence[Media]) -> list[Any]:
+    kinds = {
+        "photo": InputMediaPhoto,
+        "video": InputMediaVideo,
+        "document": InputMediaDocument,
+        "audio": InputMediaAudio,
+    }
+    return [kinds.get(m.kind, InputMediaDocument)(media=m.file_ref) for m in album if m.file_ref]
 
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def to_incoming(update: Update) -> Incoming | None:
-    """Map a Telegram update to the core's Incoming; None for what we do not handle."""
+def to_incoming(update: Update, staff_chats: Collection[str] = ()) -> Incoming | None:
+    """Map a Telegram update to the core's Incoming; None for what we do not handle.
+
+    Only private chats and the staff chats are read: a group the bot is merely in (added
+    by someone, a channel's discussion group) is not recorded at all."""
     key = str(update.update_id)
     member = update.my_chat_member
     if member is not None:
@@ -279,6 +452,8 @@ def to_incoming(update: Update) -> Incoming | None:
     query = update.callback_query
     if query is not None:
         if query.message is None or not query.data:
+            return None
+        if not _ours(query.message.chat.type, query.message.chat.id, staff_chats):
             return None
         return Incoming(
             channel="telegram",
@@ -289,13 +464,17 @@ def to_incoming(update: Update) -> Incoming | None:
             chat_key=str(query.message.chat.id),
         )
     message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or not _ours(message.chat.type, message.chat.id, staff_chats):
         return None
+    sender = _sender(message)
+    if sender is None:
+        return None
+    user_key, display_name = sender
     base = {
         "channel": "telegram",
-        "user_key": str(message.from_user.id),
+        "user_key": user_key,
         "update_key": key,
-        "display_name": message.from_user.full_name,
+        "display_name": display_name,
         "chat_key": str(message.chat.id),
         "message_ref": str(message.message_id),
         "reply_to": str(message.reply_to_message.message_id) if message.reply_to_message else None,
@@ -304,9 +483,28 @@ def to_incoming(update: Update) -> Incoming | None:
         return Incoming(**base, text=message.text)
     if message.contact is not None:
         contact = message.contact
-        own = contact.user_id is None or contact.user_id == message.from_user.id
+        # The sender's own number only when Telegram says so (the share-contact button
+        # sends the sender's own card); a phone-book card has no user_id.
+        own = message.from_user is not None and contact.user_id == message.from_user.id
         return Incoming(**base, contact=Contact(contact.phone_number, contact.first_name, own))
-    return Incoming(**base, media=_media(message))
+    return Incoming(**base, media=_media(message), media_group=message.media_group_id)
+
+
+def _ours(chat_type: str, chat_id: int, staff_chats: Collection[str]) -> bool:
+    return chat_type == "private" or str(chat_id) in staff_chats
+
+
+def _sender(message: Message) -> tuple[str, str] | None:
+    """Who wrote it: the user; or, for an admin posting anonymously as a staff chat
+    (`from` is @GroupAnonymousBot, `sender_chat` the chat itself), the chat, named by the
+    admin's signature. Other bots (and channels posting) are not read."""
+    sender = message.from_user
+    if sender is not None and not sender.is_bot:
+        return str(sender.id), sender.full_name
+    chat = message.sender_chat
+    if chat is not None and chat.id == message.chat.id and message.chat.type != "private":
+        return str(chat.id), message.author_signature or ANONYMOUS_STAFF
+    return None
 
 
 def _following(key: str, chat_type: str, user_id: int, member: ChatMember) -> Incoming | None:
@@ -330,7 +528,7 @@ def _media(message: Message) -> Media:
         ("voice", message.voice),
         ("audio", message.audio),
         ("video", message.video),
-        ("video", message.video_note),
+        ("video_note", message.video_note),
         ("document", message.document),
     ):
         if attachment is not None:
@@ -338,5 +536,6 @@ def _media(message: Message) -> Media:
     if message.sticker is not None:
         return Media("sticker", message.sticker.file_id)
     if message.location is not None:
-        return Media("location", f"{message.location.latitude},{message.location.longitude}")
+        place = f"{message.location.latitude},{message.location.longitude}"
+        return Media("location", place, f"https://maps.google.com/?q={place}")
     return Media("other")

@@ -133,8 +133,9 @@ def _webhook(
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Verify first (401, nothing read further), record durably, answer 200 at once; the
     dialog runs after the answer (the dispatcher's own task). If the database cannot
-    record an event this raises and the middleware answers 503, so the platform delivers
-    the request again (events recorded before it are then dropped as duplicates)."""
+    record an event it is kept in the local spool and still answered 200 (bot/spool.py);
+    only if the spool cannot take it either does this raise and the middleware answer
+    503 (events recorded before it are then dropped as duplicates when redelivered)."""
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.read()
@@ -146,7 +147,7 @@ def _webhook(
         except ValueError as exc:
             return web.json_response({"ok": False, "error": f"malformed: {exc}"}, status=400)
         for received in events:
-            await ingress.ingest(received)
+            await ingress.ingest_webhook(received)
         return web.json_response({"ok": True})
 
     return webhook

@@ -10,6 +10,12 @@
   `X-Bot-Api-Secret-Token` in constant time; bodies come flat or wrapped in {ok, result}.
 - No update id: the dedupe key is event name + message id.
 - Text only (buttons become numbered choices), 2,000 characters a message; photos by URL.
+- Updates without a `message` (unsupported content, the bot added to a group), unknown
+  events and group messages (the bot answers only in private chats, and keeps nothing
+  of a group) are acknowledged and dropped; never a 4xx. "typing…" only goes to a chat
+  that will get an answer.
+- A 403 is not "blocked": the Bot error table lists 403 as "Internal server error"; it is
+  retried like a server error unless its description says the user blocked the bot.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
 POLL_TIMEOUT = 30  # seconds Zalo holds a getUpdates call open
 POLL_NOTHING = 408
+UNSUPPORTED = "message.unsupported.received"
 
 
 class MalformedUpdate(MalformedBody):
@@ -166,7 +173,9 @@ class ZaloBotChannel(NumberedChoices):
         updates = data if isinstance(data, list) else [data]
         found = []
         for update in updates:
-            if not isinstance(update, dict) or not update.get("event_name"):
+            if not isinstance(update, dict) or not (
+                update.get("event_name") or "message" in update
+            ):
                 raise MalformedUpdate("not a Zalo Bot update")
             incoming = to_incoming(update)
             if incoming is not None:
@@ -252,8 +261,10 @@ class ZaloBotChannel(NumberedChoices):
             for part in parts:
                 result = await self.call("sendMessage", chat_id=chat_key, text=part)
         except ApiError as exc:
-            if exc.code == 403:
+            if exc.code == 403 and "block" in exc.description.lower():
                 raise PermanentFailure(f"forbidden: {exc.description}", blocked=True) from exc
+            if exc.code == 403:  # "Internal server error" in the Bot error table
+                raise RetryLater(5.0, f"Zalo Bot 403: {exc.description}") from exc
             raise PermanentFailure(f"Zalo Bot refused: {exc}") from exc
         if isinstance(result, dict) and result.get("message_id") is not None:
             return str(result["message_id"])
@@ -276,22 +287,24 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
     """Map a Zalo Bot update to the core's Incoming; None for what we do not handle."""
     name = str(update.get("event_name") or "")
     message = update.get("message")
-    if not isinstance(message, dict):
-        raise MalformedUpdate("update without a message")
+    if not isinstance(message, dict) or name == UNSUPPORTED:
+        # Unsupported content (protected users, e.g. children), the bot added to a group:
+        # acknowledged, nothing to answer.
+        return None
     sender = message.get("from") or {}
-    chat = message.get("chat") or {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
     if not isinstance(sender, dict) or not sender.get("id") or message.get("message_id") is None:
         raise MalformedUpdate("message without sender or id")
     if sender.get("is_bot"):
         return None
-    if name == "message.unsupported.received":
-        return None  # protected users (e.g. children): acknowledged, nothing to answer
+    if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        return None  # a group: the bot answers only in private chats and keeps nothing
     base: dict[str, Any] = {
         "channel": NAME,
         "user_key": str(sender["id"]),
         "update_key": f"{name}:{message['message_id']}"[:128],
-        "display_name": sender.get("display_name"),
-        "chat_key": str(chat.get("id") or sender["id"]) if isinstance(chat, dict) else None,
+        "display_name": sender.get("display_name") or sender.get("first_name"),
+        "chat_key": str(chat.get("id") or sender["id"]),
         "message_ref": str(message["message_id"]),
     }
     if name == "message.text.received":
@@ -304,6 +317,10 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
     if name == "message.voice.received":
         url = message.get("voice_url") or message.get("url")
         return Incoming(**base, media=Media("voice", url, url))
-    if message.get("text"):
+    if "reaction" in name:
+        return None  # a reaction to one of our messages: nothing to answer
+    if message.get("text"):  # (the documentation's getUpdates sample has no event name)
         return Incoming(**base, text=str(message["text"]))
-    return Incoming(**base, media=Media("other"))
+    if name.startswith("message.") and name.endswith(".received"):
+        return Incoming(**base, media=Media("other"))  # a new kind of message: "can't read"
+    return None  # reactions and events we do not know: acknowledged

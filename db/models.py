@@ -417,6 +417,19 @@ class StaffAccount(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
+
+class SettingOverride(Base):
+    """A setting the running system learnt and must keep across restarts, over the
+    environment's value: today a Telegram group the platform moved to a new id (a group
+    upgraded to a supergroup), `telegram.chat_moved:<old id>` = the new id."""
+
+    __tablename__ = "setting_overrides"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
 # Any text fits: values are cut to their column's length and NUL characters dropped.
 store_any_text(Base.metadata)
 # SQLite never gives a deleted row's id to a new row (AUTOINCREMENT; PostgreSQL's

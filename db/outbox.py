@@ -200,6 +200,14 @@ async def mark_failed(
         .values(status=status, last_error=error, claimed_until=None)
     )
     if blocked and row.user_id is not None:
+        # Only a refusal of the user's own chat is their block: a card about them to the
+        # staff chat that the staff chat refuses says nothing about the user.
         await session.execute(
-            update(User).where(User.id == row.user_id).values(blocked_at=utcnow())
+            update(User)
+            .where(
+                User.id == row.user_id,
+                User.channel == row.channel,
+                User.external_id == row.chat_key,
+            )
+            .values(blocked_at=utcnow())
         )

@@ -88,8 +88,10 @@ class Context:
         kind: str = "handoff",
         media: Media | None = None,
         route: StaffRoute | None = None,
+        album: tuple[Media, ...] = (),
     ) -> bool:
-        """Queue a message for the staff chat (or `route`); False when there is none."""
+        """Queue a message for the staff chat (or `route`); False when there is none.
+        `album`: several media shown as one album (then `media` is not sent apart)."""
         route = route or self.staff
         if route is None:
             return False
@@ -100,7 +102,8 @@ class Context:
                 reply=reply,
                 kind=kind,
                 user_id=self.user.id,
-                media=media,
+                media=None if album else media,
+                album=album,
             )
         )
         return True

@@ -67,7 +67,9 @@ async def _command(ctx: Context, incoming: Incoming, where: Where) -> list[Reply
     match = COMMAND.match(text) if text.startswith("/") else None
     if match is None:
         return None
-    name, args = match.group(1).lower(), match.group(3) or ""
+    name, addressee, args = match.group(1).lower(), match.group(2), match.group(3) or ""
+    if addressee and where != "private" and not _ours(ctx, addressee):
+        return []  # /lệnh@bot_khác in a group: another bot's command, not ours to answer
     route = ROUTES.command(where, name)
     if route is None:
         if where == "staff_chat":
@@ -116,6 +118,10 @@ async def _free(ctx: Context, incoming: Incoming) -> list[Reply]:
         if replies is not None:
             return replies
     return [menu.not_understood(ctx)]
+
+
+def _ours(ctx: Context, addressee: str) -> bool:
+    return ctx.bot_username is None or addressee.lower() == ctx.bot_username.lower()
 
 
 def _idle(ctx: Context) -> bool:

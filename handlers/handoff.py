@@ -32,7 +32,9 @@ MEDIA_NAMES = {
     "voice": "tin nhắn thoại",
     "audio": "đoạn ghi âm",
     "video": "video",
+    "video_note": "video",
     "document": "tệp",
+    "location": "vị trí",
 }
 # Longest text we pass to the staff chat in one card (Telegram captions are shorter).
 MAX_CARD_TEXT = 3000
@@ -81,13 +83,15 @@ def forward(ctx: Context, incoming: Incoming) -> list[Reply]:
     """Queue the worker's message for staff and acknowledge it kindly."""
     media = incoming.media
     if media is not None and media.kind in MEDIA_NAMES:
-        what = f"gửi {MEDIA_NAMES[media.kind]}:"
+        count = f"{len(incoming.album)} " if len(incoming.album) > 1 else ""
+        what = f"gửi {count}{MEDIA_NAMES[media.kind]}:"
         if media.caption:
             what += f"\n{media.caption[:900]}"
         sent = ctx.send_to_staff(
             Reply(_card(ctx, incoming, what)),
             kind="handoff",
             media=Media(media.kind, media.file_ref),
+            album=tuple(Media(m.kind, m.file_ref) for m in incoming.album),
         )
         thing = MEDIA_NAMES[media.kind]
     else:

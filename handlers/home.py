@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from faq.normalize import fold
 from handlers import menu, referrals, subscriptions
 from handlers.access import is_staff
@@ -39,6 +42,26 @@ GREETINGS = frozenset(
         "chao buoi sang",
     }
 )
+
+
+# Polite particles and calls that end a greeting («Chào ad ạ», «xin chào nhé», «alo ơi»).
+PARTICLES = frozenset({"a", "nhe", "nha", "oi", "nhen", "ne", "day", "ah"})
+_NOT_WORDS = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def is_greeting(text: str) -> bool:
+    """Whether the text is a greeting of the set: invisible characters (zero-width spaces,
+    direction marks: Unicode "Cf") are word breaks, emoji and punctuation go, diacritics
+    are folded, and polite particles at the end may be dropped («Chào ad ạ», «ad ơi»)."""
+    visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in text)
+    words = fold(_NOT_WORDS.sub(" ", visible)).split()
+    while words:
+        if " ".join(words) in GREETINGS:
+            return True
+        if len(words) == 1 or words[-1] not in PARTICLES:
+            return False
+        words.pop()
+    return False
 
 
 def draft_offer(ctx: Context) -> list[Reply]:
@@ -100,6 +123,6 @@ def back_to_menu(ctx: Context, incoming: Incoming, action: MainMenu) -> list[Rep
 
 @router.text("greeting")
 def greeting(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    if fold(text).strip(" !.?,") not in GREETINGS:
+    if not is_greeting(text):
         return None
     return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *subscriptions.ask_once(ctx)]

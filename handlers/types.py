@@ -6,7 +6,9 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-MediaKind = Literal["photo", "voice", "audio", "video", "document", "sticker", "location", "other"]
+MediaKind = Literal[
+    "photo", "voice", "audio", "video", "video_note", "document", "sticker", "location", "other"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +24,8 @@ class ChannelLimits:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A phone number the user shared with the platform's own button."""
+    """A phone number the user shared: with the platform's own button or form (`is_own`:
+    the platform vouches it is the sender's own number), or someone's card."""
 
     phone: str
     name: str | None = None
@@ -58,6 +61,13 @@ class Incoming:
     # The user let the bot write to them again (True: unblocked it, followed the Zalo
     # OA) or stopped it (False: blocked it, unfollowed); None for everything else.
     following: bool | None = None
+    # A person of the centre wrote this to the user from the platform's own tool (Zalo
+    # OA's chat, `oa_send_*` with `admin_id`): their id there. Recorded, never answered.
+    operator: str | None = None
+    # The platform's album id (Telegram `media_group_id`): items of one album are handled
+    # as one message, whose `album` holds every item in order (`media` is the first).
+    media_group: str | None = None
+    album: tuple[Media, ...] = ()
 
     @property
     def chat(self) -> str:
@@ -73,6 +83,8 @@ class Incoming:
             data["contact"] = Contact(**data["contact"])
         if data.get("media"):
             data["media"] = Media(**data["media"])
+        if data.get("album"):
+            data["album"] = tuple(Media(**item) for item in data["album"])
         return cls(**data)
 
 
@@ -162,11 +174,15 @@ class Outgoing:
     media: Media | None = None
     # A registration status notice's facts (kind "notice").
     notice: Notice | None = None
+    # Several media passed along as one album (a worker's photos to staff).
+    album: tuple[Media, ...] = ()
 
     def payload(self, part: Reply | None = None, first: bool = True) -> dict[str, Any]:
         """The outbox row's payload for this message, or for `part` of it (the media and
         the notice ride with the first part)."""
         data: dict[str, Any] = {"reply": (part or self.reply).to_json()}
+        if first and self.album:
+            data["album"] = [asdict(m) for m in self.album]
         if first and self.media is not None:
             data["media"] = asdict(self.media)
         if first and self.notice is not None:

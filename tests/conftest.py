@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -107,6 +108,8 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
         "staff_access": "staff_chat_members",
         "centre_phone": "0200 000 000",
         "web_port": 0,
+        # A spool of this server's own (created only when an event must wait in it).
+        "spool_dir": os.path.join(tempfile.gettempdir(), f"bot-spool-{uuid.uuid4().hex[:10]}"),
         "_env_file": None,
     }
     if fake is not None:

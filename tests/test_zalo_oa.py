@@ -81,7 +81,7 @@ async def test_bad_signatures_are_refused_and_never_reach_the_dialog(
     replies = await fake_zalo.wait_oa(WORKER, 2)
     assert "Xin chào" in replies[0].text
     # Signed but not an OA event: 400, not 500.
-    junk = {"app_id": fake_zalo.app_id, "timestamp": "1", "hello": 1}
+    junk = {"app_id": fake_zalo.app_id, "timestamp": str(int(time.time() * 1000)), "hello": 1}
     assert await fake_zalo.deliver_oa(url, junk) == 400
 
 
@@ -141,13 +141,18 @@ async def test_long_staff_answer_is_split_at_the_oa_limit(
     assert words[-5:] == answer.split()[-5:] and len(words) == len(answer.split()) + 7
 
 
-async def test_expired_token_refreshes_once_and_the_rotated_pair_is_saved(
-    zalo_server: Server, fake_zalo: FakeZalo
+@pytest.mark.parametrize("code", ["-216", "-220"])
+async def test_refused_token_refreshes_once_and_the_rotated_pair_is_saved(
+    zalo_server: Server, fake_zalo: FakeZalo, code: str
 ) -> None:
-    fake_zalo.expire_access_tokens()  # AT-0 now answers -216
+    # -216 "access token is invalid", -220 "access_token is expired or removed" (Zalo's table)
+    if code == "-216":
+        fake_zalo.revoke_access_tokens()
+    else:
+        fake_zalo.expire_access_tokens()
     await fake_zalo.deliver_oa(oa_url(zalo_server), fake_zalo.oa_text(WORKER, "/menu"))
     [reply] = await fake_zalo.wait_oa(WORKER, 1)
-    refused = [c for c in fake_zalo.calls if c.api == "oa" and c.status == "-216"]
+    refused = [c for c in fake_zalo.calls if c.api == "oa" and c.status == code]
     assert len(refused) == 1 and refused[0].token == "AT-0"
     [refresh] = fake_zalo.refreshes()
     assert refresh.params["refresh_token"] == "RT-0" and refresh.token == fake_zalo.app_secret
@@ -212,20 +217,24 @@ async def test_media_follow_and_unfollow(
     assert "Xin chào" in greeting.text
 
     sticker = fake_zalo.oa_attachment("user_send_sticker", WORKER, {"url": "https://z/st.png"})
+    # The location as Zalo's example sends it (coordinates as strings): read, and passed
+    # to staff with a map link (a worker abroad may be telling where they are).
     location = fake_zalo.oa_attachment(
-        "user_send_location", WORKER, {"coordinates": {"latitude": 22.4, "longitude": 103.9}}
+        "user_send_location", WORKER, {"coordinates": {"latitude": "22.4", "longitude": "103.9"}}
     )
     for event in (sticker, location):
         assert await fake_zalo.deliver_oa(url, event) == 200
     replies = await fake_zalo.wait_oa(WORKER, 4)
     assert "Cảm ơn bạn" in replies[-2].text
-    assert "chưa đọc được" in replies[-1].text
+    assert "đã chuyển vị trí" in replies[-1].text
+    [place] = await fake_telegram.wait_sent(STAFF_CHAT, 1)
+    assert place.method == "sendMessage" and "maps.google.com/?q=22.4,103.9" in place.text
 
     audio = fake_zalo.oa_attachment("user_send_audio", WORKER, {"url": "https://z/voice.aac"})
     image = fake_zalo.oa_attachment("user_send_image", WORKER, {"url": "https://z/cccd.jpg"})
     for event in (audio, image):
         assert await fake_zalo.deliver_oa(url, event) == 200
-    cards = await fake_telegram.wait_sent(STAFF_CHAT, 2)
+    cards = (await fake_telegram.wait_sent(STAFF_CHAT, 3))[1:]
     assert "tin nhắn thoại" in cards[0].text and "https://z/voice.aac" in cards[0].text
     assert cards[1].method == "sendPhoto" and cards[1].params["photo"] == "https://z/cccd.jpg"
     thanks = await fake_zalo.wait_oa(WORKER, 6)
@@ -238,8 +247,9 @@ async def test_media_follow_and_unfollow(
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_event("follow", WORKER)) == 200
     await wait_blocked(zalo_server, False)
     assert "Xin chào" in (await fake_zalo.wait_oa(WORKER, 7))[-1].text  # greeted again
-    # Receipts are acknowledged and ignored.
+    # Receipts (the OA as sender, as documented) are acknowledged and ignored.
     seen = fake_zalo.oa_event("user_seen_message", WORKER)
+    assert seen["sender"]["id"] != WORKER and seen["message"]["msg_ids"]
     assert await fake_zalo.deliver_oa(url, seen) == 200
 
 

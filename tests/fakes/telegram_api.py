@@ -4,6 +4,15 @@ The real python-telegram-bot `Application` talks HTTP to it (via `base_url`). It
 every call, queues updates for getUpdates (long polling), pushes updates to a registered
 webhook with the secret header, and answers 429 / 5xx / 403 on demand.
 
+Refusals as Telegram words them: 403 "Forbidden: bot was blocked by the user" for
+`blocked_chats`, 403 "Forbidden: bot was kicked from the supergroup chat" for
+`kicked_chats`, and 400 "Bad Request: group chat was upgraded to a supergroup chat" with
+`parameters.migrate_to_chat_id` for `migrated_chats` (old id → new id). The update
+builders cover the shapes of the robustness review: contacts (own, someone else's, a
+phone-book card without `user_id`), anonymous admins (`sender_chat`), albums
+(`media_group_id`), round videos, the supergroup migration service message, groups the
+bot is merely in, `my_chat_member` of a group, and an update the library cannot parse.
+
 For broadcast tests it can also enforce Telegram's limits (all off by default): an
 overall rate (`rate_limit` sends a second, `rate_burst` at once) and one message per
 `per_chat_interval` per chat, answered with 429 and `retry_after` when exceeded; answer
@@ -36,6 +45,7 @@ JSON_FIELDS = {
     "caption_entities",
     "link_preview_options",
     "reply_parameters",
+    "media",
 }
 SEND_METHODS = {
     "sendMessage": "text",
@@ -44,6 +54,9 @@ SEND_METHODS = {
     "sendAudio": "audio",
     "sendVideo": "video",
     "sendDocument": "document",
+    "sendVideoNote": "video_note",
+    "sendLocation": "latitude",
+    "sendMediaGroup": "media",
 }
 
 
@@ -64,7 +77,14 @@ class Call:
 
     @property
     def message_id(self) -> int:
-        return int(self.result["message_id"])
+        result = self.result[0] if isinstance(self.result, list) else self.result
+        return int(result["message_id"])
+
+    @property
+    def media(self) -> list[str]:
+        """The file ids of a sendMediaGroup call (an album)."""
+        items = self.params.get("media") or []
+        return [str(item.get("media")) for item in items if isinstance(item, dict)]
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -73,12 +93,22 @@ class Call:
         return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
 @dataclass
 class Fault:
     status: int
     retry_after: int | None = None
     description: str = ""
     times: int = 1
+    migrate_to: int | None = None
 
 
 class FakeTelegram:
@@ -94,6 +124,10 @@ class FakeTelegram:
         self.unreachable_chats: set[str] = set()
         # Sends to these chats fail with 403 (the user blocked the bot).
         self.blocked_chats: set[str] = set()
+        # Groups the bot was removed from (403 "kicked"), and groups upgraded to a
+        # supergroup: old id → new id (400 with migrate_to_chat_id).
+        self.kicked_chats: set[str] = set()
+        self.migrated_chats: dict[str, int] = {}
         # Telegram's limits, enforced when set: sends a second overall (at most
         # `rate_burst` at once) and seconds between two messages to one chat.
         self.rate_limit: float | None = None
@@ -228,6 +262,82 @@ class FakeTelegram:
             },
         }
 
+    def contact_update(
+        self, user_id: int, phone: str, owner: int | None, name: str = "Lò Văn A"
+    ) -> dict[str, Any]:
+        """A shared contact: `owner` is the contact's Telegram user id (the sender's own
+        when they pressed «Gửi số điện thoại của tôi»), None for a phone-book card."""
+        contact: dict[str, Any] = {"phone_number": phone, "first_name": name}
+        if owner is not None:
+            contact["user_id"] = owner
+        return self.message_update(user_id, contact=contact)
+
+    def anonymous_admin_update(
+        self, chat_id: int, text: str, reply_to: int | None = None, signature: str | None = None
+    ) -> dict[str, Any]:
+        """A message from an admin who posts as the group (`from` = @GroupAnonymousBot,
+        `sender_chat` = the group itself)."""
+        update = self.message_update(
+            ANONYMOUS_ADMIN["id"], text, chat_id=chat_id, reply_to=reply_to
+        )
+        message = update["message"]
+        message["from"] = dict(ANONYMOUS_ADMIN)
+        message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Cán bộ"}
+        message["sender_chat"] = {"id": chat_id, "type": "supergroup", "title": "Cán bộ"}
+        if signature:
+            message["author_signature"] = signature
+        return update
+
+    def album_updates(
+        self, user_id: int, file_ids: list[str], caption: str | None = None, group: str = "1"
+    ) -> list[dict[str, Any]]:
+        """A media album: one update per photo, one `media_group_id`, the caption on the
+        first photo only (as Telegram sends them)."""
+        updates = []
+        for n, file_id in enumerate(file_ids):
+            photo = [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800,
+                      "height": 600}]  # fmt: skip
+            extra: dict[str, Any] = {"photo": photo, "media_group_id": group}
+            if n == 0 and caption:
+                extra["caption"] = caption
+            updates.append(self.message_update(user_id, **extra))
+        return updates
+
+    def video_note_update(self, user_id: int, file_id: str = "DQACvideonote") -> dict[str, Any]:
+        note = {"file_id": file_id, "file_unique_id": "vn1", "length": 240, "duration": 5}
+        return self.message_update(user_id, video_note=note)
+
+    def migrated_update(self, old_chat: int, new_chat: int) -> dict[str, Any]:
+        """The service message in a group Telegram upgraded to a supergroup."""
+        update = self.message_update(7001, chat_id=old_chat, migrate_to_chat_id=new_chat)
+        update["message"]["chat"] = {"id": old_chat, "type": "group", "title": "Cán bộ"}
+        return update
+
+    def group_member_update(self, chat_id: int, status: str, by: int = 7001) -> dict[str, Any]:
+        """`my_chat_member` of a group: the bot was removed ("kicked", "left") or added
+        ("member", "administrator")."""
+        old = "member" if status in ("kicked", "left") else "left"
+        person = {"id": by, "is_bot": False, "first_name": "Cán bộ"}
+        return {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": {"id": chat_id, "type": "supergroup", "title": "Cán bộ"},
+                "from": person,
+                "date": int(time.time()),
+                "old_chat_member": {"user": BOT_USER, "status": old},
+                "new_chat_member": {"user": BOT_USER, "status": status, "until_date": 0},
+            },
+        }
+
+    def unparsable_update(self, user_id: int) -> dict[str, Any]:
+        """A poll sent by the worker in the shape before Bot API 9.6 (no `persistent_id`):
+        valid JSON that python-telegram-bot 22.8 refuses to parse."""
+        poll = {"id": "5", "question": "Đi Hàn hay đi Nhật?", "total_voter_count": 0,
+                "options": [{"text": "Hàn", "voter_count": 0}, {"text": "Nhật", "voter_count": 0}],
+                "is_closed": False, "is_anonymous": True, "type": "regular",
+                "allows_multiple_answers": False}  # fmt: skip
+        return self.message_update(user_id, poll=poll)
+
     def member_update(self, user_id: int, status: str) -> dict[str, Any]:
         """The user blocked the bot (`status` "kicked") or unblocked it ("member"), as
         Telegram tells a bot in a `my_chat_member` update of their private chat."""
@@ -339,6 +449,10 @@ class FakeTelegram:
         chat = str(params.get("chat_id"))
         if chat in self.blocked_chats:
             return Fault(403)
+        if chat in self.kicked_chats:
+            return Fault(403, description="Forbidden: bot was kicked from the supergroup chat")
+        if chat in self.migrated_chats:
+            return Fault(400, description=MIGRATED, migrate_to=self.migrated_chats[chat])
         for probability, fault in self._sprinkles:
             if self._rng.random() < probability:
                 return fault
@@ -399,6 +513,11 @@ class FakeTelegram:
                 "has_custom_certificate": False,
                 "pending_update_count": 0,
             }
+        if method == "sendMediaGroup":
+            return [
+                self._result("sendPhoto", {"chat_id": params["chat_id"]})
+                for _ in params.get("media") or []
+            ]
         if method in SEND_METHODS:
             chat_id = int(params["chat_id"])
             message: dict[str, Any] = {
@@ -446,6 +565,8 @@ def _fault(fault: Fault) -> web.Response:
         )
     if fault.status == 403:
         return _error(403, fault.description or "Forbidden: bot was blocked by the user")
+    if fault.status == 400 and fault.migrate_to is not None:
+        return _error(400, fault.description, parameters={"migrate_to_chat_id": fault.migrate_to})
     if fault.status == 400:
         return _error(400, fault.description or "Bad Request: chat not found")
     return _error(fault.status, fault.description or "Bad Gateway")

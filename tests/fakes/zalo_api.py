@@ -2,19 +2,34 @@
 
 One aiohttp app serves all four, so each base-URL setting points at it:
 
-- OA: `POST /v3.0/oa/message/cs` (header `access_token`; an unknown or expired token
-  answers `error: -216`; users in `closed_users` answer `-230`);
+- OA: `POST /v3.0/oa/message/cs` (header `access_token`), answering with the codes of
+  Zalo's own error table ("Phụ lục — Mã lỗi", facts/zalo-docs): an unknown token -216, an
+  expired one -220 (`expire_access_tokens`), users in `closed_users` -230 and users in
+  `unreachable_users` the code given (-213, -227, -232, -244, -217 …), text over 2,000
+  characters -210, a malformed template (more than 5 buttons, a title over 100, an
+  unknown button type, a `request_user_info` form without its image) -201, and, with
+  `refuse_buttons`, any buttons attachment -201 (the v3 cs endpoint does not document
+  buttons: the go-live check). A success carries `data.quota` as documented: "reply"
+  for the first 8 messages to a user within 48 h, nothing after (paid);
 - OAuth: `POST /v4/oa/access_token` (header `secret_key`, form `refresh_token, app_id,
   grant_type`); the refresh token is single-use and rotates, a spent one is refused;
-- ZNS: `POST /message/template`;
+- ZNS: `POST /message/template` (a bad token is -124, ZNS's own code; `tracking_id` must
+  be at most 48 letters and digits);
 - Bot: `POST /bot{token}/{method}` (`getMe`, `getUpdates` one update per call and 408
   when nothing came, `setWebhook`, `deleteWebhook`, `sendMessage` ≤ 2,000 characters,
-  `sendPhoto`, `sendChatAction`).
+  `sendPhoto`, `sendChatAction`); errors as the Bot error table quotes them (403
+  "Internal server error", 429 "Quota exceeded").
 
 It records every call, signs OA events correctly (or not) and POSTs them to our
-webhook, pushes Bot updates to polling or to the webhook (flat or wrapped in {ok,
-result}), and injects faults on demand: a status or a Zalo error code for the next
-calls, and an overall rate limit answered with 429.
+webhook (every documented event shape: messages, links, business cards, follow,
+receipts with the OA as sender, `oa_send_*` with the admin id, `user_click_chatnow`,
+`user_submit_info`, `user_withdraw`), pushes Bot updates to polling or to the webhook
+(flat or wrapped in {ok, result}, also without a `message` as real traffic has them),
+and injects faults on demand: a status or a Zalo error code for the next calls.
+
+`oa_rate_limit` is a test device, not Zalo's documented behaviour (4,000 requests a
+minute per app, -32 beyond): sends faster than it get HTTP 429 (as a gateway in front
+of the API would answer), so pacing tests need not wait for Zalo's one-minute window.
 """
 
 from __future__ import annotations
@@ -38,6 +53,37 @@ APP_SECRET = "app-secret-TEST"
 BOT_TOKEN = "2441:zalo-bot-TEST"
 BOT_SECRET = "zalo-bot-webhook-secret"
 BOT_TEXT_LIMIT = 2000
+OA_TEXT_LIMIT = 2000
+MAX_BUTTONS = 5
+BUTTON_TYPES = {"oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.phone", "oa.open.sms"}
+FREE_REPLIES = 8  # free consultation messages within 48 h of the user's last message
+# Zalo's OA error table: the messages of the codes the fake answers with.
+OA_ERRORS = {
+    -32: "Your application reached limit call api",
+    -201: "<data_field> is invalid!",
+    -210: "Parameter exceeds allowable limit",
+    -213: "User has not followed OA",
+    -216: "Access token is invalid",
+    -217: "User has blocked invitation from OA",
+    -220: "access_token is expired or removed",
+    -227: "User is banned or has been inactive for more than 45 days",
+    -230: "User has not interacted with the OA in the past 7 days",
+    -232: "User has not interacted with the OA, or the last interaction has expired",
+    -233: "message type is invalid or not support",
+    -244: "User has restricted this message type from your OA",
+    -320: "Your app needs to connect with Zalo Cloud Account to use paid features",
+    -321: "Zalo Cloud Account associated with this app is out of money or unable to be charged",
+}
+ZNS_TOKEN_INVALID = -124
+# The Zalo Bot error table as a secondary source quotes it (facts: channels.md 1a).
+BOT_ERRORS = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Internal server error",
+    404: "Not found",
+    408: "Request timeout",
+    429: "Quota exceeded",
+}
 
 
 @dataclass
@@ -64,9 +110,15 @@ class ZaloCall:
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
+        return list(self.template.get("buttons") or [])
+
+    @property
+    def template(self) -> dict[str, Any]:
+        """The attachment's payload (buttons, or a `request_user_info` form …)."""
         message = self.params.get("message") or {}
-        attachment = message.get("attachment") or {}
-        return list((attachment.get("payload") or {}).get("buttons") or [])
+        attachment = message.get("attachment") or {} if isinstance(message, dict) else {}
+        payload = attachment.get("payload") if isinstance(attachment, dict) else None
+        return payload if isinstance(payload, dict) else {}
 
 
 @dataclass
@@ -85,10 +137,15 @@ class FakeZalo:
         self.calls: list[ZaloCall] = []
         self._serial = itertools.count(1)
         self.access_tokens = {"AT-0"}  # valid OA access tokens
+        self.expired_tokens: set[str] = set()  # answered -220 ("expired or removed")
         self.refresh_token = "RT-0"  # the one refresh token that works now
         self.expires_in = "90000"
         self.refresh_delay = 0.0  # seconds OAuth takes (to overlap two refreshes)
         self.closed_users: set[str] = set()  # OA users outside the 7-day window
+        # OA users Zalo refuses with another code of its table (-213, -227, -232, -244 …).
+        self.unreachable_users: dict[str, int] = {}
+        self.refuse_buttons = False  # the cs endpoint refuses a buttons attachment (-201)
+        self._replies: dict[str, int] = {}  # free replies used per user (data.quota)
         self.oa_rate_limit: float | None = None  # OA sends a second, else 429
         self.bot_rate_limit: float | None = None
         self.rate_burst = 2.0
@@ -153,8 +210,17 @@ class FakeZalo:
         self._faults.setdefault(api, []).append(Fault(status, error, times))
 
     def expire_access_tokens(self) -> None:
-        """Every OA access token handed out so far stops working (-216)."""
+        """Every OA access token handed out so far expires (-220, "expired or removed")."""
+        self.expired_tokens |= self.access_tokens
         self.access_tokens.clear()
+
+    def revoke_access_tokens(self) -> None:
+        """Every OA access token handed out so far is unknown to Zalo (-216, "invalid")."""
+        self.access_tokens.clear()
+
+    def user_wrote(self, user: str) -> None:
+        """The user wrote again: their 8 free replies within 48 h start over."""
+        self._replies.pop(user, None)
 
     # OA events ---------------------------------------------------------------------
     def oa_event(
@@ -168,9 +234,54 @@ class FakeZalo:
         }
         if name in ("follow", "unfollow"):
             event.update(oa_id=OA_ID, follower={"id": user}, source="testing")
+        elif name in ("user_click_chatnow", "user_withdraw"):
+            event.update(oa_id=OA_ID, user_id=user)  # no sender, no message
+        elif name in ("user_received_message", "user_seen_message") or name.startswith("oa_send_"):
+            # Events of the OA's own messages: the OA is the sender, the user the recipient.
+            event.update(sender={"id": OA_ID}, recipient={"id": user})
+            event["message"] = dict(message or {"msg_ids": [f"oamid{next(self._serial)}"]})
         else:
             event.update(sender={"id": user}, recipient={"id": OA_ID})
             event["message"] = {"msg_id": f"msg{next(self._serial)}", **(message or {})}
+        return event
+
+    def oa_admin_text(
+        self, user: str, text: str, admin: str | None = "4267886274574868951"
+    ) -> dict[str, Any]:
+        """`oa_send_text`: the OA wrote to the user; with `admin`, a person typed it in the
+        OA chat tool (oa.zalo.me), without it our own API send is echoed back."""
+        event = self.oa_event("oa_send_text", user, {"text": text, "msg_id": "oa1"})
+        event["message"]["msg_id"] = f"oamsg{next(self._serial)}"
+        if admin is not None:
+            event["sender"]["admin_id"] = admin
+        return event
+
+    def oa_link(self, user: str, text: str, url: str, description: str = "") -> dict[str, Any]:
+        """`user_send_link`, the documented shape: the user's text and the link's preview."""
+        payload = {"thumbnail": "https://link.photo.talk.zdn.vn/x.jpg", "url": url,
+                   "description": description}  # fmt: skip
+        event = self.oa_attachment("user_send_link", user, payload)
+        if text:
+            event["message"]["text"] = text
+        return event
+
+    def oa_business_card(self, user: str, name: str, phone: str) -> dict[str, Any]:
+        """`user_send_business_card` as integrations report it: the card's name as the
+        message text, its phone and QR code as JSON in the payload's description."""
+        description = json.dumps({"phone": phone, "qrCodeUrl": "https://qr.zalo.me/x"})
+        payload = {"thumbnail": "https://s120.avatar.talk.zdn.vn/x.jpg", "url": "",
+                   "description": description}  # fmt: skip
+        event = self.oa_attachment("user_send_business_card", user, payload)
+        event["message"]["text"] = name
+        return event
+
+    def oa_submit_info(self, user: str, phone: int | str, name: str = "Lò Văn A") -> dict[str, Any]:
+        """`user_submit_info`: the user filled in the `request_user_info` form (the phone is
+        a number in Zalo's example)."""
+        event = self.oa_event("user_submit_info", user)
+        event.pop("message", None)
+        event["info"] = {"address": "Bản Lếch", "phone": phone, "city": "Lào Cai",
+                         "district": "", "name": name, "ward": "Bát Xát"}  # fmt: skip
         return event
 
     def oa_text(self, user: str, text: str) -> dict[str, Any]:
@@ -224,6 +335,17 @@ class FakeZalo:
         if text is not None:
             message["text"] = text
         return {"event_name": event, "message": message}
+
+    def bot_bare(self, event: str = "message.unsupported.received") -> dict[str, Any]:
+        """An update without a `message`, as real traffic has them (unsupported content,
+        the bot added to a group)."""
+        return {"event_name": event}
+
+    def bot_group_update(self, user: str, group: str, text: str) -> dict[str, Any]:
+        """A message in a group the bot is in (it gets only mentions and replies)."""
+        update = self.bot_update(user, text)
+        update["message"]["chat"] = {"id": group, "chat_type": "GROUP"}
+        return update
 
     async def push(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
@@ -332,30 +454,36 @@ class FakeZalo:
             call.status = str(fault.error if fault.error is not None else fault.status)
             await self._record(call)
             if fault.error is not None:
-                return web.json_response({"error": fault.error, "message": "injected"})
+                return _oa_error(fault.error)
             return web.json_response({"error": -1, "message": "injected"}, status=fault.status)
+        if token in self.expired_tokens:
+            return await self._refuse(call, -220)
         if token not in self.access_tokens:
-            call.status = "-216"
-            await self._record(call)
-            return web.json_response({"error": -216, "message": "Access token is invalid"})
-        if call.user in self.closed_users:
-            call.status = "-230"
-            await self._record(call)
-            return web.json_response(
-                {"error": -230, "message": "User has not interacted with the OA in the past 7 days"}
-            )
+            return await self._refuse(call, -216)
         if self._over_rate("oa", self.oa_rate_limit):
             call.status = "429"
             await self._record(call)
-            return web.json_response({"error": -32, "message": "rate limit"}, status=429)
-        text = call.text
-        if len(text) > BOT_TEXT_LIMIT:
-            call.status = "-201"
-            await self._record(call)
-            return web.json_response({"error": -201, "message": "text too long"})
+            return web.json_response({"error": -32, "message": OA_ERRORS[-32]}, status=429)
+        invalid = _invalid_cs_message(params.get("message"), self.refuse_buttons)
+        if invalid is not None:
+            return await self._refuse(call, invalid)
+        if call.user in self.closed_users:
+            return await self._refuse(call, -230)
+        if call.user in self.unreachable_users:
+            return await self._refuse(call, self.unreachable_users[call.user])
+        used = self._replies.get(call.user, 0)
+        self._replies[call.user] = used + 1
         call.result = {"message_id": f"oamid{next(self._serial)}", "user_id": call.user}
+        if used < FREE_REPLIES:  # within the 8 free replies; after them the send is paid
+            call.result["quota"] = {"quota_type": "reply", "remain": str(FREE_REPLIES - used - 1),
+                                    "total": str(FREE_REPLIES)}  # fmt: skip
         await self._record(call)
         return web.json_response({"error": 0, "message": "Success", "data": call.result})
+
+    async def _refuse(self, call: ZaloCall, code: int) -> web.Response:
+        call.status = str(code)
+        await self._record(call)
+        return _oa_error(code)
 
     async def _oauth(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -399,10 +527,17 @@ class FakeZalo:
     async def _zns(self, request: web.Request) -> web.Response:
         params = await request.json()
         call = ZaloCall("zns", params, request.headers.get("access_token"))
+        fault = self._fault("zns")
+        if fault is not None and fault.error is not None:
+            return await self._refuse(call, fault.error)
         if call.token not in self.access_tokens:
-            call.status = "-216"
+            call.status = str(ZNS_TOKEN_INVALID)
             await self._record(call)
-            return web.json_response({"error": -216, "message": "Access token is invalid"})
+            body = {"error": ZNS_TOKEN_INVALID, "message": "Access token invalid"}
+            return web.json_response(body)
+        tracking = str(params.get("tracking_id") or "")
+        if len(tracking) > 48 or not tracking.isascii() or not tracking.isalnum():
+            return await self._refuse(call, -201)  # "no special characters", ≤ 48
         call.result = {"msg_id": f"zns{next(self._serial)}"}
         await self._record(call)
         return web.json_response({"error": 0, "message": "Success", "data": call.result})
@@ -420,7 +555,7 @@ class FakeZalo:
         if fault is not None:
             call.status = str(fault.status)
             await self._record(call)
-            return _bot_error(fault.status, "injected")
+            return _bot_error(fault.status, BOT_ERRORS.get(fault.status, "injected"))
         if method == "getUpdates":
             return await self._get_update(call)
         if method in ("sendMessage", "sendPhoto"):
@@ -432,7 +567,7 @@ class FakeZalo:
             if self._over_rate("bot", self.bot_rate_limit):
                 call.status = "429"
                 await self._record(call)
-                return _bot_error(429, "Quota exceeded")
+                return _bot_error(429, BOT_ERRORS[429])
             call.result = {
                 "message_id": f"zbm{next(self._serial)}",
                 "date": int(time.time() * 1000),
@@ -480,3 +615,57 @@ def _bot_error(code: int, description: str) -> web.Response:
     return web.json_response(
         {"ok": False, "error_code": code, "description": description}, status=code
     )
+
+
+def _oa_error(code: int) -> web.Response:
+    """A refusal as Zalo answers it: HTTP 200, the code and message in the body."""
+    return web.json_response({"error": code, "message": OA_ERRORS.get(code, "error")})
+
+
+def _invalid_cs_message(message: Any, refuse_buttons: bool) -> int | None:
+    """The error code a malformed consultation message gets (-201, -210), or None."""
+    if not isinstance(message, dict):
+        return -201
+    text = message.get("text")
+    attachment = message.get("attachment")
+    if text is None and attachment is None:
+        return -201
+    if text is not None and (not isinstance(text, str) or not text):
+        return -201
+    if isinstance(text, str) and len(text) > OA_TEXT_LIMIT:
+        return -210
+    if attachment is None:
+        return None
+    payload = attachment.get("payload") if isinstance(attachment, dict) else None
+    if not isinstance(payload, dict) or attachment.get("type") != "template":
+        return -201
+    if "buttons" in payload:
+        buttons = payload["buttons"]
+        if refuse_buttons or not isinstance(buttons, list) or not 1 <= len(buttons) <= MAX_BUTTONS:
+            return -201
+        for button in buttons:
+            if (
+                not isinstance(button, dict)
+                or button.get("type") not in BUTTON_TYPES
+                or not 1 <= len(str(button.get("title") or "")) <= 100
+                or len(str(button.get("payload") or "")) > 1000
+            ):
+                return -201
+        return None
+    template = payload.get("template_type")
+    elements = payload.get("elements")
+    if template == "request_user_info":
+        if not isinstance(elements, list) or len(elements) != 1:
+            return -201
+        form = elements[0]
+        if not (
+            isinstance(form, dict)
+            and 1 <= len(str(form.get("title") or "")) <= 100
+            and 1 <= len(str(form.get("subtitle") or "")) <= 500
+            and str(form.get("image_url") or "").startswith(("http://", "https://"))
+        ):
+            return -201
+        return None
+    if template == "media" and isinstance(elements, list) and elements:
+        return None
+    return -201
