@@ -18,14 +18,13 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from faq.normalize import fold
+from faq.rules_file import RulesFileError, as_date, load_rules_file, positive_decimal
 
 __all__ = [
     "CURRENCY_NAMES",
@@ -142,12 +141,8 @@ class FeeInputError(ValueError):
         self.message = message
 
 
-class FeeRulesError(ValueError):
+class FeeRulesError(RulesFileError):
     """The rules file is unusable; lists every problem so an editor fixes all at once."""
-
-    def __init__(self, origin: str, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__(f"{origin}: " + "; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -223,12 +218,7 @@ def load_fee_rules(path: Path | str = DEFAULT_FEE_RULES_PATH) -> FeeRules:
     A fee figure without a legal source must never reach a worker, so a broken
     file stops the bot at start-up rather than answering wrongly later.
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise FeeRulesError(str(path), [f"cannot read: {error}"]) from error
-    return _parse_rules(data, str(path))
+    return load_rules_file(path, _parse_rules, FeeRulesError)
 
 
 def _parse_rules(data: Any, origin: str) -> FeeRules:
@@ -316,12 +306,14 @@ def _parse_rule(raw: Any, where: str, problems: list[str]) -> FeeRule | None:
     if not isinstance(source, str) or not source.strip():
         problems.append(f"{where}: missing source (law and article)")
         ok = False
-    reviewed = _as_date(raw.get("reviewed"))
+    reviewed = as_date(raw.get("reviewed"))
     if reviewed is None:
         problems.append(f"{where}: missing or invalid reviewed date (YYYY-MM-DD)")
         ok = False
-    per_12 = _as_decimal(raw.get("months_per_12"), f"{where}: months_per_12", problems)
-    long_total = _as_decimal(raw.get("long_total_months"), f"{where}: long_total_months", problems)
+    per_12 = positive_decimal(raw.get("months_per_12"), f"{where}: months_per_12", problems)
+    long_total = positive_decimal(
+        raw.get("long_total_months"), f"{where}: long_total_months", problems
+    )
     long_from = raw.get("long_from_months")
     if long_from is not None and (not isinstance(long_from, int) or long_from <= 0):
         problems.append(f"{where}: long_from_months must be a positive integer")
@@ -370,38 +362,6 @@ def _parse_market(
         problems.append(f"{where}: missing label")
         label = code
     return MarketRules(code=code, label=label, cap=cap, notes=tuple(str(n) for n in notes))
-
-
-def _as_date(value: Any) -> dt.date | None:
-    """YAML gives a date for 2026-11-23 and a string for "2026-11-23"; accept both."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _as_decimal(value: Any, where: str, problems: list[str]) -> Decimal | None:
-    """Read a figure written as a string (or int) into an exact, positive Decimal."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        problems.append(f'{where}: write the figure as a string, e.g. "1.5"')
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        problems.append(f"{where}: not a number: {value!r}")
-        return None
-    if not number.is_finite() or number <= 0:
-        problems.append(f"{where}: must be positive")
-        return None
-    return number
 
 
 # --------------------------------------------------------------------------- parsing
