@@ -110,6 +110,12 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
             *_draft_offer(ctx),
             *subscriptions.ask_once(ctx),
         ]
+    # Company checks and fee questions typed as free text (issue 21; a router will own this).
+    answer = await recruiter_check.from_text(ctx, text)
+    if answer is None:
+        answer = fee_calculator.from_text(ctx, text)
+    if answer is not None:
+        return answer + await scam_warnings.check(ctx, text, companies=False)
     return faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
 
 

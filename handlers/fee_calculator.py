@@ -105,3 +105,8 @@ def _answer(answer: fees.FeeAnswer) -> list[Reply]:
         replies.append(Reply("Cần nhớ:\n" + "\n".join(f"• {line}" for line in rest)))
     replies.append(Reply(f"📚 Nguồn: {sources}.", (CHECK_COMPANY, AGAIN, BACK_TO_MENU)))
     return replies
+
+
+def from_text(ctx: Context, text: str) -> list[Reply] | None:
+    """A question about an amount asked for, typed anywhere; None when it is not one."""
+    return None
