@@ -167,9 +167,11 @@ def _name_score(weights: Sequence[Mapping[str, float]], names: Sequence[str]) ->
     positions: list[int] = []
     for similar in weights:
         best, where = 0.0, -1
+        last = positions[-1] if positions else -1
         for position, name in enumerate(names):
             weight = similar.get(name, 0.0)
-            if weight > best:
+            # On a tie, the syllable after the last one matched keeps the order.
+            if weight > best or (weight == best > 0 and where <= last < position):
                 best, where = weight, position
         if where >= 0:
             positions.append(where)
@@ -325,7 +327,7 @@ class RegistryIndex:
         Adding nothing: every typed word is in the registered name, in the same order
         (so "Phúc Việt" is not "Việt Phúc" even when "Việt" is a sector word), and a
         typed legal form is the registered one. A short name ("VIPHUCO") must be typed as
-        it is (``as_typed``, nothing added), is not used when it is one Vietnamese
+        it is (``as_typed``: not even "XKLĐ" added), is not used when it is one Vietnamese
         syllable ("HA", "AN": too easily another name), and gives way when the typed name
         is some company's own name.
         """
@@ -345,7 +347,9 @@ class RegistryIndex:
             for i in self.by_distinctive.get(as_typed.distinctive, ()):
                 entry = self.entries[i]
                 if legal_compatible(as_typed.legal, entry.legal) and any(
-                    short.words == as_typed.words and _usable_short(short)
+                    short.distinctive == as_typed.distinctive
+                    and _is_subsequence(as_typed.words, short.words)
+                    and _usable_short(short)
                     for short in entry.names[1:]
                 ):
                     hits.add(i)
