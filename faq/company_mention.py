@@ -89,6 +89,7 @@ _PARTICLES = frozenset({"ah", "ak", "nha", "nhe", "nhes"})
 _PARTICLES_MARKED = frozenset({"ạ", "à", "nhé", "nhá", "nha", "hả", "ha"})
 # Verbs a pronoun "a" (anh) can follow before the act: "bảo a nộp tiền".
 _ACTS = frozenset("nop dong chuyen di sang lam ky dat tra gui dua bay hoc".split())
+_ACTS_MARKED = frozenset("nộp đóng chuyển đi sang làm ký đặt trả gửi đưa bay học".split())
 # Never a company on their own: destinations, programmes, places, generic nouns.
 _NOT_A_NAME = frozenset(
     {
@@ -210,14 +211,17 @@ def _is_boundary(words: list[_Word], i: int) -> bool:
     elif folded in _STOP_WORDS:
         return True
     verb = word.text.lower() in _VERBS_MARKED if word.marked else folded in _VERBS
-    after = words[i + 2].folded if i + 2 < len(words) else ""
-    if verb and (
-        not following
-        or following in _OBJECTS
-        or following.isdigit()
-        or (following == "a" and after in _ACTS)
-    ):
-        return True
+    if verb and i + 1 < len(words):
+        nxt = words[i + 1]
+        after = words[i + 2].folded if i + 2 < len(words) else ""
+        act = nxt.text.lower() in _ACTS_MARKED if nxt.marked else following in _ACTS
+        if (
+            following in _OBJECTS
+            or following.isdigit()
+            or act
+            or (following == "a" and after in _ACTS)
+        ):
+            return True
     return _is_particle(word) and i + 1 == len(words)
 
 

@@ -86,14 +86,14 @@ ACTIVITY: tuple[str, ...] = ("xuat", "khau", "lao", "dong")
 # --- sector words found by frequency --------------------------------------------------
 # A phrase shared by at least STOP_MIN_NAMES names and this share of the list is a sector
 # word. Most Vietnamese words have two syllables ("nhân lực", "quốc tế"); a single
-# Vietnamese syllable shared by many names is far more often part of distinctive names
-# ("Việt" in "Việt Phúc", "Sao Việt") than a sector word, so it needs a much larger
-# share. Single words that are not Vietnamese syllables ("group", "manpower") need the
-# small one.
+# Vietnamese syllable shared by many names is part of distinctive names ("Việt" in "Việt
+# Phúc", "Sao Việt"), not a sector word, unless it is in most names with a different
+# neighbour each time (a marker such as "Mẫu" in the sample list). Single words that are
+# not Vietnamese syllables ("group", "manpower") need the small share.
 STOP_MIN_NAMES = 3
 STOP_SHARE_PHRASE = 0.01
 STOP_SHARE_WORD = 0.04
-STOP_SHARE_SYLLABLE = 0.25
+STOP_SHARE_MARKER = 0.5
 # "Đầu tư thương mại và dịch vụ quốc tế" is long enough for one phrase.
 MAX_PHRASE_WORDS = 6
 # Two units make a phrase only when at least this share of the names with the rarer one
@@ -247,7 +247,7 @@ def derive_stop_phrases(names: Iterable[str]) -> frozenset[tuple[str, ...]]:
     stops: set[tuple[str, ...]] = {
         (word,)
         for word, count in word_count.items()
-        if count >= needed(STOP_SHARE_SYLLABLE)
+        if count >= needed(STOP_SHARE_MARKER)
         and neighbour[word] < COHESION * count
         and not word.isdigit()
         and (word,) not in whole_names
