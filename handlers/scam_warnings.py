@@ -55,9 +55,7 @@ async def _company_line(ctx: Context, text: str) -> str | None:
         )
     if verdict != "none":
         return None
-    when = (
-        f" (danh sách ngày {ctx.registry.list_date:%d/%m/%Y})" if ctx.registry.list_date else ""
-    )
+    when = f" (danh sách ngày {ctx.registry.list_date:%d/%m/%Y})" if ctx.registry.list_date else ""
     return (
         f"⚠️ Không thấy công ty «{name}» trong danh sách doanh nghiệp được "
         f"cấp phép{when}. Đừng nộp tiền hay giấy tờ khi chưa kiểm tra."
