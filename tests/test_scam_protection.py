@@ -225,39 +225,139 @@ async def test_a_lookalike_mentioned_without_a_question_is_warned(chat: Transcri
     assert "2001/LĐTBXH-GP" in replies[-1].text
 
 
-@pytest.mark.parametrize(
-    ("market", "salary", "months", "expected"),
-    [
-        ("jp", "1200 usd", "12 tháng", "tối đa là 1.200 USD"),
-        ("tw", "1200 usd", "2 năm", "tối đa là 2.400 USD"),
-        ("jp", "180000 yên", "3 năm", "tối đa là 540.000 yên"),
-        ("de", "30 triệu", "48 tháng", "tối đa là 90.000.000 đồng"),
-    ],
-)
-async def test_fee_cap_calculator(
-    chat: Transcript, market: str, salary: str, months: str, expected: str
-) -> None:
+# --- the fee check ----------------------------------------------------------------------
+
+SCREEN = 800  # one phone screen
+
+
+async def test_the_issue_question_gets_a_clear_answer_in_dong(chat: Transcript) -> None:
+    """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: the answer is in đồng at once."""
+    [answer] = await chat.say("công ty đòi 150 triệu đi Nhật 3 năm có đúng không")
+    assert answer.text.startswith("💰 Nhật Bản (qua công ty) · hợp đồng 36 tháng")
+    assert "Tiền dịch vụ tối đa: 3 tháng lương" in answer.text
+    assert (
+        "Công ty đòi 150 triệu đồng: chỉ đúng luật khi lương hợp đồng của bạn từ "
+        "50 triệu đồng một tháng trở lên (khoảng 289.000 yên)." in answer.text
+    )
+    assert "Tỷ giá tham khảo: 1 yên ≈ 173,12 đồng, ngày 25/12/2025" in answer.text
+    assert len(answer.text) <= SCREEN
+    [exact] = await chat.say("180.000 yên")
+    assert "3 tháng lương = 540.000 yên, khoảng 93,4 triệu đồng." in exact.text
+    assert "Công ty đòi 150 triệu đồng: CAO HƠN mức luật cho phép khoảng 56,5 triệu đồng." in (
+        exact.text
+    )
+    assert "Đừng nộp" in exact.text and len(exact.text) <= SCREEN
+    [more, sources] = await chat.press(exact.buttons[0].action)
+    assert "Cần nhớ" in more.text and "Điều 23 khoản 4" in sources.text
+    assert "Vietcombank" in sources.text  # the rate's source
+
+
+async def test_after_a_quick_answer_another_question_goes_to_the_faq(chat: Transcript) -> None:
+    await chat.say("công ty đòi 150 triệu đi Nhật 3 năm có đúng không")
+    replies = await chat.say("đi hàn quốc cần điều kiện gì")
+    assert "Mình chưa thấy số tiền" not in replies[0].text
+
+
+async def test_a_question_without_the_length_asks_for_it(chat: Transcript) -> None:
+    [ask] = await chat.say("vay cty thu 150 trieu di nhat la co qua muc ko")
+    assert "mấy năm" in ask.text and "fee:n:36" in [b.action for b in ask.buttons]
+    [answer] = await chat.press("fee:n:36")
+    assert "50 triệu đồng một tháng trở lên" in answer.text
+
+
+async def test_a_question_without_the_market_asks_for_it(chat: Transcript) -> None:
+    [ask] = await chat.say("cty đòi 120 triệu hợp đồng 3 năm có cao quá không")
+    assert "Công ty đòi 120 triệu đồng" in ask.text
+    [answer] = await chat.press("fee:m:jp")
+    assert "40 triệu đồng một tháng trở lên" in answer.text
+
+
+async def test_menu_flow_asks_market_job_length_wage_and_amount(chat: Transcript) -> None:
     [ask] = await chat.press("fee:start")
     assert "TỐI ĐA" in ask.text
-    await chat.press(f"fee:m:{market}")
-    await chat.say(salary)
-    replies = await chat.say(months)
-    text = "\n".join(r.text for r in replies)
-    assert expected in text
-    assert "Điều 23" in text and "môi giới" in text and "📚 Nguồn" in replies[-1].text
-
-
-async def test_fee_calculator_public_programme_and_bad_input(chat: Transcript) -> None:
-    await chat.press("fee:start")
-    replies = await chat.press("fee:m:kr_eps")
-    assert "0 USD" in replies[0].text and "Điều 42" in replies[-1].text
+    [job] = await chat.press("fee:m:jp")
+    assert "làm việc gì" in job.text
+    await chat.press("fee:j:factory")
+    await chat.say("3 năm")
+    await chat.say("1000 usd")
+    [answer] = await chat.say("80 triệu")
+    assert "nhà máy, xưởng" in answer.text
+    assert "3 tháng lương = 3.000 USD, khoảng 79,2 triệu đồng." in answer.text
+    assert "xấp xỉ mức trần" in answer.text  # within 5%: the day's rate decides
     await chat.press("fee:start")
     await chat.press("fee:m:jp")
-    [hint] = await chat.say("nhiều lắm")
-    assert "Ví dụ" in hint.text
-    await chat.say("1200 usd")
-    [again] = await chat.say("0 tháng")
-    assert "Ví dụ: 36 tháng" in again.text
+    await chat.press("fee:j:factory")
+    await chat.press("fee:n:36")
+    await chat.say("1000 usd")
+    [within] = await chat.say("50 trieu")
+    assert "không vượt mức trần" in within.text
+
+
+async def test_a_taiwanese_domestic_helper_is_told_her_case(chat: Transcript) -> None:
+    await chat.press("fee:start")
+    [job] = await chat.press("fee:m:tw")
+    assert "fee:j:domestic" in [b.action for b in job.buttons]
+    await chat.press("fee:j:domestic")
+    await chat.press("fee:n:36")
+    await chat.say("20000 đài tệ")
+    [answer] = await chat.press("fee:a:none")
+    assert "giúp việc gia đình" in answer.text and "60.000 Đài tệ" in answer.text
+    assert "mức trần tiền dịch vụ có thể thấp hơn" in answer.text  # domestic work first
+    assert "1.800 Đài tệ năm thứ nhất" in answer.text  # the Taiwanese agency's monthly fee
+    assert len(answer.text) <= SCREEN
+    await chat.press("fee:start")
+    await chat.press("fee:m:tw")
+    await chat.press("fee:j:domestic")
+    await chat.press("fee:n:36")
+    await chat.say("20000 đài tệ")
+    [asked] = await chat.say("100 triệu")
+    assert "chưa có tỷ giá Đài tệ" in asked.text and "1.800 Đài tệ" in asked.text
+    assert len(asked.text) <= SCREEN
+
+
+@pytest.mark.parametrize(
+    ("market", "words"),
+    [
+        ("kr_eps", "Trung tâm Lao động ngoài nước"),
+        ("jp_im", "IM Japan"),
+        ("de_triple_win", "Triple Win"),
+    ],
+)
+async def test_programmes_without_a_service_fee_say_so(
+    chat: Transcript, market: str, words: str
+) -> None:
+    await chat.press("fee:start")
+    [answer] = await chat.press(f"fee:m:{market}")
+    assert "Bạn KHÔNG phải trả tiền dịch vụ." in answer.text and words in answer.text
+
+
+async def test_eps_with_an_amount_asked_is_told_not_to_pay(chat: Transcript) -> None:
+    answer, warning = await chat.say("cty doi 150 trieu de lo cho di eps co dung khong")
+    assert "KHÔNG phải trả tiền dịch vụ" in answer.text and "Đừng nộp" in answer.text
+    assert "Không ai được «chạy»" in warning.text  # the red flag for a back door into EPS
+
+
+async def test_ship_crew_long_contract_gives_no_number(chat: Transcript) -> None:
+    await chat.press("fee:start")
+    await chat.press("fee:m:general")
+    await chat.press("fee:j:ship_crew")
+    await chat.press("fee:n:36")
+    await chat.say("1000 usd")
+    [answer] = await chat.press("fee:a:none")
+    assert "hãy hỏi trung tâm" in answer.text and "USD" not in answer.text.split("\n")[1]
+
+
+async def test_fee_calculator_bad_input_keeps_the_step(chat: Transcript) -> None:
+    await chat.press("fee:start")
+    await chat.press("fee:m:jp")
+    await chat.press("fee:j:other")
+    [hint] = await chat.say("ba năm")
+    assert "Ví dụ" in hint.text or "ví dụ" in hint.text
+    await chat.say("36 tháng")
+    [again] = await chat.say("nhiều lắm")
+    assert "Lương tháng" in again.text
+    [still] = await chat.say("0 usd")
+    assert "lớn hơn 0" in still.text
 
 
 async def test_red_flags_come_with_the_normal_answer(chat: Transcript) -> None:
