@@ -29,6 +29,13 @@ __all__ = ["CompanyMention", "find"]
 MAX_SCAN_CHARS = 500
 # A company name has at most this many words after the company word.
 MAX_NAME_WORDS = 10
+# Without «công ty», the words before a question are a name only when they are few and
+# no place, programme or person: "tân minh sơn có uy tín không".
+MAX_NAME_BEFORE = 4
+_NOT_BEFORE = frozenset(
+    "nhat han quoc dai loan duc uc trung campuchia malaysia eps colab chau au nuoc ngoai "
+    "xkld tac vien ctv danh nguoi".split()
+)
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*", re.UNICODE)
 
@@ -40,21 +47,35 @@ _COMPANY_WORDS: tuple[tuple[str, ...], ...] = (
 _COMPANY_TOKENS = frozenset(
     {"cong", "ty", "tong", "cty", "congty", "ctcp", "cti", "ct", "doanh", "nghiep", "dn"}
 )
-# Questions about a company: is it licensed, real, reputable, a scam?
+# Questions about a company: is it licensed, reputable, a scam? These are about a
+# company wherever they appear ("Tân Minh Sơn có uy tín không")…
 _ASKS: tuple[tuple[str, ...], ...] = tuple(
     tuple(phrase.split())
     for phrase in (
         "co giay phep", "giay phep", "cap phep", "duoc phep", "co phep", "hop phap",
-        "chinh thong", "co uy tin", "uy tin", "lua dao", "lua", "scam", "co that",
-        "that khong", "that hay", "co phai", "gia mao", "mao danh", "dang tin", "tin duoc",
-        "co tot", "tot khong", "co on", "on khong", "con hoat dong", "dang hoat dong",
-        "bi thu hoi", "bi dinh chi", "kiem tra", "tra cuu", "check", "co dang ky",
-        "dang ky chua", "duoc khong",
+        "chinh thong", "co uy tin", "uy tin", "lua dao", "lua", "scam", "gia mao", "mao danh",
+        "con hoat dong", "bi thu hoi", "bi dinh chi",
     )
 )  # fmt: skip
-# "how do I check a company": a question for the FAQ, not about one company.
-_HOW_TO = frozenset({"lam sao", "the nao", "cach nao", "bang cach", "o dau", "nhu nao"})
-_HOW_TO_PAIRS = frozenset(tuple(p.split()) for p in _HOW_TO)
+# …these only next to «công ty» ("cty X có thật không"; "ở lại có được không" is not).
+_ASKS_WITH_COMPANY: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "co that", "that khong", "that hay", "co phai", "dang tin", "tin duoc", "co tot",
+        "tot khong", "co on", "on khong", "co dang ky", "dang ky chua", "kiem tra", "tra cuu",
+        "check", "xem giup",
+    )
+)  # fmt: skip
+# Asking to check a company without naming it: "công ty này…", "kiểm tra công ty".
+_THIS = frozenset({"nay", "do", "kia", "ay"})
+_CHECK_VERBS = frozenset({"kiem", "tra", "check", "xem", "cuu"})
+_SHORT_REQUEST_WORDS = 5
+# "how do I check a company", "what is …": questions for the FAQ, not about one company.
+_HOW_TO_PAIRS = frozenset(
+    tuple(phrase.split())
+    for phrase in ("lam sao", "the nao", "cach nao", "bang cach", "o dau", "nhu nao", "la gi",
+                   "dau hieu", "nhan biet", "danh sach", "chi nhanh")
+)  # fmt: skip
 # Words that are never part of a name when typed without diacritics…
 _STOP_WORDS = frozenset(
     "co la o thi ma nhung khong ko k kg hk hok khg nao nay kia ay gi hay hoac de duoc dc se "
@@ -73,15 +94,16 @@ _CO_CONTINUES = frozenset({"phan", "ltd"})
 # they act on follows ("bảo em", "thu 150", "tuyển đi").
 _VERBS = frozenset(
     "bao thu dong tuyen doi bat hua dua nhan lay giu gui noi moi nop chuyen yeu don tra dat "
-    "cho hen keu xin lo".split()
+    "cho hen keu xin lo cam".split()
 )
 _VERBS_MARKED = frozenset(
     "bảo thu đóng tuyển đòi bắt hứa đưa nhận lấy giữ gửi nói mời nộp chuyển yêu dọn trả đặt "
-    "cho hẹn kêu xin lo".split()
+    "cho hẹn kêu xin lo cầm".split()
 )
 _OBJECTS = frozenset(
     "em e minh toi t anh chi c con chau ban bn b nguoi lao tien phi coc ho visa di sang qua "
-    "nhieu tr trieu cu usd yen won dai the xuat tui chung cho se la duoc".split()
+    "nhieu tr trieu cu usd yen won dai the xuat tui chung cho se la duoc bang giay so cccd "
+    "cmnd can passport".split()
 )
 # Politeness particles at the end of a name: typed with diacritics ("ạ") they are
 # clear; without, only those that are no name syllable ("a" may be "Á", "ha" "Hà").
@@ -90,6 +112,9 @@ _PARTICLES_MARKED = frozenset({"ạ", "à", "nhé", "nhá", "nha", "hả", "ha"}
 # Verbs a pronoun "a" (anh) can follow before the act: "bảo a nộp tiền".
 _ACTS = frozenset("nop dong chuyen di sang lam ky dat tra gui dua bay hoc".split())
 _ACTS_MARKED = frozenset("nộp đóng chuyển đi sang làm ký đặt trả gửi đưa bay học".split())
+# Verbs that take another verb ("nhận lo", "đòi cầm", "bắt nộp") and the verbs they take.
+_CHAIN_VERBS = frozenset("nhan doi bat bao hua yeu keu ep".split())
+_CHAINED = _ACTS | frozenset("lo cam giu lay thu dat coc".split())
 # Never a company on their own: destinations, programmes, places, generic nouns.
 _NOT_A_NAME = frozenset(
     {
@@ -157,7 +182,9 @@ class CompanyMention:
     ``name`` is the name as typed (original spelling), "" when none could be read;
     ``licence`` a licence number typed; ``company_word`` whether the message says
     «công ty»; ``asks`` whether it asks if the company is licensed, real or reputable
-    (or is nothing but a company's name); ``how_to`` whether it asks how to check.
+    (or is nothing but a company's name); ``how_to`` whether it asks how to check or what
+    something is (a question for the FAQ); ``unnamed`` whether it asks to check a company
+    it does not name («công ty này có uy tín không», «kiểm tra công ty»).
     """
 
     name: str
@@ -165,6 +192,7 @@ class CompanyMention:
     company_word: bool
     asks: bool
     how_to: bool
+    unnamed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +215,8 @@ def _words(text: str) -> list[_Word]:
 
 def _starts(words: list[_Word], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     """Length of the longest phrase of ``phrases`` starting at word ``i`` (0: none)."""
+    if i > 0 and words[i - 1].folded == "bat":  # "bất hợp pháp" is about people, not firms
+        return 0
     best = 0
     for phrase in phrases:
         size = len(phrase)
@@ -201,7 +231,7 @@ def _is_boundary(words: list[_Word], i: int) -> bool:
     following = words[i + 1].folded if i + 1 < len(words) else ""
     if any(c.isdigit() for c in folded):
         return True
-    if _starts(words, i, _ASKS):
+    if _starts(words, i, _ASKS) or _starts(words, i, _ASKS_WITH_COMPANY):
         return True
     if folded == "co" and following in _CO_CONTINUES:
         return False
@@ -215,10 +245,12 @@ def _is_boundary(words: list[_Word], i: int) -> bool:
         nxt = words[i + 1]
         after = words[i + 2].folded if i + 2 < len(words) else ""
         act = nxt.text.lower() in _ACTS_MARKED if nxt.marked else following in _ACTS
+        then_verb = folded in _CHAIN_VERBS and following in _CHAINED
         if (
             following in _OBJECTS
             or following.isdigit()
             or act
+            or then_verb
             or (following == "a" and after in _ACTS)
         ):
             return True
@@ -247,23 +279,49 @@ def find(text: str) -> CompanyMention | None:
     words = _words(text)
     if not words:
         return None
-    folded_text = " ".join(w.folded for w in words)
+    folded = [w.folded for w in words]
     licence_match = _LICENCE_RE.search(fold(text[:MAX_SCAN_CHARS]))
     licence = next((g for g in licence_match.groups() if g), "") if licence_match else ""
-    asks = any(_starts(words, i, _ASKS) for i in range(len(words)))
-    how_to = any(
-        tuple(w.folded for w in words[i : i + 2]) in _HOW_TO_PAIRS for i in range(len(words))
-    ) or any(w.folded == "nao" for w in words)
+    strong = any(_starts(words, i, _ASKS) for i in range(len(words)))
+    weak = any(_starts(words, i, _ASKS_WITH_COMPANY) for i in range(len(words)))
+    how_to = (
+        any(tuple(folded[i : i + 2]) in _HOW_TO_PAIRS for i in range(len(words))) or "nao" in folded
+    )
 
-    name_words: list[_Word] = []
-    company_word = False
+    name_words, company_at = _after_company_word(words)
+    company_word = company_at >= 0
+    if not name_words and strong and (not company_word or _is_named_before(words, company_at)):
+        name_words = _before_question(words)
+    if not name_words and not company_word and not licence:
+        return None
+    only_name = company_word and name_words and _only_name(words, name_words)
+    asks = strong or ((company_word or bool(licence)) and weak) or bool(only_name)
+    unnamed = (
+        company_word
+        and not name_words
+        and (asks or any(w in _CHECK_VERBS for w in folded))
+        and (any(w in _THIS for w in folded) or len(folded) <= _SHORT_REQUEST_WORDS)
+    )
+    return CompanyMention(
+        name=" ".join(w.text for w in name_words),
+        licence=licence.strip() if licence else "",
+        company_word=company_word,
+        asks=asks or bool(licence and "giay phep" in " ".join(folded)),
+        how_to=how_to,
+        unnamed=bool(unnamed),
+    )
+
+
+def _after_company_word(words: list[_Word]) -> tuple[list[_Word], int]:
+    """The name after the first «công ty» that has one, and where «công ty» is (-1: none)."""
+    first = -1
     for i in range(len(words)):
         size = _starts(words, i, _COMPANY_WORDS)
         if not size and i == 0 and words[0].folded == "ct":
             size = 1
         if not size:
             continue
-        company_word = True
+        first = i if first < 0 else first
         run: list[_Word] = []
         j = i + size
         while j < len(words) and len(run) < MAX_NAME_WORDS and not _is_boundary(words, j):
@@ -271,20 +329,13 @@ def find(text: str) -> CompanyMention | None:
             j += 1
         run = _trim(run)
         if _name_ok(run):
-            name_words = run
-            break
-    if not name_words and asks:
-        name_words = _before_question(words)
-    if not name_words and not company_word and not licence:
-        return None
-    only_name = company_word and name_words and _only_name(words, name_words)
-    return CompanyMention(
-        name=" ".join(w.text for w in name_words),
-        licence=licence.strip() if licence else "",
-        company_word=company_word,
-        asks=asks or bool(only_name) or bool(licence and "giay phep" in folded_text),
-        how_to=how_to,
-    )
+            return run, i
+    return [], first
+
+
+def _is_named_before(words: list[_Word], company_at: int) -> bool:
+    """ "Tân Minh Sơn là công ty …": the name comes before «là công ty»."""
+    return company_at >= 2 and words[company_at - 1].folded == "la"
 
 
 def _before_question(words: list[_Word]) -> list[_Word]:
@@ -306,11 +357,14 @@ def _before_question(words: list[_Word]) -> list[_Word]:
                 j >= 0
                 and not _is_boundary(words, j)
                 and words[j].folded not in _COMPANY_TOKENS
+                and words[j].folded not in _VERBS
                 and len(run) < MAX_NAME_WORDS
             ):
                 run.insert(0, words[j])
                 j -= 1
             run = _trim(run)
+            if len(run) > MAX_NAME_BEFORE or any(w.folded in _NOT_BEFORE for w in run):
+                return []
             return run if _name_ok(run) else []
     return []
 

@@ -268,10 +268,11 @@ _QUESTION_WORDS = re.compile(
     r"\b(?:co dung|dung luat|dung khong|dung ko|qua muc|vuot|cao qua|cao khong|nhieu qua|"
     r"nhieu khong|co cao|co dat|dat qua|hop ly|hop le|hop phap|co duoc|duoc khong|toi da)\b"
 )
-# Not a service fee: deposits and loans have rules of their own.
+# Not a service fee: deposits, loans and the support fund have rules of their own, and
+# "… là gì" asks what something is.
 _OTHER_MONEY = re.compile(
     r"\b(?:coc|dat coc|ky quy|giu suat|giu cho|vay von|vay ngan hang|vay tien|cho vay|"
-    r"khoan vay|ngan hang chinh sach)\b"
+    r"khoan vay|ngan hang chinh sach|dong quy|nop quy|quy ho tro|la gi)\b"
 )
 # Market codes of faq/data/fee_caps.yaml by the words that name them (normalized text);
 # the first that matches wins, so programmes come before their countries.

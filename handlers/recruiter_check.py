@@ -163,17 +163,19 @@ async def from_text(ctx: Context, text: str) -> list[Reply] | None:
     close to it: «X có uy tín không» about anything else is left to the FAQ.
     """
     mention = company_mention.find(text)
-    if mention is None or mention.how_to or not mention.asks:
+    if mention is None or mention.how_to:
         return None
     query = mention.licence or mention.name
     if not query:
-        if not mention.company_word:
+        if not mention.unnamed:
             return None
         return start(
             ctx,
             "Bạn muốn kiểm tra công ty nào? Gõ tên công ty (không dấu cũng được) hoặc số giấy "
             "phép ghi trên hợp đồng, phiếu thu.",
         )
+    if not mention.asks:
+        return None
     index = await _index(ctx)
     if index is None:
         return [_no_list(ctx)] if mention.company_word or mention.licence else None

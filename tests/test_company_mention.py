@@ -74,11 +74,38 @@ def test_amounts_and_verbs_are_never_a_name(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["kiem tra cong ty", "cty nay co uy tin khong", "công ty này có lừa đảo không"]
+    "text",
+    ["kiem tra cong ty", "cty nay co uy tin khong", "công ty này có lừa đảo không", "check cty"],
 )
 def test_a_company_question_without_a_name(text: str) -> None:
     mention = find(text)
-    assert mention is not None and mention.asks and mention.name == "" and not mention.how_to
+    assert mention is not None and mention.unnamed and mention.name == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # questions of the FAQ that say «công ty» or ask «có hợp pháp không»
+        "Đi Hàn Quốc theo EPS có phải qua công ty không?",
+        "o lai han quoc bat hop phap co sao khong",
+        "Từng ở lại nước ngoài bất hợp pháp có được đi lại không?",
+        "tra cuu cong ty xuat khau lao dong",
+        "cong tac vien tuyen xkld co hop phap khong",
+        "gia danh colab lua dao",
+        "Dấu hiệu công ty lừa đảo là gì?",
+        "chi nhanh cong ty xkld co giay phep khong",
+        "tu chuyen cong ty o nhat duoc khong",
+        "cong ty doi cam so do",
+        "cong ty giu bang goc giay to",
+    ],
+)
+def test_faq_questions_are_not_about_one_company(text: str) -> None:
+    mention = find(text)
+    assert (
+        mention is None
+        or mention.how_to
+        or (not mention.name and not mention.unnamed)
+        or (mention.name and not mention.asks)
+    ), mention
 
 
 @pytest.mark.parametrize("text", ["làm sao biết công ty có giấy phép", "cty nao uy tin di nhat"])

@@ -658,6 +658,7 @@ def test_a_salary_next_to_the_amount_asked() -> None:
         "chi can dat coc 30 trieu la bay",  # a deposit: its own rules (and a red flag)
         "vay ngan hang 100 trieu di han",  # a loan
         "đi eps hết bao nhiêu tiền",  # no amount
+        "dong quy 100 nghin la gi",  # the support fund
     ],
 )
 def test_not_fee_questions(text: str) -> None:
