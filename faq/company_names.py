@@ -258,13 +258,28 @@ def derive_stop_phrases(names: Iterable[str]) -> frozenset[tuple[str, ...]]:
     while True:
         pairs: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
         alone: Counter[tuple[str, ...]] = Counter()
+        first: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
         for doc in units:
             pairs.update(set(itertools.pairwise(doc)))
             alone.update(set(doc))
+            for position, pair in enumerate(itertools.pairwise(doc)):
+                first[pair] = min(first.get(pair, position), position)
+        # Most shared first; on a tie the shorter phrase (whole words before longer
+        # phrases: "quốc tế" before "nhân lực quốc"), then the one that starts earlier
+        # in the names ("nhân lực" before "lực quốc" in "Nhân lực Quốc tế").
+        ranked = sorted(
+            pairs.items(),
+            key=lambda item: (
+                -item[1],
+                len(item[0][0]) + len(item[0][1]),
+                first[item[0]],
+                item[0],
+            ),
+        )
         best = next(
             (
                 pair
-                for pair, count in pairs.most_common()
+                for pair, count in ranked
                 if count >= needed(STOP_SHARE_PHRASE)
                 and count >= COHESION * min(alone[pair[0]], alone[pair[1]])
                 and len(pair[0]) + len(pair[1]) <= MAX_PHRASE_WORDS
