@@ -25,6 +25,8 @@ __all__ = [
     "parse_months",
     "parse_salary",
     "read_fee_question",
+    "read_job",
+    "read_market",
 ]
 
 MAX_MONTHS = 120
@@ -349,6 +351,16 @@ def read_fee_question(text: str) -> FeeQuestion | None:
         job=_first(words, _JOB_WORDS),
         brokerage=bool(re.search(r"\bmoi gioi\b", words)),
     )
+
+
+def read_market(text: str) -> str | None:
+    """The market code a message names ("nhật", "đài loan", "eps"), or None."""
+    return _first(normalize(text[:_MAX_SCAN_CHARS]), _MARKET_WORDS)
+
+
+def read_job(text: str) -> str | None:
+    """The job code a message names ("giúp việc", "xây dựng"), or None."""
+    return _first(normalize(text[:_MAX_SCAN_CHARS]), _JOB_WORDS)
 
 
 def _first(words: str, table: Sequence[tuple[str, str]]) -> str | None:

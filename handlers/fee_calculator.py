@@ -21,6 +21,7 @@ from typing import Any
 
 from db.clock import utcnow
 from faq import fees
+from faq.fee_input import read_job, read_market
 from faq.money import Money, format_money, format_number, format_vnd
 from faq.normalize import fold
 from handlers.context import Context
@@ -99,6 +100,11 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
 
             return faq_flow.answer_question(ctx, (incoming.text or "").strip())
         return _next(ctx, data)
+    if step in ("market", "job"):  # a typed answer instead of a button
+        code = (read_market if step == "market" else read_job)(text)
+        if code is None or (step == "job" and code not in rules().market(data["market"]).jobs):
+            return [_prompt(ctx, step, data, "Bạn bấm một nút bên dưới nhé.")]
+        return on_action(ctx, f"fee:{step[0]}:{code}")
     try:
         if step == "months":
             data["months"] = fees.parse_months(text)

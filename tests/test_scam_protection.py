@@ -270,6 +270,9 @@ async def test_a_question_without_the_market_asks_for_it(chat: Transcript) -> No
     assert "Công ty đòi 120 triệu đồng" in ask.text
     [answer] = await chat.press("fee:m:jp")
     assert "40 triệu đồng một tháng trở lên" in answer.text
+    await chat.say("cty đòi 120 triệu hợp đồng 3 năm có cao quá không")
+    [typed] = await chat.say("đi nhật")  # a typed answer instead of a button
+    assert "Nhật Bản (qua công ty)" in typed.text and "40 triệu đồng" in typed.text
 
 
 async def test_menu_flow_asks_market_job_length_wage_and_amount(chat: Transcript) -> None:
@@ -297,7 +300,9 @@ async def test_a_taiwanese_domestic_helper_is_told_her_case(chat: Transcript) ->
     await chat.press("fee:start")
     [job] = await chat.press("fee:m:tw")
     assert "fee:j:domestic" in [b.action for b in job.buttons]
-    await chat.press("fee:j:domestic")
+    [hint] = await chat.say("làm gì cũng được")
+    assert "bấm một nút" in hint.text
+    await chat.say("giúp việc nhà")
     await chat.press("fee:n:36")
     await chat.say("20000 đài tệ")
     [answer] = await chat.press("fee:a:none")
