@@ -96,9 +96,13 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
             data["salary"] = _dump(fees.parse_salary(text))
         except fees.FeeInputError:
             ctx.end_flow()
+            question = (incoming.text or "").strip()
+            again = from_text(ctx, question)
+            if again is not None:
+                return again
             from handlers import faq_flow  # imported here: faq_flow imports this module
 
-            return faq_flow.answer_question(ctx, (incoming.text or "").strip())
+            return faq_flow.answer_question(ctx, question)
         return _next(ctx, data)
     if step in ("market", "job"):  # a typed answer instead of a button
         code = (read_market if step == "market" else read_job)(text)
