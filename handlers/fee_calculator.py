@@ -187,8 +187,9 @@ def _next(ctx: Context, data: dict[str, Any]) -> list[Reply]:
         job=data.get("job") if market.cap is not None else None,
         asked=_load(data.get("asked")),
     )
-    reply = _answer(answer, brokerage=bool(data.get("brokerage")))
-    if "salary" not in data and answer.wage_needed is not None:
+    brokerage = bool(data.get("brokerage"))
+    reply = _answer(answer, brokerage=brokerage)
+    if "salary" not in data and answer.wage_needed is not None and not brokerage:
         # A wage typed next makes the answer exact; anything else is a new question.
         ctx.start_flow(FLOW, "salary", {**data, "followup": True})
         return [reply]
@@ -217,6 +218,8 @@ def _prompt(ctx: Context, step: str, data: dict[str, Any], error: str = "") -> R
         return Reply(f"{first}Bạn sẽ làm việc gì?", (*buttons, CANCEL))
     if step == "months":
         buttons = tuple(Button(label, f"fee:n:{n}") for n, label in MONTH_BUTTONS)
+        if data.get("brokerage") and not error:
+            first = "Bạn KHÔNG phải trả phí môi giới: luật cấm thu khoản này.\n"
         return Reply(
             f"{first}Hợp đồng mấy năm? Bấm nút hoặc gõ, ví dụ: 3 năm, 36 tháng.",
             (*buttons, CANCEL),
@@ -240,7 +243,7 @@ def _prompt(ctx: Context, step: str, data: dict[str, Any], error: str = "") -> R
 
 def _answer(answer: fees.FeeAnswer, *, brokerage: bool = False) -> Reply:
     """One phone screen: the case, the maximum, the amount asked, what to do, two notes."""
-    lines = [_heading(answer), *_figure(answer), *_comparison(answer)]
+    lines = [_heading(answer), *_figure(answer), *_comparison(answer, brokerage)]
     rate = _rate_lines(answer)
     notes = list(answer.notes)
     if brokerage:
@@ -294,11 +297,16 @@ def _figure(answer: fees.FeeAnswer) -> list[str]:
     return [f"Tiền dịch vụ tối đa: {months} = {money}, khoảng {format_vnd(answer.max_fee_vnd)}."]
 
 
-def _comparison(answer: fees.FeeAnswer) -> list[str]:
+def _comparison(answer: fees.FeeAnswer, brokerage: bool = False) -> list[str]:
     asked = answer.asked
     if asked is None:
         return []
     said = f"Công ty đòi {_money(asked)}"
+    if brokerage:
+        return [
+            f"{said} «phí môi giới»: bạn KHÔNG phải trả khoản này. Chỉ tiền dịch vụ trong "
+            "mức trần trên mới đúng luật. Đừng nộp tiền môi giới."
+        ]
     other_costs = (
         "Nếu số này gồm cả vé máy bay, học tiếng, visa, khám sức khỏe: đề nghị ghi rõ từng khoản."
     )

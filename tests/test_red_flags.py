@@ -127,6 +127,7 @@ POSITIVES: list[tuple[str, str]] = [
     ("nộp cho anh 10 triệu để giữ suất", "money_before_contract"),
     ("nộp tiền cho anh CTV 10 triệu để giữ suất", "money_before_contract"),
     ("tiktok tuyển đi Nhật miễn phí chỉ cần đặt cọc 20 triệu", "money_before_contract"),
+    ("nop truoc thi moi dc xep don", "money_before_contract"),
     # business or family visas to work
     ("đi Hàn bằng visa thương mại rồi đổi visa", "tourist_visa_to_work"),
     ("bên đó làm visa công tác sang nhật làm", "tourist_visa_to_work"),

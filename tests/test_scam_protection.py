@@ -336,6 +336,19 @@ async def test_programmes_without_a_service_fee_say_so(
     assert "Bạn KHÔNG phải trả tiền dịch vụ." in answer.text and words in answer.text
 
 
+async def test_a_brokerage_fee_is_never_lawful_whatever_the_wage(chat: Transcript) -> None:
+    """Persona p04: asked to pay 150 triệu «phí môi giới» for Japan."""
+    ask, warning = await chat.say(
+        "cty bao e nop 150 trieu phi moi gioi de di nhat, nop truoc thi moi dc xep don, "
+        "co dung luat ko a"
+    )
+    assert ask.text.startswith("Bạn KHÔNG phải trả phí môi giới") and "mấy năm" in ask.text
+    assert "phí môi giới" in warning.text and "trước khi ký" in warning.text
+    [answer] = await chat.press("fee:n:36")
+    assert "«phí môi giới»: bạn KHÔNG phải trả khoản này" in answer.text
+    assert "chỉ đúng luật khi lương" not in answer.text
+
+
 async def test_eps_with_an_amount_asked_is_told_not_to_pay(chat: Transcript) -> None:
     answer, warning = await chat.say("cty doi 150 trieu de lo cho di eps co dung khong")
     assert "KHÔNG phải trả tiền dịch vụ" in answer.text and "Đừng nộp" in answer.text
