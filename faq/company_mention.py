@@ -306,7 +306,8 @@ def find(text: str) -> CompanyMention | None:
         name=" ".join(w.text for w in name_words),
         licence=licence.strip() if licence else "",
         company_word=company_word,
-        asks=asks or bool(licence and "giay phep" in " ".join(folded)),
+        # A licence number on its own ("2001/LĐTBXH-GP") is a request to check it.
+        asks=asks or bool(licence and ("giay phep" in " ".join(folded) or len(folded) <= 6)),
         how_to=how_to,
         unnamed=bool(unnamed),
     )

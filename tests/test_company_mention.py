@@ -120,6 +120,7 @@ def test_how_to_questions_are_for_the_faq(text: str) -> None:
         ("giấy phép số 123/LĐTBXH-GP có thật không", "123/ldtbxh-gp"),
         ("MAU-005/GP co that ko", "mau-005/gp"),
         ("gp so mau-005 co that ko", "mau-005"),
+        ("2001/LĐTBXH-GP", "2001/ldtbxh-gp"),
     ],
 )
 def test_licence_numbers(text: str, licence: str) -> None:

@@ -185,6 +185,11 @@ async def test_an_unlisted_company_named_in_a_question(chat: Transcript) -> None
     assert "Không thấy «Rong Vang Phuong Dong»" in replies[0].text
 
 
+async def test_a_licence_number_typed_alone_is_checked(chat: Transcript) -> None:
+    [card] = await chat.say("2003/LĐTBXH-GP")
+    assert card.text.startswith("✅") and "Việt Phúc" in card.text
+
+
 async def test_a_company_question_without_a_name_asks_for_it(chat: Transcript) -> None:
     [ask] = await chat.say("cty nay co uy tin khong")
     assert "công ty nào" in ask.text
