@@ -269,10 +269,6 @@ class RegistryIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def split(self, text: str) -> NameParts:
-        """A typed name in this registry's terms (legal forms, sector words, the rest)."""
-        return split_words(tokens(text), self.stop_phrases)
-
     def lookup(self, text: str, limit: int = 5) -> list[RecruiterMatch]:
         """Candidates for what the worker typed: certain ones first, then by score."""
         found: dict[int, tuple[bool, float]] = {}
@@ -409,9 +405,12 @@ class RegistryIndex:
                     best[i] = max(best.get(i, 0.0), weight)
             for i, weight in best.items():
                 totals[i] += weight
+        # The score is at most 50 x (share of the typed syllables matched + 1): a row that
+        # matches too few of them cannot be a look-alike.
+        least = LOOKALIKE_MIN_SCORE / 50.0 - 1.0
         for i, total in totals.items():
-            if 50.0 * total / len(core) < LOOKUP_FLOOR / 2:
-                continue  # cannot reach the floor whatever the name's length
+            if total / len(core) < least:
+                continue
             entry = self.entries[i]
             yield i, max(_name_score(weights, name.distinctive) for name in entry.names)
         compact = "".join(core)
