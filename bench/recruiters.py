@@ -19,9 +19,9 @@ made-up names and licence numbers, source marked "DỮ LIỆU THỬ"), then asks
 It prints, for our matcher and a plain rapidfuzz baseline (WRatio over the raw names,
 ✅ at >= 90 and clearly ahead), the false ✅ rate per kind of look-alike (target 0) and
 the recall per kind of short form (target >= 95% overall), and lookup times.
-``--details`` prints every false ✅ and every miss. ``--write-csv PATH`` writes the
-registry as an importable CSV (``tests/data/recruiters/realistic_registry.csv`` is that
-file).
+``--details`` prints every false ✅ and every miss; ``--seed N`` generates another
+registry (and queries) of the same kind; ``--write-csv PATH`` writes the registry as an
+importable CSV (``tests/data/recruiters/realistic_registry.csv`` is that file).
 """
 
 from __future__ import annotations
@@ -496,15 +496,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--details", action="store_true", help="print false ✅ and misses")
     parser.add_argument("--write-csv", type=Path, metavar="PATH", help="write the registry")
+    parser.add_argument("--seed", type=int, default=SEED, help="another generated registry")
     args = parser.parse_args(argv)
-    companies = realistic_registry()
+    companies = realistic_registry(seed=args.seed)
     if args.write_csv:
         write_csv(args.write_csv, companies)
         print(f"wrote {len(companies)} companies to {args.write_csv}")
         return 0
     recruiters = [c.recruiter for c in companies]
-    positives = true_short_forms(companies)
-    negatives = [*adversarial_lookalikes(companies), *read_made_up(companies)]
+    positives = true_short_forms(companies, args.seed)
+    negatives = [*adversarial_lookalikes(companies, args.seed), *read_made_up(companies)]
     counts = Counter(q.kind for q in negatives)
     print(f"{len(positives)} short forms, {len(negatives)} look-alikes {dict(counts)}")
     results = [
