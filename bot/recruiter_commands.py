@@ -7,7 +7,7 @@ from pathlib import Path
 from db.engine import session_factory
 from db.migrate import open_database
 from db.recruiters import replace_all
-from faq.recruiters import RegistryError, parse_registry
+from faq.registry_file import RegistryError, parse_registry
 from settings import Settings
 
 

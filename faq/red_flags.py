@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from faq.normalize import normalize
+from faq.rules_file import RulesFileError, load_rules_file
 
 __all__ = [
     "CHECK_COMPANY_TEXT",
@@ -56,12 +55,8 @@ _FLAG_KEYS = frozenset({"id", "severity", "patterns", "unless", "warning", "sour
 _TOP_KEYS = frozenset({"version", "macros", "flags"})
 
 
-class RedFlagRulesError(ValueError):
+class RedFlagRulesError(RulesFileError):
     """The red-flag file is unusable; lists every problem so an editor fixes all at once."""
-
-    def __init__(self, origin: str, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__(f"{origin}: " + "; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -101,12 +96,7 @@ def load_red_flags(path: Path | str = DEFAULT_RED_FLAGS_PATH) -> RedFlagRules:
     Every flag needs a source and a short warning, and every pattern must
     compile, so that a typo is caught at start-up and not in a chat.
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise RedFlagRulesError(str(path), [f"cannot read: {error}"]) from error
-    return _parse(data, str(path))
+    return load_rules_file(path, _parse, RedFlagRulesError)
 
 
 @functools.cache

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from faq import intents
-from handlers import distress, faq_flow, fee_calculator, recruiter_check, scam_warnings
+from handlers import distress, faq_flow, scam_warnings
 from handlers.actions import Action, Text
 from handlers.context import Context
-from handlers.menu import OpenFaq, OpenFeeCheck, OpenRecruiterCheck
+from handlers.menu import OpenFaq
 from handlers.router import ANYWHERE, Router
 from handlers.types import Incoming, Reply
 
-router = Router("legacy")
 faq_router = Router("faq")
 
 
@@ -26,14 +25,6 @@ class FaqEntry(Action, prefix="faq"):
 
 class FaqTopic(Action, prefix="faqt"):
     topic_id: Annotated[str, Text(40)]
-
-
-class FeeMarket(Action, prefix="fee:m"):
-    market: Annotated[str, Text(24)]
-
-
-class RecruiterChoice(Action, prefix="rc"):
-    number: int
 
 
 @faq_router.action(OpenFaq)
@@ -67,27 +58,3 @@ async def faq_answer(ctx: Context, incoming: Incoming, text: str) -> list[Reply]
     return replies
 
 
-@router.action(OpenFeeCheck)
-def fee_start(ctx: Context, incoming: Incoming, action: OpenFeeCheck) -> list[Reply]:
-    return fee_calculator.start(ctx)
-
-
-@router.action(FeeMarket)
-def fee_market(ctx: Context, incoming: Incoming, action: FeeMarket) -> list[Reply]:
-    return fee_calculator.on_action(ctx, action.pack())
-
-
-@router.action(OpenRecruiterCheck)
-def recruiter_start(ctx: Context, incoming: Incoming, action: OpenRecruiterCheck) -> list[Reply]:
-    return recruiter_check.start(ctx)
-
-
-@router.action(RecruiterChoice)
-async def recruiter_choice(
-    ctx: Context, incoming: Incoming, action: RecruiterChoice
-) -> list[Reply]:
-    return await recruiter_check.chosen(ctx, action.pack())
-
-
-router.flow(recruiter_check.FLOW, recruiter_check.start, recruiter_check.check)
-router.flow(fee_calculator.FLOW, fee_calculator.start, fee_calculator.on_message)

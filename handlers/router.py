@@ -54,7 +54,9 @@ Replies = list[Reply]
 MaybeAwaitable = Replies | Awaitable[Replies]
 CommandHandler = Callable[[Context, Incoming, str], MaybeAwaitable]
 ActionHandler = Callable[[Context, Incoming, Any], MaybeAwaitable]
-MessageHandler = Callable[[Context, Incoming], MaybeAwaitable]
+# A flow's next message: its replies, or None when the message is not for it after all
+# (the flow has ended and free text answers it).
+MessageHandler = Callable[[Context, Incoming], Replies | Awaitable[Replies | None] | None]
 # Free text: the handler's replies, or None when the text is not for this feature.
 TextHandler = Callable[[Context, Incoming, str], Replies | Awaitable[Replies | None] | None]
 StartHandler = Callable[[Context], MaybeAwaitable]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from handlers import (
     broadcast_compose,
+    fee_calculator,
     handoff,
     home,
     job_fairs,
     legacy_routes,
     privacy,
+    recruiter_check,
     referrals,
     staff,
     subscriptions,
@@ -25,7 +27,8 @@ ROUTERS: tuple[Router, ...] = (
     privacy.router,
     subscriptions.router,
     registration.router,
-    legacy_routes.router,
+    recruiter_check.router,
+    fee_calculator.router,
     job_fairs.router,
     handoff.router,
     staff.router,

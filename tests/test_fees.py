@@ -1,4 +1,5 @@
-"""Tests of faq.fees: the sourced rules file, salary/length parsing and the fee caps.
+"""Tests of the fee check: the sourced rules and rate files (faq/fee_rules.py), what
+workers type (faq/fee_input.py) and the caps and comparisons (faq/fees.py).
 
 The figures asserted here come from Luật 69/2020/QH14, Điều 23 khoản 4 (see
 /work/shared/facts/domain-facts.md); a change in them must be a deliberate
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from faq.fee_input import parse_amount, read_fee_question
+from faq.fee_rules import DEFAULT_RATES_PATH, load_rates
 from faq.fees import (
     DEFAULT_FEE_RULES_PATH,
     FeeInputError,
@@ -29,6 +32,7 @@ from faq.fees import (
     parse_months,
     parse_salary,
 )
+from faq.money import format_vnd
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +51,20 @@ def test_every_rule_has_source_and_review_date(rules: FeeRules) -> None:
     for rule in rules.rules.values():
         assert rule.source.strip(), rule.id
         assert isinstance(rule.reviewed, dt.date), rule.id
-        assert rule.reviewed <= dt.date(2026, 11, 23), rule.id
+        assert rule.reviewed <= dt.date(2026, 12, 1), rule.id
 
 
-def test_required_markets_and_aliases(rules: FeeRules) -> None:
-    for code in ("general", "kr_eps", "jp_im", "ship_crew", "undecided"):
+def test_markets_jobs_and_aliases(rules: FeeRules) -> None:
+    for code in ("general", "kr_eps", "jp_im", "undecided", "de_triple_win"):
         assert rules.market(code).code == code
-    for code in ("jp", "tw", "de", "au", "my", "mid_east"):
+    for code in ("jp", "kr", "tw", "de", "au", "my", "mid_east"):  # the registration's codes too
         market = rules.market(code)
-        assert market.code == "general"
-        assert "lower_market_caps" in market.notes
+        assert market.cap == "general_cap" and "lower_market_caps" in market.notes
+    assert rules.market("eps").code == "kr_eps" and rules.market("triple_win").cap is None
+    assert rules.job("ship_crew").cap == "ship_crew_cap"  # type: ignore[union-attr]
+    assert "domestic" in rules.market("tw").jobs and rules.market("kr_eps").jobs == ()
+    with pytest.raises(ValueError, match="unknown job"):
+        rules.job("astronaut")
 
 
 def test_unknown_market_is_a_programming_error(rules: FeeRules) -> None:
@@ -71,6 +79,7 @@ def test_key_sources_are_cited(rules: FeeRules) -> None:
     assert by_id["fee_timing"].source == "Luật 69/2020/QH14, Điều 23 khoản 2 điểm c"
     assert by_id["public_programme_no_fee"].source == "Luật 69/2020/QH14, Điều 42 khoản 3"
     assert "Điều 7 khoản 10" in by_id["no_other_collateral"].source
+    assert "Điều 59" in by_id["guarantor_property"].source
     assert "Điều 29–32" in by_id["deposit_rules"].source
     assert by_id["early_return_refund"].source == "Luật 69/2020/QH14, Điều 23 khoản 3"
     assert "283/2026" in by_id["penalty_wrong_fee"].source
@@ -152,6 +161,19 @@ def test_missing_market_fails_to_load(tmp_path: Path) -> None:
 
     with pytest.raises(FeeRulesError, match="'kr_eps' is missing"):
         load_fee_rules(_write_rules(tmp_path, drop_market))
+
+
+def test_unknown_job_and_currency_are_reported(tmp_path: Path) -> None:
+    def break_market(data: dict[str, Any]) -> None:
+        data["markets"]["jp"]["jobs"].append("astronaut")
+        data["markets"]["jp"]["currency"] = "XYZ"
+        data["jobs"]["fishing"]["cap"] = "fee_timing"
+
+    with pytest.raises(FeeRulesError) as info:
+        load_fee_rules(_write_rules(tmp_path, break_market))
+    text = str(info.value)
+    assert "unknown job 'astronaut'" in text and "unknown currency 'XYZ'" in text
+    assert "job 'fishing': cap 'fee_timing'" in text
 
 
 def test_unreadable_file_fails_clearly(tmp_path: Path) -> None:
@@ -355,7 +377,9 @@ def test_cap_stays_in_salary_currency(rules: FeeRules) -> None:
     assert "60.000.000 đồng" in vnd.lines[0]
 
 
-@pytest.mark.parametrize("market", ["jp", "tw", "de", "au", "my", "mid_east", "undecided"])
+@pytest.mark.parametrize(
+    "market", ["jp", "kr", "tw", "de", "au", "my", "mid_east", "undecided", "general"]
+)
 def test_other_markets_use_general_caps_and_warn_of_lower_caps(
     rules: FeeRules, market: str
 ) -> None:
@@ -367,16 +391,16 @@ def test_other_markets_use_general_caps_and_warn_of_lower_caps(
 
 
 def test_ship_crew_one_and_a_half_months_per_year(rules: FeeRules) -> None:
-    answer = calculate(rules, "ship_crew", usd(1000), 12)
+    answer = calculate(rules, "general", usd(1000), 12, job="ship_crew")
     assert answer.max_service_fee == usd(1500)
     assert answer.months_of_wage == Decimal("1.5")
-    answer = calculate(rules, "ship_crew", usd(1000), 24)
+    answer = calculate(rules, "general", usd(1000), 24, job="ship_crew")
     assert answer.max_service_fee == usd(3000)
     assert answer.months_of_wage == Decimal(3)
 
 
 def test_ship_crew_long_contract_gives_no_unverified_number(rules: FeeRules) -> None:
-    answer = calculate(rules, "ship_crew", usd(1000), 36)
+    answer = calculate(rules, "general", usd(1000), 36, job="ship_crew")
     assert answer.max_service_fee is None
     assert answer.months_of_wage is None
     assert "hãy hỏi trung tâm" in answer.lines[0]
@@ -384,6 +408,7 @@ def test_ship_crew_long_contract_gives_no_unverified_number(rules: FeeRules) -> 
 
 @pytest.mark.parametrize("market", ["kr_eps", "jp_im"])
 def test_public_programmes_charge_no_service_fee(rules: FeeRules, market: str) -> None:
+    assert calculate(rules, market, job="ship_crew").no_fee  # a job cap does not apply
     answer = calculate(rules, market, parse_salary("2.000.000 won"), 36)
     assert answer.max_service_fee == Money(Decimal(0), "KRW")
     assert answer.months_of_wage == 0
@@ -406,6 +431,7 @@ def test_answer_states_maximum_brokerage_collateral_timing(rules: FeeRules) -> N
     assert "TỐI ĐA" in text and "không phải giá" in text
     assert "phí môi giới" in text
     assert "hộ chiếu" in text and "sổ đỏ" in text and "bản gốc" in text
+    assert "hợp đồng bảo lãnh bằng văn bản" in text and "mất tài sản" in text
     assert "sau khi hợp đồng cung ứng lao động đã được duyệt" in text
     assert "mức trần thấp hơn" in text
     assert "Luật 69/2020/QH14, Điều 7 khoản 8" in answer.sources
@@ -414,8 +440,8 @@ def test_answer_states_maximum_brokerage_collateral_timing(rules: FeeRules) -> N
 
 
 def test_lines_are_short_plain_sentences(rules: FeeRules) -> None:
-    for market in ("general", "kr_eps", "jp_im", "ship_crew", "undecided"):
-        for line in calculate(rules, market, usd(1000), 24).lines:
+    for market in sorted(rules.markets):
+        for line in calculate(rules, market, usd(1000), 24, job="ship_crew").lines:
             assert line.endswith((".", "!")), line
             for sentence in re.split(r"(?<=\.)\s", line):
                 assert len(sentence) <= 200, sentence
@@ -447,3 +473,198 @@ def test_calculate_rejects_bad_values(
 )
 def test_format_money_vietnamese_style(money: Money, text: str) -> None:
     assert format_money(money) == text
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+def test_germany_triple_win_charges_no_placement_fee(rules: FeeRules) -> None:
+    answer = calculate(rules, "de_triple_win", parse_salary("2500 euro"), 36)
+    assert answer.no_fee and answer.max_service_fee == Money(Decimal(0), "EUR")
+    assert "Triple Win" in answer.lines[1] and "không phải trả phí tuyển dụng" in answer.lines[1]
+    via_company = calculate(rules, "de", parse_salary("2500 euro"), 36, job="nurse")
+    assert via_company.max_service_fee == Money(Decimal(7500), "EUR")
+    assert via_company.notes[0].id == "triple_win_option"
+
+
+def test_taiwan_shows_the_lawful_monthly_agency_fee(rules: FeeRules) -> None:
+    answer = calculate(rules, "tw", parse_salary("20000 dai te"), 36, job="domestic")
+    assert [n.id for n in answer.notes[:2]] == ["domestic_work", "taiwan_agency_fee"]
+    text = answer.notes[1].text
+    assert "1.800 Đài tệ" in text and "1.700 Đài tệ" in text and "1.500 Đài tệ" in text
+
+
+def test_fishing_crew_is_not_ship_crew(rules: FeeRules) -> None:
+    answer = calculate(rules, "tw", usd(1000), 12, job="fishing")
+    assert answer.max_service_fee == usd(1000)
+    assert answer.notes[0].id == "fishing_crew_general_cap"
+
+
+# --------------------------------------------------------------------------- rates
+
+
+def test_rates_have_a_date_and_a_source() -> None:
+    table = load_rates()
+    assert {"USD", "EUR", "JPY"} <= set(table.rates)
+    for rate in table.rates.values():
+        assert rate.vnd > 0 and rate.source and rate.date <= dt.date(2026, 12, 1)
+    assert table.rates["JPY"].vnd == Decimal("173.12")  # Vietcombank, bán ra, 25/12/2025
+    usd_rate = table.rates["USD"]
+    assert table.is_stale(usd_rate, usd_rate.date + dt.timedelta(days=40))
+    assert not table.is_stale(usd_rate, usd_rate.date + dt.timedelta(days=3))
+
+
+def _write_rates(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rates.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_rate_of_its_own_date_and_source(tmp_path: Path) -> None:
+    path = _write_rates(
+        tmp_path,
+        'date: 2026-11-30\nsource: "Ngân hàng A"\nrates:\n  USD: "26000"\n'
+        '  TWD: {vnd: "820", date: 2026-11-29, source: "Ngân hàng B"}\n',
+    )
+    table = load_rates(path)
+    assert table.rates["TWD"].source == "Ngân hàng B"
+    assert table.rates["TWD"].date == dt.date(2026, 11, 29)
+    assert table.rates["USD"].source == "Ngân hàng A"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('source: "A"\nrates:\n  USD: "26000"\n', "missing or invalid date"),
+        ("date: 2026-11-30\nrates:\n  USD: '26000'\n", "missing source"),
+        ('date: 2026-11-30\nsource: "A"\nrates:\n  USD: 26000.5\n', "as a string"),
+        ('date: 2026-11-30\nsource: "A"\nrates:\n  XYZ: "1"\n', "unknown currency"),
+        ('date: 2026-11-30\nsource: "A"\nrates:\n  USD: "-1"\n', "must be positive"),
+        ('date: 2026-11-30\nsource: "A"\nrates: [1]\n', "mapping of currency"),
+    ],
+)
+def test_bad_rate_files_fail_to_load(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(FeeRulesError, match=message):
+        load_rates(_write_rates(tmp_path, text))
+
+
+def test_the_rate_file_is_part_of_the_rules(tmp_path: Path) -> None:
+    bad = _write_rates(tmp_path, "rates: 3\n")
+    with pytest.raises(FeeRulesError, match="rates"):
+        load_fee_rules(DEFAULT_FEE_RULES_PATH, bad)
+    assert load_fee_rules().rates.rates.keys() == load_rates(DEFAULT_RATES_PATH).rates.keys()
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_cap_in_dong_by_the_rate_and_the_amount_asked(rules: FeeRules) -> None:
+    answer = calculate(
+        rules, "jp", parse_salary("180.000 yên"), 36, asked=parse_amount("150 triệu")
+    )
+    assert answer.max_service_fee == Money(Decimal(540_000), "JPY")
+    assert answer.max_fee_vnd == Decimal(93_484_800)  # 540.000 x 173,12, rounded down
+    assert answer.comparison == "above" and answer.excess_vnd == Decimal(56_515_200)
+    assert [r.currency for r in answer.rates] == ["JPY"]
+
+
+def test_same_currency_needs_no_rate(rules: FeeRules) -> None:
+    answer = calculate(rules, "tw", parse_salary("30 triệu"), 36, asked=parse_amount("90 tr"))
+    assert answer.comparison == "within" and answer.rates == ()
+    answer = calculate(rules, "tw", parse_salary("30 triệu"), 36, asked=parse_amount("91 tr"))
+    assert answer.comparison == "above"
+
+
+def test_close_to_the_cap_through_a_rate_is_near(rules: FeeRules) -> None:
+    cap_vnd = 3000 * 26403  # 79.209.000
+    near = calculate(rules, "jp", usd(1000), 36, asked=parse_amount("80 triệu"))
+    assert near.max_fee_vnd == cap_vnd and near.comparison == "near"
+    below = calculate(rules, "jp", usd(1000), 36, asked=parse_amount("70 triệu"))
+    assert below.comparison == "within"
+
+
+def test_no_rate_no_comparison(rules: FeeRules) -> None:
+    answer = calculate(
+        rules, "tw", parse_salary("20000 dai te"), 36, asked=parse_amount("100 triệu")
+    )
+    assert answer.comparison is None and answer.max_fee_vnd is None
+    assert answer.rate_missing == ("TWD",)
+
+
+def test_wage_needed_when_the_wage_is_not_known(rules: FeeRules) -> None:
+    answer = calculate(rules, "jp", None, 36, asked=parse_amount("150 triệu"))
+    assert answer.months_of_wage == 3 and answer.max_service_fee is None
+    assert answer.wage_needed == Money(Decimal(50_000_000), "VND")
+    assert answer.wage_needed_abroad == Money(Decimal(288_818), "JPY")  # rounded up
+    short = calculate(rules, "jp", None, 12, asked=parse_amount("30 triệu"))
+    assert short.wage_needed == Money(Decimal(30_000_000), "VND")
+
+
+def test_any_amount_asked_for_a_free_programme_is_too_much(rules: FeeRules) -> None:
+    answer = calculate(rules, "kr_eps", asked=parse_amount("5 triệu"))
+    assert answer.no_fee and answer.comparison == "above"
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (Decimal(93_484_800), "93,4 triệu đồng"),
+        (Decimal(50_000_000), "50 triệu đồng"),
+        (Decimal(850_000), "850.000 đồng"),
+        (Decimal(1_000_000_000), "1.000 triệu đồng"),
+    ],
+)
+def test_format_vnd(amount: Decimal, text: str) -> None:
+    assert format_vnd(amount) == text
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "market", "months", "job"),
+    [
+        ("công ty đòi 150 triệu đi Nhật 3 năm có đúng không", "150000000 VND", "jp", 36, None),
+        ("vay cty thu 150 trieu di nhat la co qua muc ko", "150000000 VND", "jp", None, None),
+        ("sang han lam 3 nam cty doi 200tr", "200000000 VND", "kr", 36, None),
+        ("đi đài loan giúp việc cty đòi 5000 usd", "5000 USD", "tw", None, "domestic"),
+        ("cty lay 8000 do di nhat 3 nam co dung luat k", "8000 USD", "jp", 36, None),
+        ("di duc dieu duong triple win mat 100 trieu", "100000000 VND", "de_triple_win", None,
+         "nurse"),
+        ("cty doi 150 trieu de lo cho di eps co dung khong", "150000000 VND", "kr_eps", None,
+         None),
+    ],
+)  # fmt: skip
+def test_fee_questions_are_read(
+    text: str, asked: str, market: str, months: int | None, job: str | None
+) -> None:
+    question = read_fee_question(text)
+    assert question is not None
+    amount, currency = asked.split()
+    assert question.asked == Money(Decimal(amount), currency)
+    assert (question.market, question.months, question.job) == (market, months, job)
+
+
+def test_a_salary_next_to_the_amount_asked() -> None:
+    question = read_fee_question("lương 180.000 yên, cty đòi 150 triệu đi nhật 3 năm")
+    assert question is not None and question.salary == Money(Decimal(180_000), "JPY")
+    assert question.asked == Money(Decimal(150_000_000), "VND")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lương 30 triệu có cao không",  # a wage, not an amount asked
+        "chi can dat coc 30 trieu la bay",  # a deposit: its own rules (and a red flag)
+        "vay ngan hang 100 trieu di han",  # a loan
+        "đi eps hết bao nhiêu tiền",  # no amount
+        "dong quy 100 nghin la gi",  # the support fund
+    ],
+)
+def test_not_fee_questions(text: str) -> None:
+    assert read_fee_question(text) is None
+
+
+def test_brokerage_is_noted() -> None:
+    question = read_fee_question("cty bao e nop 150 trieu phi moi gioi de di nhat")
+    assert question is not None and question.brokerage

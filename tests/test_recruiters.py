@@ -1,9 +1,12 @@
-"""Tests of the licensed-recruiter registry: parsing the official list and matching names.
+"""Tests of the licensed-recruiter registry: reading the official list and checking names.
 
-The registry decides whether the bot tells a worker that a recruiter is
-licensed, so the tests insist on two things beyond "it finds things":
-a bad list is rejected whole (with every problem and its row), and a
-made-up name is never reported as found.
+The registry decides whether the bot tells a worker that a recruiter is licensed, so
+the tests insist on more than "it finds things": a bad list is rejected whole (with every
+problem and its row); ✅ is given only when certain, never to a look-alike of a licensed
+name (an extra word, a brand word, a swap, a dropped word, another legal form); and the
+short forms workers really type are still recognised. Matching is tested on a realistic
+test registry of 500 made-up names built like DOLAB's list
+(``tests/data/recruiters/realistic_registry.csv``, written by ``bench/recruiters.py``).
 """
 
 from __future__ import annotations
@@ -17,25 +20,28 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bench.recruiters import MADE_UP, MISSPELLED, read_queries, synthetic_registry
+from bench.recruiters import (
+    adversarial_lookalikes,
+    read_made_up,
+    realistic_registry,
+    true_short_forms,
+    write_csv,
+)
 from faq.recruiters import (
-    CHOOSE_MIN_SCORE,
-    FOUND_MARGIN,
-    FOUND_MIN_SCORE,
+    LOOKALIKE_MIN_SCORE,
     Recruiter,
     RecruiterMatch,
-    RegistryError,
     RegistryIndex,
     choices,
     decide,
     licence_key,
-    name_parts,
-    parse_registry,
 )
+from faq.registry_file import RegistryError, parse_registry
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "faq" / "data" / "recruiters_SAMPLE.csv"
 DATA = Path(__file__).parent / "data" / "recruiters"
+REALISTIC = DATA / "realistic_registry.csv"
 SAMPLE_SOURCE = "DỮ LIỆU MẪU – không phải danh sách chính thức"
 
 VI_HEADER = (
@@ -79,15 +85,14 @@ def sample_index() -> RegistryIndex:
 
 
 @pytest.fixture(scope="module")
-def big_index() -> RegistryIndex:
-    return RegistryIndex.build([*synthetic_registry(), *parse_registry(SAMPLE)])
+def index() -> RegistryIndex:
+    return RegistryIndex.build(parse_registry(REALISTIC))
 
 
-def top(index: RegistryIndex, text: str) -> tuple[str, str, bool]:
-    """(licence of the best match, decision, exact) for a query."""
+def verdict(index: RegistryIndex, text: str) -> tuple[str, list[str]]:
+    """(verdict, licence numbers shown) for a query."""
     matches = index.lookup(text)
-    assert matches, text
-    return matches[0].recruiter.licence_number, decide(matches), matches[0].exact
+    return decide(matches), [m.recruiter.licence_number for m in choices(matches)]
 
 
 # --- the shipped sample -------------------------------------------------------------
@@ -95,7 +100,7 @@ def top(index: RegistryIndex, text: str) -> tuple[str, str, bool]:
 
 def test_sample_is_clearly_marked_and_mixed() -> None:
     rows = parse_registry(SAMPLE)
-    assert len(rows) == 20
+    assert len(rows) == 40
     for row in rows:
         assert "(DỮ LIỆU MẪU)" in row.name or row.name.startswith("MẪU —"), row.name
         assert row.source == SAMPLE_SOURCE
@@ -295,38 +300,6 @@ def test_error_message_lists_all_problems() -> None:
     assert "2 registry problem(s)" in str(error) and "- row 3: b" in str(error)
 
 
-# --- normalisation ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "core"),
-    [
-        ("Công ty Cổ phần Mẫu Sông Hồng Nhân Lực (DỮ LIỆU MẪU)", ("song", "hong")),
-        ("cty cp song hong", ("song", "hong")),
-        ("CTCP XKLĐ Tân Minh Sơn", ("tan", "minh", "son")),
-        ("Công ty TNHH MTV TM & DV Bình An Phát", ("binh", "an", "phat")),
-        ("Hoang Long Manpower JSC", ("hoang", "long")),
-        ("ABC Co., Ltd", ("abc",)),
-        # generic words are kept when they are the only distinctive part
-        ("Công ty CP Đầu tư Quốc tế Việt Nam", ("dau", "tu", "quoc", "te", "viet", "nam")),
-        ("Công ty TNHH Thành Công", ("thanh", "cong")),
-    ],
-)
-def test_name_parts(text: str, core: tuple[str, ...]) -> None:
-    assert name_parts(text)[0] == core
-
-
-def test_query_filler_is_dropped() -> None:
-    assert name_parts("cho em hỏi cty Bình An Phát có uy tín không ạ", query=True)[0] == (
-        "binh",
-        "an",
-        "phat",
-        "a",
-    )  # the trailing "ạ" is optional when scoring
-    assert name_parts("ct hoang long", query=True)[0] == ("hoang", "long")
-    assert name_parts("T.M.S", query=True)[0] == ("tms",)
-
-
 @pytest.mark.parametrize(
     "typed", ["123/LĐTBXH-GP", "123 LDTBXH GP", "GP 123", "số 123", "gp so 0123", "123"]
 )
@@ -334,64 +307,98 @@ def test_licence_key(typed: str) -> None:
     assert licence_key(typed) == "123"
 
 
-# --- lookups on the sample -------------------------------------------------------------
+# --- the realistic registry -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "cty song hong",
-        "cong ty co phan mau song hong nhan luc",
-        "Công ty Cổ phần Mẫu Sông Hồng Nhân Lực (DỮ LIỆU MẪU)",
-        "CTY CP SONG HONG XKLD",
-        "SÔNG HỒNG JSC",
-        "cho em hoi cty song hong co uy tin ko a",
-    ],
-)
-def test_sample_name_without_diacritics_is_found(sample_index: RegistryIndex, typed: str) -> None:
-    assert top(sample_index, typed) == ("MAU-001/GP", "found", True)
+def test_committed_registry_is_the_generated_one(tmp_path: Path) -> None:
+    """tests/data/recruiters/realistic_registry.csv is `python -m bench.recruiters --write-csv`."""
+    write_csv(tmp_path / "list.csv", realistic_registry())
+    assert (tmp_path / "list.csv").read_bytes() == REALISTIC.read_bytes()
+    rows = parse_registry(REALISTIC)
+    assert len(rows) == 500 and {r.status for r in rows} == {"active", "suspended", "revoked"}
+    assert all("DỮ LIỆU THỬ" in r.source for r in rows)
+
+
+def test_sector_words_are_found_in_the_registry(index: RegistryIndex) -> None:
+    """Derived by frequency: the shared phrases are sector words, names are not."""
+    for phrase in ("nhan luc", "xuat khau lao dong", "quoc te", "viet nam", "thuong mai"):
+        assert tuple(phrase.split()) in index.stop_phrases, phrase
+    for name in ("song hong", "viet", "hoang", "group"):
+        assert tuple(name.split()) not in index.stop_phrases, name
 
 
 @pytest.mark.parametrize(
     ("typed", "licence"),
     [
-        ("hoang lien son", "MAU-003/GP"),  # 3 of 4 syllables
-        ("hung long", "MAU-019/GP"),  # 2 of 3
-        ("thai binh duong", "MAU-018/GP"),
-        ("kim ngan xkld", "MAU-011/GP"),
-        ("cty dau tu quoc te viet nam", "MAU-017/GP"),  # all-generic name
-        ("dau tu quoc te truong giang", "MAU-007/GP"),
-        ("tanminhson", "MAU-004/GP"),  # typed together
-        ("dong a xanh", "MAU-008/GP"),
+        ("cty song hong", "2001/LĐTBXH-GP"),
+        ("Sông Hồng", "2001/LĐTBXH-GP"),
+        ("CTY CP SONG HONG", "2001/LĐTBXH-GP"),
+        ("Sông Hồng JSC", "2001/LĐTBXH-GP"),
+        ("cung ung nhan luc song hong", "2001/LĐTBXH-GP"),
+        ("cty xkld song hong", "2001/LĐTBXH-GP"),  # every licensee is an "XKLĐ" company
+        ("Công ty Cổ phần Cung ứng Nhân lực Sông Hồng", "2001/LĐTBXH-GP"),
+        ("songhong", "2001/LĐTBXH-GP"),  # typed together
+        ("cty song hongg", "2001/LĐTBXH-GP"),  # a typo that is no syllable
+        ("cty tan minh", "2002/LĐTBXH-GP"),
+        ("cty tnhh tan minh", "2002/LĐTBXH-GP"),
+        ("tan minhf", "2002/LĐTBXH-GP"),  # a Telex key left in
+        ("viphuco", "2003/LĐTBXH-GP"),  # the registry's own short name
+        ("viet phuc", "2003/LĐTBXH-GP"),
+        ("2001/LĐTBXH-GP", "2001/LĐTBXH-GP"),
+        ("gp 2001", "2001/LĐTBXH-GP"),
+        ("giấy phép số 2001/LĐTBXH-GP", "2001/LĐTBXH-GP"),
     ],
 )
-def test_partial_and_generic_names_are_found(
-    sample_index: RegistryIndex, typed: str, licence: str
-) -> None:
-    assert top(sample_index, typed)[:2] == (licence, "found")
+def test_true_short_forms_are_certain(index: RegistryIndex, typed: str, licence: str) -> None:
+    assert verdict(index, typed) == ("certain", [licence])
 
 
 @pytest.mark.parametrize(
-    ("typed", "licence", "decision"),
+    ("typed", "licence"),
     [
-        ("viphuco", "MAU-005/GP", "found"),  # official short name
-        ("TGI", "MAU-007/GP", "found"),
-        ("cty cp QMT", "MAU-016/GP", "found"),
-        ("TMS", "MAU-004/GP", "choose"),  # initials: confirmed by a button
-        ("T.M.S", "MAU-004/GP", "choose"),
+        ("Song Hong Group", "2001/LĐTBXH-GP"),  # a brand word added
+        ("Sông Hồng Land", "2001/LĐTBXH-GP"),
+        ("song hong holdings", "2001/LĐTBXH-GP"),
+        ("song hong viet", "2001/LĐTBXH-GP"),
+        ("Sông Hồng Quốc tế Việt Nam", "2001/LĐTBXH-GP"),
+        ("Công ty CP nhân lực quốc tế Sông Hồng", "2001/LĐTBXH-GP"),  # a sector word added
+        ("sông hồng nhân lực", "2001/LĐTBXH-GP"),  # sector words in another place
+        ("cty hong song", "2001/LĐTBXH-GP"),  # swapped
+        ("cty tnhh song hong", "2001/LĐTBXH-GP"),  # another legal form
+        ("cty song long", "2001/LĐTBXH-GP"),  # one letter off, but "long" is a word
+        ("cong ty tan minh phat", "2002/LĐTBXH-GP"),  # an extra syllable
+        ("cty cp tan minh", "2002/LĐTBXH-GP"),
+        ("viet phuc land", "2003/LĐTBXH-GP"),
+        ("viet phuc nhat", "2003/LĐTBXH-GP"),
+        ("cty lien son", "2005/LĐTBXH-GP"),  # one word dropped
     ],
 )
-def test_abbreviations(
-    sample_index: RegistryIndex, typed: str, licence: str, decision: str
-) -> None:
-    assert top(sample_index, typed)[:2] == (licence, decision)
+def test_lookalikes_are_never_certain(index: RegistryIndex, typed: str, licence: str) -> None:
+    result, shown = verdict(index, typed)
+    assert result == "lookalike" and licence in shown, (typed, result, shown)
 
 
-@pytest.mark.parametrize(
-    "typed", ["MAU-001/GP", "mau 001", "MAU001", "gp mau-001", "số MAU-001/GP", "Mẫu 1"]
-)
-def test_sample_licence_forms(sample_index: RegistryIndex, typed: str) -> None:
-    assert top(sample_index, typed) == ("MAU-001/GP", "found", True)
+def test_partial_names_of_two_companies_list_both(index: RegistryIndex) -> None:
+    """ "Hoàng Liên" is one company (revoked); "Hoàng Liên Sơn" another (suspended)."""
+    assert verdict(index, "cty hoang lien") == ("certain", ["2004/LĐTBXH-GP"])
+    assert verdict(index, "hoang lien son") == ("certain", ["2005/LĐTBXH-GP"])
+    result, shown = verdict(index, "hoang lien son xanh")
+    assert result == "lookalike" and shown[0] == "2005/LĐTBXH-GP"
+    statuses = {m.recruiter.licence_number: m.recruiter.status for m in index.lookup("hoang lien")}
+    assert statuses["2004/LĐTBXH-GP"] == "revoked" and statuses["2005/LĐTBXH-GP"] == "suspended"
+
+
+def test_same_distinctive_name_twice_is_a_choice(index: RegistryIndex) -> None:
+    rows = [
+        *parse_registry(REALISTIC),
+        recruiter("Công ty Cổ phần Nhân lực Hoà Bình Xanh", "9001/LĐTBXH-GP"),
+        recruiter("Công ty TNHH Thương mại Hòa Bình Xanh", "9002/LĐTBXH-GP"),
+    ]
+    both = RegistryIndex.build(rows)
+    result, shown = verdict(both, "cty hoa binh xanh")
+    assert result == "choose" and set(shown) == {"9001/LĐTBXH-GP", "9002/LĐTBXH-GP"}
+    assert verdict(both, "nhan luc hoa binh xanh") == ("certain", ["9001/LĐTBXH-GP"])
+    assert verdict(both, "cty tnhh hoa binh xanh") == ("certain", ["9002/LĐTBXH-GP"])
 
 
 @pytest.mark.parametrize(
@@ -400,167 +407,105 @@ def test_sample_licence_forms(sample_index: RegistryIndex, typed: str) -> None:
 def test_licence_number_forms(typed: str) -> None:
     index = RegistryIndex.build(
         [
-            recruiter("Công ty TNHH Mẫu Một (DỮ LIỆU MẪU)", "123/LĐTBXH-GP"),
-            recruiter("Công ty TNHH Mẫu Hai (DỮ LIỆU MẪU)", "1234/LĐTBXH-GP"),
-            recruiter("Công ty TNHH Mẫu Ba (DỮ LIỆU MẪU)", "23/LĐTBXH-GP"),
+            recruiter("Công ty TNHH Thử Một", "123/LĐTBXH-GP"),
+            recruiter("Công ty TNHH Thử Hai", "1234/LĐTBXH-GP"),
+            recruiter("Công ty TNHH Thử Ba", "23/LĐTBXH-GP"),
         ]
     )
-    assert top(index, typed) == ("123/LĐTBXH-GP", "found", True)
-    assert len([m for m in index.lookup(typed) if m.exact]) == 1
+    assert verdict(index, typed) == ("certain", ["123/LĐTBXH-GP"])
 
 
 def test_same_number_from_two_authorities_is_a_choice() -> None:
     index = RegistryIndex.build(
-        [
-            recruiter("Công ty Mẫu Một", "123/LĐTBXH-GP"),
-            recruiter("Công ty Mẫu Hai", "123/BNV-GP"),
-        ]
+        [recruiter("Công ty Thử Một", "123/LĐTBXH-GP"), recruiter("Công ty Thử Hai", "123/BNV-GP")]
     )
-    matches = index.lookup("gp 123")
-    assert decide(matches) == "choose" and all(m.exact for m in matches)
-    assert top(index, "123/BNV-GP")[0] == "123/BNV-GP"
+    # The ministry's letters are not part of the number (the list refuses such twins).
+    assert verdict(index, "gp 123")[0] == "choose"
+    assert verdict(index, "123/BNV-GP")[0] == "choose"
     assert index.lookup("cong ty 123") == []  # a number next to other words is not a licence
 
 
-@pytest.mark.parametrize(
-    ("typed", "licence"),
-    [
-        ("tan minh sn", "MAU-004/GP"),
-        ("cty xkld kim ngn", "MAU-011/GP"),
-        ("cong ty cp song hongg", "MAU-001/GP"),
-        ("lam son thuyr", "MAU-013/GP"),  # a Telex key left in
-    ],
-)
-def test_typos_are_offered_as_a_choice(
-    sample_index: RegistryIndex, typed: str, licence: str
-) -> None:
-    assert top(sample_index, typed)[:2] == (licence, "choose")
+def test_made_up_names_are_never_certain(index: RegistryIndex) -> None:
+    names = [q.text for q in read_made_up(realistic_registry())]
+    assert len(names) >= 45
+    results = {n: verdict(index, n)[0] for n in names}
+    assert {n: v for n, v in results.items() if v in ("certain", "choose")} == {}
+    assert list(results.values()).count("none") >= len(names) // 2
 
 
-@pytest.mark.parametrize(
-    ("typed", "licences"),
-    [
-        ("phu", {"MAU-009/GP", "MAU-010/GP"}),  # Phú Thịnh / Phú Thành
-        ("cty hoang", {"MAU-002/GP", "MAU-003/GP"}),
-    ],
-)
-def test_ambiguous_names_give_a_choice(
-    typed: str, licences: set[str], sample_index: RegistryIndex
-) -> None:
-    matches = sample_index.lookup(typed)
-    assert decide(matches) == "choose"
-    assert {m.recruiter.licence_number for m in choices(matches)} == licences
+def test_benchmark_no_false_tick_and_recall_of_short_forms() -> None:
+    """The figures of `python -m bench.recruiters`: 0 false ✅, >= 95% of short forms."""
+    companies = realistic_registry()
+    index = RegistryIndex.build([c.recruiter for c in companies])
+
+    def ticks(text: str) -> list[str]:
+        matches = index.lookup(text)
+        if decide(matches) not in ("certain", "choose"):
+            return []
+        return [m.recruiter.licence_number for m in matches if m.certain]
+
+    false = [q.text for q in adversarial_lookalikes(companies) if ticks(q.text)]
+    assert false == []
+    positives = true_short_forms(companies)
+    right = sum(ticks(q.text) == [q.expected] for q in positives)
+    assert right / len(positives) >= 0.95
 
 
-def test_exact_name_beats_a_longer_one(sample_index: RegistryIndex) -> None:
-    """ "Hoàng Liên" is registered as typed: found, with "Hoàng Liên Sơn Xanh" next."""
-    matches = sample_index.lookup("cty hoang lien")
-    assert decide(matches) == "found" and matches[0].exact
-    assert [m.recruiter.licence_number for m in matches[:2]] == ["MAU-002/GP", "MAU-003/GP"]
-
-
-def test_same_distinctive_name_twice_is_a_choice() -> None:
-    index = RegistryIndex.build(
-        [
-            recruiter("Công ty CP Nhân lực Mẫu Hoà Bình", "MAU-1/GP"),
-            recruiter("Công ty TNHH Thương mại Mẫu Hòa Bình", "MAU-2/GP"),
-        ]
-    )
-    matches = index.lookup("hoa binh nhan luc")
-    assert decide(matches) == "choose"
-    assert matches[0].recruiter.licence_number == "MAU-1/GP"  # the typed generic word breaks ties
-
-
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "Hoàng Liên Sơn Xanh Mới",  # a licensed name plus a word: another company
-        "song hong xanh",
-        "hoang long phat",
-        "minh phat",
-        "lien hoang",  # syllables swapped
-        "xkld",
-        "công ty cổ phần",
-        "",
-        "???",
-    ],
-)
-def test_near_and_empty_names_are_not_found(sample_index: RegistryIndex, typed: str) -> None:
-    assert decide(sample_index.lookup(typed)) != "found"
-
-
-def made_up_names() -> list[str]:
-    return [q.text for q in read_queries(MADE_UP)]
-
-
-def test_made_up_names_give_none_on_the_sample(sample_index: RegistryIndex) -> None:
-    names = [*made_up_names(), "cty tnhh mtv quang huy", "xkld nhat han", "cty cp an khang"]
-    assert len(names) >= 50
-    wrong = {n: decide(sample_index.lookup(n)) for n in names}
-    assert {n: d for n, d in wrong.items() if d != "none"} == {}
-
-
-def test_made_up_names_on_a_thousand_companies(big_index: RegistryIndex) -> None:
-    """Never "found"; "choose" only for the few that nearly collide with a synthetic name."""
-    decisions = [decide(big_index.lookup(n)) for n in made_up_names()]
-    assert "found" not in decisions
-    assert decisions.count("none") / len(decisions) >= 0.85
-
-
-def test_bench_queries_rank_the_right_company_first(big_index: RegistryIndex) -> None:
-    queries = read_queries(MISSPELLED)
-    assert len(queries) == 50
-    top3 = [
-        q
-        for q in queries
-        if q.expected in [m.recruiter.licence_number for m in big_index.lookup(q.text)[:3]]
-    ]
-    assert len(top3) >= 48
-
-
-def test_lookup_is_fast_on_a_thousand_companies(big_index: RegistryIndex) -> None:
-    queries = [q.text for q in read_queries(MISSPELLED)] + made_up_names()
+def test_lookup_is_fast(index: RegistryIndex) -> None:
+    queries = [q.text for q in true_short_forms(realistic_registry())[::20]]
     timings = []
-    for _ in range(5):
+    for _ in range(3):
         for q in queries:
             start = time.perf_counter()
-            big_index.lookup(q)
+            index.lookup(q)
             timings.append(time.perf_counter() - start)
     timings.sort()
     assert statistics.median(timings) < 0.005
-    assert timings[int(0.99 * (len(timings) - 1))] < 0.015  # generous: CI machines are slow
+    assert timings[int(0.99 * (len(timings) - 1))] < 0.03  # generous: CI machines are slow
 
 
-def test_limit_and_order(big_index: RegistryIndex) -> None:
-    matches = big_index.lookup("minh", limit=3)
-    assert len(matches) == 3
-    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+# --- the shipped sample ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "licence"),
+    [
+        ("cty song hong", "certain", "MAU-001/GP"),
+        ("Công ty CP nhân lực quốc tế Sông Hồng", "lookalike", "MAU-001/GP"),
+        ("Song Hong Group", "lookalike", "MAU-001/GP"),
+        ("cty tan minh", "lookalike", "MAU-004/GP"),
+        ("tan minh son", "certain", "MAU-004/GP"),
+        ("viet phuc land", "lookalike", "MAU-005/GP"),
+        ("viphuco", "certain", "MAU-005/GP"),
+        ("mau 1", "certain", "MAU-001/GP"),
+        ("hoang long viet nhat", "lookalike", "MAU-032/GP"),
+    ],
+)
+def test_sample_names(sample_index: RegistryIndex, typed: str, expected: str, licence: str) -> None:
+    result, shown = verdict(sample_index, typed)
+    assert result == expected and licence in shown, (typed, result, shown)
 
 
 # --- decision rule -------------------------------------------------------------------
 
 
-def matches(*scores: float) -> Sequence[RecruiterMatch]:
+def matches(*scores: float, certain: int = 0) -> Sequence[RecruiterMatch]:
     return [
-        RecruiterMatch(recruiter(f"Công ty Mẫu {i}", f"MAU-{i}/GP"), s, s == 100.0)
+        RecruiterMatch(recruiter(f"Công ty Thử {i}", f"T-{i}/GP"), s, i < certain)
         for i, s in enumerate(scores)
     ]
 
 
-def test_decide_thresholds() -> None:
+def test_decide_and_choices() -> None:
     assert decide([]) == "none"
-    assert decide(matches(CHOOSE_MIN_SCORE - 0.1)) == "none"
-    assert decide(matches(CHOOSE_MIN_SCORE)) == "choose"
-    assert decide(matches(FOUND_MIN_SCORE)) == "found"
-    assert decide(matches(100.0, 100.0 - FOUND_MARGIN)) == "found"
-    assert decide(matches(100.0, 100.0 - FOUND_MARGIN + 0.1)) == "choose"
-    assert decide(matches(100.0, 100.0)) == "choose"
-
-
-def test_choices_keep_only_close_candidates() -> None:
-    """Buttons: at least CHOOSE_MIN_SCORE and within CHOOSE_WINDOW (15) of the best."""
-    assert [m.score for m in choices(matches(95.0, 90.0, 79.0, 60.0))] == [95.0, 90.0]
-    assert [m.score for m in choices(matches(85.0, 79.0, 77.0))] == [85.0, 79.0]
+    assert decide(matches(LOOKALIKE_MIN_SCORE - 0.1)) == "none"
+    assert decide(matches(LOOKALIKE_MIN_SCORE)) == "lookalike"
+    assert decide(matches(100.0)) == "lookalike"  # a high score alone is never a tick
+    assert decide(matches(100.0, 90.0, certain=1)) == "certain"
+    assert decide(matches(100.0, 100.0, certain=2)) == "choose"
+    assert [m.score for m in choices(matches(100.0, 95.0, certain=1))] == [100.0]
+    assert [m.score for m in choices(matches(95.0, 85.0, 79.0, 76.0, 60.0))] == [95.0, 85.0]
+    assert len(choices(matches(90.0, 89.0, 88.0, 87.0, 86.0))) == 3
     assert choices([]) == []
 
 

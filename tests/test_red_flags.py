@@ -109,6 +109,34 @@ POSITIVES: list[tuple[str, str]] = [
         "nhận thông báo xuất cảnh yêu cầu chuyển 690 usd tiền vé máy bay",
         "fake_official_notice",
     ),
+    # crossing into China for work (Lào Cai's main risk)
+    ("sang Trung Quốc làm thuê", "border_crossing_china"),
+    ("sang tq lam thue khong can ho chieu", "border_crossing_china"),
+    ("vượt biên sang Trung Quốc làm", "border_crossing_china"),
+    ("qua biên giới", "border_crossing_china"),
+    ("qua đường mòn sang bên kia làm thuê", "border_crossing_china"),
+    ("đi làm bên kia biên giới không cần giấy tờ", "border_crossing_china"),
+    ("đi đường tiểu ngạch", "border_crossing_china"),
+    # scam compounds in Cambodia and Myanmar
+    ("làm online ở Campuchia", "scam_compound"),
+    ("sang Campuchia làm chăm sóc khách hàng lương 20 triệu bao ăn ở", "scam_compound"),
+    ("di myanmar lam viec van phong luong cao", "scam_compound"),
+    # deposits to hold a place
+    ("đặt cọc 30 triệu là bay", "money_before_contract"),
+    ("chỉ cần đặt cọc 30 triệu là bay", "money_before_contract"),
+    ("nộp cho anh 10 triệu để giữ suất", "money_before_contract"),
+    ("nộp tiền cho anh CTV 10 triệu để giữ suất", "money_before_contract"),
+    ("tiktok tuyển đi Nhật miễn phí chỉ cần đặt cọc 20 triệu", "money_before_contract"),
+    ("nop truoc thi moi dc xep don", "money_before_contract"),
+    # business or family visas to work
+    ("đi Hàn bằng visa thương mại rồi đổi visa", "tourist_visa_to_work"),
+    ("bên đó làm visa công tác sang nhật làm", "tourist_visa_to_work"),
+    # marriage offers abroad
+    ("lấy chồng Trung Quốc được cho tiền", "marriage_offer"),
+    ("có người môi giới lấy chồng đài loan cho em", "marriage_offer"),
+    ("ket hon gia de di han", "marriage_offer"),
+    # a guarantor's land title: lawful with a written guarantee, and it can be lost
+    ("bố mẹ phải thế chấp sổ đỏ để bảo lãnh cho em đi nhật", "guarantor_land_title"),
 ]
 
 
@@ -168,6 +196,13 @@ NEGATIVES: list[str] = [
     "phí visa 100 usd phải không",
     "có mất phí phỏng vấn không",
     "giữ hộ chiếu cẩn thận khi ở nước ngoài nhé",
+    "công ty giữ hộ chiếu để làm visa",
+    "đi xuất khẩu lao động trung quốc có không",
+    "chồng em đang làm ở hàn quốc",
+    "đi campuchia du lịch có cần visa không",
+    "đi nhật qua biên giới bằng hộ chiếu",
+    "bố mẹ có phải bảo lãnh không",
+    "vay ngân hàng chính sách để đi hàn có cần bảo lãnh bằng sổ đỏ không",
     "xin chào",
     "cảm ơn ad",
     "",
@@ -188,6 +223,13 @@ def test_deposit_rule_question_versus_demand() -> None:
 def test_land_title_for_a_bank_loan_is_not_a_red_flag() -> None:
     assert detect("vay vốn ngân hàng có cần sổ đỏ để thế chấp không") == []
     assert ids("công ty bắt cầm sổ đỏ") == ["land_title_collateral"]
+
+
+def test_a_guarantors_land_title_is_explained_not_called_unlawful() -> None:
+    [flag] = detect("bố mẹ phải thế chấp sổ đỏ để bảo lãnh cho em đi nhật")
+    assert flag.id == "guarantor_land_title"
+    assert "được phép nếu có hợp đồng bảo lãnh bằng văn bản" in flag.warning
+    assert "mất đất" in flag.warning
 
 
 def test_robust_to_diacritics_case_and_abbreviations() -> None:
@@ -232,6 +274,10 @@ def test_sources_cite_the_law() -> None:
     assert "Điều 7 khoản 8" in by_id["brokerage_fee"].source
     assert "Điều 7 khoản 10" in by_id["papers_held"].source
     assert "Điều 7 khoản 10" in by_id["land_title_collateral"].source
+    assert "Điều 59" in by_id["guarantor_land_title"].source
+    assert "283/2026" not in by_id["papers_held"].source  # its Đ.15 is about employers here
+    assert "49/2019/QH14, Điều 4 khoản 6" in by_id["border_crossing_china"].source
+    assert "Điều 150" in by_id["marriage_offer"].source
     assert "Điều 23 khoản 2 điểm c" in by_id["money_before_contract"].source
     assert "Điều 7 khoản 1" in by_id["tourist_visa_to_work"].source
 
@@ -273,14 +319,15 @@ def test_warning_text_single_flag() -> None:
 
 
 def test_warning_text_combines_and_stays_short() -> None:
-    everything = " ".join(text for text, _ in POSITIVES)
-    flags = detect(everything)
-    assert len(flags) == len(default_rules().ids)
+    flags = list({flag.id: flag for text, _ in POSITIVES for flag in detect(text)}.values())
+    order = default_rules().ids
+    flags.sort(key=lambda flag: order.index(flag.id))  # as detect() returns them
+    assert len(flags) == len(order)
     text = warning_text(flags)
     assert len(text) <= WARNING_MAX_CHARS
     assert text.endswith(CHECK_COMPANY_TEXT)
-    # The most serious warning comes first.
-    assert text.index("Việc nhẹ lương cao") < text.index("visa du lịch")
+    # The most serious warning comes first: crossing into China, Lào Cai's main risk.
+    assert text.startswith("Cảnh báo: Sang Trung Quốc làm thuê")
 
 
 def test_warning_text_sorts_and_deduplicates() -> None:
