@@ -23,6 +23,7 @@ __all__ = [
     "Egress",
     "InlineButtons",
     "MalformedBody",
+    "MediaSource",
     "NoticeChannel",
     "NumberedChoices",
     "PermanentFailure",
@@ -70,8 +71,22 @@ class Unreachable(PermanentFailure):
 class Egress(Protocol):
     """The part of a channel the senders (outbox, broadcasts) use."""
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
-        """Send one message; return the platform's message id. Raises `SendError`."""
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
+        """Send one message (as a reply to the platform message `reply_to` where the
+        platform threads replies; ignored elsewhere); return the platform's message id.
+        Raises `SendError`."""
+        ...
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """A channel whose files can be fetched, to be sent on another channel (a staff
+    member's Telegram photo to a Zalo user)."""
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        """The file's bytes and a file name (with its extension). Raises `SendError`."""
         ...
 
 

@@ -220,7 +220,12 @@ class Dispatcher:
                 if not _says_anything(incoming):
                     return []
             user, state = await users.begin_turn(
-                session, incoming.channel, incoming.user_key, incoming.display_name
+                session,
+                incoming.channel,
+                incoming.user_key,
+                incoming.display_name,
+                # A Zalo OA admin writing to the user is not the user writing to us.
+                seen=incoming.staff_author is None,
             )
             channel = self.channels.get(incoming.channel)
             incoming = _pressed(incoming, state, channel)
@@ -234,6 +239,7 @@ class Dispatcher:
                 staff=self.staff,
                 bot_username=self.bot_username,
                 in_staff_chat=self._in_staff_chat(incoming),
+                channel_limits={name: c.limits for name, c in self.channels.items()},
                 **_capabilities(channel, incoming),
             )
             replies = await handle(ctx, incoming)
@@ -316,7 +322,7 @@ class Dispatcher:
             if channel is not None and not channel.limits.buttons and message.reply.buttons:
                 # Numbers would need the recipient's state, which is not ours to set.
                 message = replace(message, reply=replace(message.reply, buttons=()))
-            ids += await self._enqueue(session, f"u{inbox_id}:o{n}", message)
+            ids += await self._enqueue(session, message.key or f"u{inbox_id}:o{n}", message)
         return ids
 
     async def _enqueue(self, session: AsyncSession, key: str, message: Outgoing) -> list[int]:

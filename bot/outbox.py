@@ -18,22 +18,24 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Egress, NoticeChannel, RetryLater
+from bot.channel import Egress, MediaSource, NoticeChannel, RetryLater
 from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
 from db import outbox
-from handlers.types import Media, Notice, Reply
+from handlers.types import Attachment, Media, Notice, Reply
 
 log = logging.getLogger(__name__)
 
 PARALLEL_CHATS = 16
 BULK_KINDS = frozenset({"reminder"})
+ATTACHMENT_KINDS = frozenset({"photo", "voice", "audio", "video", "document"})
 Sent = tuple[int, str | None]  # row id, the platform's message id
 
 
@@ -116,6 +118,7 @@ class OutboxSender(Worker):
 
     async def _send_chat(self, rows: Sequence[Any]) -> None:
         """Send one chat's rows in order; at the first transient failure the rest wait too."""
+        sent: dict[str, str | None] = {}  # this pass's sends: idempotency key → message id
         for index, row in enumerate(rows):
             channel = self.channels.get(row.channel)
             tried = False  # whether the platform was asked (else the claim is no attempt)
@@ -124,11 +127,16 @@ class OutboxSender(Worker):
                     raise RetryLater(60, f"channel {row.channel} is not running")
                 reply = Reply.from_json(row.payload["reply"])
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
+                if media is not None and media.origin and media.origin != row.channel:
+                    reply, media = await self._carry(reply, media)
+                thread = await self._thread(row, sent)
                 await self._pace(row)
                 tried = True
                 notice = row.payload.get("notice")
                 if notice and isinstance(channel, NoticeChannel):
                     message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
+                elif thread is not None:
+                    message_id = await channel.send(row.chat_key, reply, media, reply_to=thread)
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
             except Exception as exc:
@@ -140,7 +148,31 @@ class OutboxSender(Worker):
                     return
                 continue
             self.metrics.sends.labels(row.channel, "sent").inc()
+            sent[row.idempotency_key] = message_id
             await self._record_sent(row.id, message_id)
+
+    async def _thread(self, row: Any, sent: dict[str, str | None]) -> str | None:
+        """The platform message a row replies to: the one sent for the outbox row its
+        payload names as `thread` (a hand-off card), looked up now, when it has been sent
+        (the rows of a chat go in order, so a card goes before its replies)."""
+        key = row.payload.get("thread")
+        if not isinstance(key, str):
+            return None
+        if key in sent:
+            return sent[key]
+        async with self.sessions() as session:
+            return await outbox.sent_message_of(session, key, row.channel, row.chat_key)
+
+    async def _carry(self, reply: Reply, media: Media) -> tuple[Reply, Media | None]:
+        """A file of another channel (a staff member's Telegram voice note for a Zalo
+        user): downloaded from there and attached, for this channel to upload."""
+        source = self.channels.get(media.origin or "")
+        if not isinstance(source, MediaSource) or not media.file_ref:
+            log.warning("outbox: no way to fetch a %s from %s; text only", media.kind, media.origin)
+            return reply, None
+        data, filename = await source.download(media.file_ref)
+        kind = media.kind if media.kind in ATTACHMENT_KINDS else "document"
+        return replace(reply, attachment=Attachment.of(filename, data, kind)), None
 
     async def _record_failure(self, rows: Sequence[Any], failure: Failure, tried: bool) -> bool:
         """Record the failure of `rows[0]`; True when the chat's next row may go.

@@ -6,6 +6,7 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+AttachmentKind = Literal["document", "photo", "voice", "audio", "video"]
 MediaKind = Literal["photo", "voice", "audio", "video", "document", "sticker", "location", "other"]
 
 
@@ -18,6 +19,9 @@ class ChannelLimits:
     buttons: bool
     # A button that shares the user's own phone number (Telegram's request_contact).
     share_contact: bool = False
+    # Kinds of media a user of this channel can be sent (a staff member's photo or voice
+    # note relayed in a hand-off); anything else reaches them as text only.
+    media: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,9 @@ class Media:
     kind: MediaKind
     file_ref: str | None = None
     caption: str | None = None
+    # The channel `file_ref` belongs to, when it is sent on another one (a Telegram
+    # file id relayed to a Zalo user is downloaded and uploaded there at send time).
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,9 @@ class Incoming:
     # The user let the bot write to them again (True: unblocked it, followed the Zalo
     # OA) or stopped it (False: blocked it, unfollowed); None for everything else.
     following: bool | None = None
+    # Written to the user by a person of the platform's own staff tool (a Zalo OA admin
+    # answering in Zalo's chat), not by the user: their id there.
+    staff_author: str | None = None
 
     @property
     def chat(self) -> str:
@@ -94,12 +104,10 @@ class Attachment:
 
     filename: str
     data_b64: str
-    kind: Literal["document", "photo"] = "document"
+    kind: AttachmentKind = "document"
 
     @classmethod
-    def of(
-        cls, filename: str, data: bytes, kind: Literal["document", "photo"] = "document"
-    ) -> Attachment:
+    def of(cls, filename: str, data: bytes, kind: AttachmentKind = "document") -> Attachment:
         return cls(filename, base64.b64encode(data).decode("ascii"), kind)
 
     @property
@@ -162,6 +170,14 @@ class Outgoing:
     media: Media | None = None
     # A registration status notice's facts (kind "notice").
     notice: Notice | None = None
+    # The outbox idempotency key to queue it under (a message later ones refer to, like
+    # a hand-off card); None = the dispatcher's own key for the update.
+    key: str | None = None
+    # Send it as a reply to the platform message of the outbox row with this key (the
+    # sender looks the message id up when it sends: a thread under a card).
+    thread: str | None = None
+    # The hand-off conversation it belongs to (so a reply to it finds the conversation).
+    conversation: int | None = None
 
     def payload(self, part: Reply | None = None, first: bool = True) -> dict[str, Any]:
         """The outbox row's payload for this message, or for `part` of it (the media and
@@ -171,4 +187,8 @@ class Outgoing:
             data["media"] = asdict(self.media)
         if first and self.notice is not None:
             data["notice"] = asdict(self.notice)
+        if self.thread is not None:
+            data["thread"] = self.thread
+        if self.conversation is not None:
+            data["conversation"] = self.conversation
         return data
