@@ -30,6 +30,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -64,7 +65,12 @@ class MalformedUpdate(MalformedBody):
 class TelegramChannel(InlineButtons):
     name = "telegram"
     title = "Telegram"
-    limits = ChannelLimits(max_text=4096, buttons=True, share_contact=True)
+    limits = ChannelLimits(
+        max_text=4096,
+        buttons=True,
+        share_contact=True,
+        media=frozenset({"photo", "voice", "audio", "video", "document"}),
+    )
     webhook_probe = False
 
     def __init__(self, settings: Settings, ingress: Ingress) -> None:
@@ -84,6 +90,7 @@ class TelegramChannel(InlineButtons):
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
+            .base_file_url(settings.file_base_url)
             .request(self._request)
             .get_updates_request(AiohttpRequest(connection_pool_size=2, read_timeout=40))
         )
@@ -182,7 +189,16 @@ class TelegramChannel(InlineButtons):
             log.debug("acknowledging a button press failed: %s", exc)
 
     # --- egress ----------------------------------------------------------------
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
+        """`reply_to`: a message of this chat to thread under (a hand-off card); sent
+        anyway if that message is gone."""
+        thread = (
+            ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+            if reply_to and reply_to.isdigit()
+            else None
+        )
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
         if reply.request_contact:
             markup = ReplyKeyboardMarkup(
@@ -196,15 +212,27 @@ class TelegramChannel(InlineButtons):
             )
         try:
             if reply.attachment is not None:
-                message = await self._send_attachment(chat_key, reply, markup)
+                message = await self._send_attachment(chat_key, reply, markup, thread)
                 return str(message.message_id)
-            if media is not None and media.file_ref and len(reply.text) <= CAPTION_LIMIT:
-                message = await self._send_media(chat_key, media, reply.text, markup)
-                return str(message.message_id)
+            text = reply.text
             if media is not None and media.file_ref:
-                await self._send_media(chat_key, media, None, None)
+                try:
+                    if len(reply.text) <= CAPTION_LIMIT:
+                        message = await self._send_media(chat_key, media, text, markup, thread)
+                        return str(message.message_id)
+                    await self._send_media(chat_key, media, None, None, thread)
+                except BadRequest as exc:
+                    # A file Telegram cannot take (a Zalo link of the wrong type): the
+                    # words still go, with the link, and nothing is lost.
+                    log.warning("Telegram refused a %s: %s; sending the text", media.kind, exc)
+                    if media.file_ref not in text:
+                        text += f"\n(tệp: {media.file_ref})"
             sent = await self._call(
-                "sendMessage", chat_id=chat_key, text=reply.text, reply_markup=markup
+                "sendMessage",
+                chat_id=chat_key,
+                text=text,
+                reply_markup=markup,
+                reply_parameters=thread,
             )
             message_id = sent.get("message_id") if isinstance(sent, dict) else None
             return None if message_id is None else str(message_id)
@@ -235,17 +263,21 @@ class TelegramChannel(InlineButtons):
         chat_key: str,
         reply: Reply,
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+        thread: ReplyParameters | None = None,
     ) -> Message:
-        """A file from us (export, QR code); the text rides as its caption when it fits."""
+        """A file from us (export, QR code, a file from another channel); the text rides
+        as its caption when it fits."""
         attachment = reply.attachment
         assert attachment is not None
         caption: str | None = reply.text
         if len(reply.text) > CAPTION_LIMIT:
-            await self.app.bot.send_message(chat_key, reply.text)
+            await self.app.bot.send_message(chat_key, reply.text, reply_parameters=thread)
             caption = None
         upload = InputFile(attachment.data, filename=attachment.filename)
-        send = self.app.bot.send_photo if attachment.kind == "photo" else self.app.bot.send_document
-        return await send(chat_key, upload, caption=caption, reply_markup=markup)
+        send = self._senders().get(attachment.kind, self.app.bot.send_document)
+        return await send(
+            chat_key, upload, caption=caption, reply_markup=markup, reply_parameters=thread
+        )
 
     async def _send_media(
         self,
@@ -253,17 +285,39 @@ class TelegramChannel(InlineButtons):
         media: Media,
         caption: str | None,
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+        thread: ReplyParameters | None = None,
     ) -> Message:
+        send = self._senders().get(media.kind, self.app.bot.send_document)
+        return await send(
+            chat_key, media.file_ref, caption=caption, reply_markup=markup, reply_parameters=thread
+        )
+
+    def _senders(self) -> dict[str, Any]:
         bot = self.app.bot
-        senders = {
+        return {
             "photo": bot.send_photo,
             "voice": bot.send_voice,
             "audio": bot.send_audio,
             "video": bot.send_video,
             "document": bot.send_document,
         }
-        send = senders.get(media.kind, bot.send_document)
-        return await send(chat_key, media.file_ref, caption=caption, reply_markup=markup)
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        """A file of this bot by its file id (getFile, then the file URL): to be sent to
+        a user of another channel. Bots may download files up to 20 MB."""
+        try:
+            found = await self._call("getFile", file_id=file_ref)
+            path = str(found.get("file_path") or "") if isinstance(found, dict) else ""
+            if not path:
+                raise PermanentFailure("Telegram gave no file path for this file")
+            data = await self._request.retrieve(f"{self.app.bot.base_file_url}/{path}")
+        except RetryAfter as exc:
+            raise RetryLater(5.0, "429 Too Many Requests (getFile)") from exc
+        except BadRequest as exc:
+            raise PermanentFailure(f"file not available: {exc.message}") from exc
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(2.0, f"network: {exc}") from exc
+        return bytes(data), path.rsplit("/", 1)[-1]
 
 
 def _seconds(value: int | float | timedelta) -> float:
