@@ -6,7 +6,9 @@
 - Events: text, image, sticker, location, audio, video, file, follow, unfollow. `follow`
   greets like /start and `unfollow` says the user can no longer be written to (both as
   `Incoming.following`: the dispatcher marks the user blocked until they follow again).
-  Receipts (`user_received_message`, `user_seen_message`) are ignored.
+  Receipts (`user_received_message`, `user_seen_message`) are ignored. `oa_send_*` with
+  `sender.admin_id` (a person answering in Zalo's OA chat tool) becomes an `Incoming`
+  for the recipient with `staff_author` (their hand-off; the bot keeps quiet).
 - Egress: one CS message per part (`MAX_TEXT`); the choices of a reply are numbered in
   the text (`render`) AND, up to `MAX_BUTTONS`, sent as a button template whose
   `oa.query.show` buttons send the number back, so tapping and typing work alike.
@@ -43,7 +45,7 @@ from bot.splitting import split_text
 from bot.zalo_oa_tokens import OaTokens
 from db import users
 from db.clock import utcnow
-from handlers.types import Incoming, Media, Notice, Reply
+from handlers.types import Attachment, Incoming, Media, Notice, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,12 @@ TOKEN_EXPIRED = -216
 WINDOW_CLOSED = {-213, -230, -201}  # 48 h quota, 7 days, not a follower (facts 1b)
 RATE_LIMITED = {-32}  # "exceeded rate limit" (to confirm)
 UNREACHABLE_TEXT = "không liên lạc được qua Zalo"
+# Uploads (docs "Upload hình ảnh" / "Upload file"): JPG/PNG up to 1 MB; PDF/DOC/DOCX
+# up to 5 MB.
+MAX_IMAGE_BYTES = 1_000_000
+IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+MAX_FILE_BYTES = 5_000_000
+FILE_TYPES = (".pdf", ".doc", ".docx")
 
 
 class MalformedEvent(MalformedBody):
@@ -79,7 +87,9 @@ class ZaloOAChannel(NumberedChoices):
     name = NAME
     title = "Zalo OA"
     # Numbered choices (a typed number presses one), the first few also as buttons.
-    limits = ChannelLimits(max_text=MAX_TEXT, buttons=False)
+    # Staff files reach OA users as uploaded images (JPG/PNG ≤ 1 MB) and files
+    # (PDF/DOC/DOCX ≤ 5 MB); the cs API sends no audio or video.
+    limits = ChannelLimits(max_text=MAX_TEXT, buttons=False, media=frozenset({"photo", "document"}))
     template_buttons = MAX_BUTTONS
     webhook_path = PATH
     webhook_probe = True  # the developer console checks the URL with a GET
@@ -137,8 +147,12 @@ class ZaloOAChannel(NumberedChoices):
         return [Received(incoming)] if incoming else []
 
     # --- egress ----------------------------------------------------------------
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         await self._check_window(chat_key)
+        if reply.attachment is not None:
+            return await self._send_file(chat_key, reply, reply.attachment)
         parts = split_text(reply.text, MAX_TEXT) or ["…"]
         message_id: str | None = None
         if media is not None and media.kind == "photo" and _is_url(media.file_ref):
@@ -151,6 +165,56 @@ class ZaloOAChannel(NumberedChoices):
                     message["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
             message_id = await self._post_cs(chat_key, message)
         return message_id
+
+    async def _send_file(self, chat_key: str, reply: Reply, attachment: Attachment) -> str | None:
+        """A file from staff (a photo, a PDF): uploaded, then sent (docs: "Upload hình
+        ảnh", "Upload file", "Gửi tin Tư vấn đính kèm ảnh/file"). One Zalo will not take
+        goes as words only, saying so, so the text is never lost."""
+        data, name = attachment.data, attachment.filename.lower()
+        kind = attachment.kind
+        if kind == "photo" and len(data) <= MAX_IMAGE_BYTES and name.endswith(IMAGE_TYPES):
+            token = await self._upload("/v2.0/oa/upload/image", attachment, "attachment_id")
+            message = _image_id(token)
+            if reply.text:
+                message["text"] = reply.text[:MAX_TEXT]
+            return await self._post_cs(chat_key, message)
+        if kind == "document" and len(data) <= MAX_FILE_BYTES and name.endswith(FILE_TYPES):
+            if reply.text:
+                await self.send(chat_key, Reply(reply.text))
+            token = await self._upload("/v2.0/oa/upload/file", attachment, "token")
+            return await self._post_cs(
+                chat_key, {"attachment": {"type": "file", "payload": {"token": token}}}
+            )
+        note = "(Cán bộ gửi kèm một tệp Zalo chưa nhận được; cán bộ sẽ gửi cách khác.)"
+        return await self.send(chat_key, Reply(f"{reply.text}\n{note}".strip(), reply.buttons))
+
+    async def _upload(self, path: str, attachment: Attachment, field: str) -> str:
+        """Upload a file (multipart `file`); the id Zalo gives it. -216 refreshes once."""
+        token = await self.tokens.access_token()
+        data = await self._upload_once(path, attachment, token)
+        if data.get("error") == TOKEN_EXPIRED:
+            token = (await self.tokens.refresh(stale=token)).access
+            data = await self._upload_once(path, attachment, token)
+        error = data.get("error", 0)
+        found = (data.get("data") or {}).get(field) if error == 0 else None
+        if not found:
+            raise PermanentFailure(f"Zalo OA upload refused: {error} {data.get('message', '')}")
+        return str(found)
+
+    async def _upload_once(self, path: str, attachment: Attachment, token: str) -> dict[str, Any]:
+        assert self._http is not None
+        form = aiohttp.FormData()
+        form.add_field("file", attachment.data, filename=attachment.filename)
+        try:
+            async with self._http.post(
+                f"{self.base}{path}", data=form, headers={"access_token": token}
+            ) as response:
+                if response.status == 429 or response.status >= 500:
+                    raise RetryLater(2.0, f"Zalo OA upload answered {response.status}")
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise RetryLater(2.0, f"Zalo OA upload: {exc}") from exc
+        return data if isinstance(data, dict) else {}
 
     async def send_notice(self, chat_key: str, reply: Reply, notice: Notice) -> str | None:
         """A registration status notice: ZNS when configured and a phone is known."""
@@ -277,6 +341,8 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
             text="/start" if following else None,
             following=following,
         )
+    if name.startswith("oa_send_"):
+        return _admin_message(name, event)
     if not name.startswith("user_send_"):
         return None  # receipts, anonymous chats
     sender = event.get("sender") or {}
@@ -295,6 +361,32 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     if name == "user_send_text":
         return Incoming(**base, text=str(message.get("text") or ""))
     return Incoming(**base, media=_media(name, message))
+
+
+def _admin_message(name: str, event: dict[str, Any]) -> Incoming | None:
+    """`oa_send_*`: the OA wrote to a user. Zalo sends it for our own API sends too; only
+    one with `sender.admin_id` was written by a person in Zalo's OA chat tool, and that
+    one is the user's hand-off (the bot keeps quiet for them a while)."""
+    sender = event.get("sender") or {}
+    recipient = event.get("recipient") or {}
+    message = event.get("message") or {}
+    if not isinstance(sender, dict) or not sender.get("admin_id"):
+        return None
+    if not isinstance(recipient, dict) or not recipient.get("id") or not isinstance(message, dict):
+        raise MalformedEvent("OA message without recipient or message")
+    msg_id = str(message.get("msg_id") or "")
+    user = str(recipient["id"])
+    key = f"{name}:{msg_id}" if msg_id else f"{name}:{user}:{event.get('timestamp', '')}"
+    base: dict[str, Any] = {
+        "channel": NAME,
+        "user_key": user,
+        "update_key": key[:128],
+        "message_ref": msg_id or None,
+        "staff_author": str(sender["admin_id"])[:64],
+    }
+    if name == "oa_send_text":
+        return Incoming(**base, text=str(message.get("text") or ""))
+    return Incoming(**base, media=_media(name.replace("oa_send_", "user_send_"), message))
 
 
 def _media(name: str, message: dict[str, Any]) -> Media:
@@ -339,6 +431,18 @@ def _image(url: str) -> dict[str, Any]:
             "payload": {
                 "template_type": "media",
                 "elements": [{"media_type": "image", "url": url}],
+            },
+        }
+    }
+
+
+def _image_id(attachment_id: str) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "attachment_id": attachment_id}],
             },
         }
     }
