@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers import (
     broadcast_compose,
     handoff,
+    handoff_staff,
     home,
     job_fairs,
     legacy_routes,
@@ -26,6 +27,7 @@ ROUTERS: tuple[Router, ...] = (
     legacy_routes.router,
     job_fairs.router,
     handoff.router,
+    handoff_staff.router,
     staff.router,
     referrals.router,
     broadcast_compose.router,
