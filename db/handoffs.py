@@ -205,7 +205,7 @@ async def open_list(
         )
         .limit(limit)
     )
-    return [(c, u) for c, u in rows.tuples().all()]
+    return [(c, u) for c, u in rows.all()]
 
 
 async def recently_closed(
@@ -218,7 +218,7 @@ async def recently_closed(
         .order_by(HandoffConversation.closed_at.desc())
         .limit(limit)
     )
-    return [(c, u) for c, u in rows.tuples().all()]
+    return [(c, u) for c, u in rows.all()]
 
 
 async def messages(session: AsyncSession, conversation_id: int) -> Sequence[HandoffMessage]:
@@ -240,7 +240,7 @@ async def counts(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
         .where(HandoffMessage.conversation_id.in_(list(ids)))
         .group_by(HandoffMessage.conversation_id)
     )
-    return {cid: n for cid, n in rows.tuples().all()}
+    return {cid: n for cid, n in rows.all()}
 
 
 async def quiet_since(
@@ -253,7 +253,7 @@ async def quiet_since(
         .order_by(HandoffConversation.id)
         .limit(limit)
     )
-    return [(cid, uid) for cid, uid in rows.tuples().all()]
+    return [(cid, uid) for cid, uid in rows.all()]
 
 
 async def pauses_ended(
@@ -270,7 +270,7 @@ async def pauses_ended(
         .order_by(HandoffConversation.id)
         .limit(limit)
     )
-    return [(cid, uid) for cid, uid in rows.tuples().all()]
+    return [(cid, uid) for cid, uid in rows.all()]
 
 
 async def waiting(
@@ -288,7 +288,7 @@ async def waiting(
         .order_by(HandoffConversation.opened_at)
         .limit(limit)
     )
-    return [(c, u) for c, u in rows.tuples().all()]
+    return [(c, u) for c, u in rows.all()]
 
 
 async def locked(session: AsyncSession, conversation_id: int) -> HandoffConversation | None:

@@ -11,7 +11,7 @@ worker too, and opens the conversation again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from db import handoffs
 from db.clock import utcnow
@@ -279,3 +279,41 @@ async def platform_staff_message(ctx: Context, incoming: Incoming) -> list[Reply
         Reply(f"✍️ #{conversation.id} {admin} nhắn cho {handoff.name(ctx.user)}:\n{shown}"),
     )
     return []
+
+
+# --- what the periodic pass says (bot/handoff_watch.py) --------------------------------
+
+
+def quiet_closed_text() -> str:
+    return (
+        "Cuộc trò chuyện với cán bộ đã đóng vì lâu không có tin mới.\n"
+        "Bạn cứ hỏi tôi bất cứ lúc nào. Cần nhắn cán bộ, bấm «Gặp cán bộ tư vấn»."
+    )
+
+
+def closed_note(conversation: HandoffConversation, worker: User, quiet: bool) -> str:
+    if quiet:
+        return (
+            f"⏱️ Hội thoại #{conversation.id} ({handoff.name(worker)}) tự kết thúc vì lâu "
+            "không có tin mới. Trả lời vào chuỗi này vẫn tới được người lao động."
+        )
+    return (
+        f"⏱️ #{conversation.id}: quản trị viên Zalo OA đã thôi nhắn; trợ lý tự động trả "
+        f"lời {handoff.name(worker)} trở lại."
+    )
+
+
+def morning_text(rows: list[tuple[HandoffConversation, User]], now: datetime) -> str:
+    """The conversations waiting for a first answer, for the staff chat in the morning."""
+    lines = [f"☀️ Chào buổi sáng! {len(rows)} người đang chờ cán bộ trả lời:"]
+    for conversation, worker in rows:
+        urgent = " 🆘" if conversation.reason == "distress" else ""
+        lines.append(
+            f"#{conversation.id} {handoff.name(worker)} · nhắn từ "
+            f"{age(now - conversation.opened_at)}{urgent}"
+        )
+    lines.append(
+        "Trả lời (reply) vào tin của hội thoại trong nhóm để nhắn cho người lao động. "
+        "/hoithoai xem lại danh sách."
+    )
+    return "\n".join(lines)

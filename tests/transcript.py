@@ -107,12 +107,12 @@ class Transcript:
     async def send(self, user: str | None = None, **fields: object) -> list[Reply]:
         user = user or self.user
         before = len(self.channel.to(user))
+        values: dict[str, object] = {"display_name": "Lò Văn A", **fields}
         incoming = Incoming(
             channel=self.channel.name,
             user_key=user,
             update_key=uuid.uuid4().hex,
-            display_name="Lò Văn A",
-            **fields,  # type: ignore[arg-type]
+            **values,  # type: ignore[arg-type]
         )
         await self.runtime.dispatcher.submit(incoming, wait=True)
         return self.channel.to(user)[before:]
