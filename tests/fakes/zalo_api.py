@@ -3,7 +3,9 @@
 One aiohttp app serves all four, so each base-URL setting points at it:
 
 - OA: `POST /v3.0/oa/message/cs` (header `access_token`; an unknown or expired token
-  answers `error: -216`; users in `closed_users` answer `-230`);
+  answers `error: -216`; users in `closed_users` answer `-230`; an image or file must
+  name an upload), `POST /v2.0/oa/upload/image` (JPG/PNG ≤ 1 MB → `attachment_id`) and
+  `/v2.0/oa/upload/file` (PDF/DOC/DOCX ≤ 5 MB → `token`), as the docs describe them;
 - OAuth: `POST /v4/oa/access_token` (header `secret_key`, form `refresh_token, app_id,
   grant_type`); the refresh token is single-use and rotates, a spent one is refused;
 - ZNS: `POST /message/template`;
@@ -89,6 +91,7 @@ class FakeZalo:
         self.expires_in = "90000"
         self.refresh_delay = 0.0  # seconds OAuth takes (to overlap two refreshes)
         self.closed_users: set[str] = set()  # OA users outside the 7-day window
+        self.uploads: dict[str, bytes] = {}  # OA uploads by attachment id / file token
         self.oa_rate_limit: float | None = None  # OA sends a second, else 429
         self.bot_rate_limit: float | None = None
         self.rate_burst = 2.0
@@ -106,6 +109,8 @@ class FakeZalo:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._oa_send)
+        app.router.add_post("/v2.0/oa/upload/image", self._oa_upload_image)
+        app.router.add_post("/v2.0/oa/upload/file", self._oa_upload_file)
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_post("/message/template", self._zns)
         app.router.add_post("/bot{token}/{method}", self._bot)
@@ -175,6 +180,25 @@ class FakeZalo:
 
     def oa_text(self, user: str, text: str) -> dict[str, Any]:
         return self.oa_event("user_send_text", user, {"text": text})
+
+    def oa_admin_text(
+        self, user: str, text: str, admin_id: str | None = "4267886274574868951"
+    ) -> dict[str, Any]:
+        """`oa_send_text`: the OA wrote to `user`. From Zalo's OA chat tool the sender
+        carries `admin_id`; for a send through the API (ours) it does not (docs: "Sự kiện
+        Official Account gửi tin nhắn cho người dùng")."""
+        sender: dict[str, Any] = {"id": OA_ID}
+        if admin_id is not None:
+            sender["admin_id"] = admin_id
+        return {
+            "app_id": self.app_id,
+            "sender": sender,
+            "recipient": {"id": user},
+            "event_name": "oa_send_text",
+            "message": {"text": text, "msg_id": f"oamsg{next(self._serial)}"},
+            "user_id_by_app": f"app-{user}",
+            "timestamp": str(int(time.time() * 1000) + next(self._serial)),
+        }
 
     def oa_attachment(self, name: str, user: str, payload: dict[str, Any]) -> dict[str, Any]:
         kind = name.removeprefix("user_send_")
@@ -349,11 +373,55 @@ class FakeZalo:
             await self._record(call)
             return web.json_response({"error": -32, "message": "rate limit"}, status=429)
         text = call.text
+        attached = _attached_upload(call.params)
+        if attached is not None and attached not in self.uploads:
+            call.status = "-201"
+            await self._record(call)
+            return web.json_response({"error": -201, "message": "attachment is invalid"})
         if len(text) > BOT_TEXT_LIMIT:
             call.status = "-201"
             await self._record(call)
             return web.json_response({"error": -201, "message": "text too long"})
         call.result = {"message_id": f"oamid{next(self._serial)}", "user_id": call.user}
+        await self._record(call)
+        return web.json_response({"error": 0, "message": "Success", "data": call.result})
+
+    async def _oa_upload_image(self, request: web.Request) -> web.Response:
+        """Docs "Upload hình ảnh": multipart `file`, JPG or PNG, at most 1 MB."""
+        return await self._oa_upload(
+            request, "upload_image", (".jpg", ".jpeg", ".png"), 1_000_000, "attachment_id"
+        )
+
+    async def _oa_upload_file(self, request: web.Request) -> web.Response:
+        """Docs "Upload file": multipart `file`, PDF, DOC or DOCX, at most 5 MB."""
+        return await self._oa_upload(
+            request, "upload_file", (".pdf", ".doc", ".docx"), 5_000_000, "token"
+        )
+
+    async def _oa_upload(
+        self,
+        request: web.Request,
+        api: str,
+        types: tuple[str, ...],
+        limit: int,
+        field: str,
+    ) -> web.Response:
+        token = request.headers.get("access_token")
+        form = await request.post()
+        upload = form.get("file")
+        name = str(getattr(upload, "filename", "") or "")
+        data = upload.file.read() if hasattr(upload, "file") else b""
+        call = ZaloCall(api, {"filename": name, "size": len(data)}, token)
+        if token not in self.access_tokens:
+            call.status = "-216"
+            await self._record(call)
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        if not name.lower().endswith(types) or not data or len(data) > limit:
+            call.status = "-201"
+            await self._record(call)
+            return web.json_response({"error": -201, "message": "file is invalid"})
+        call.result = {field: f"{api}-{next(self._serial)}"}
+        self.uploads[call.result[field]] = data
         await self._record(call)
         return web.json_response({"error": 0, "message": "Success", "data": call.result})
 
@@ -474,6 +542,18 @@ class FakeZalo:
         if update is None:
             return _bot_error(408, "Request timeout")
         return web.json_response({"ok": True, "result": update})
+
+
+def _attached_upload(params: dict[str, Any]) -> str | None:
+    """The uploaded image's `attachment_id` or file's `token` a cs message sends, if any."""
+    attachment = (params.get("message") or {}).get("attachment") or {}
+    payload = attachment.get("payload") or {}
+    if attachment.get("type") == "file":
+        return str(payload.get("token") or "")
+    for element in payload.get("elements") or []:
+        if isinstance(element, dict) and element.get("attachment_id"):
+            return str(element["attachment_id"])
+    return None
 
 
 def _bot_error(code: int, description: str) -> web.Response:
