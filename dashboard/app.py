@@ -20,7 +20,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, insights, outreach, registrations, report
+from dashboard import accounts, handoffs, insights, outreach, registrations, report
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
@@ -84,6 +84,7 @@ def build_dashboard(
     report.add_routes(app.router)
     outreach.add_routes(app.router)
     insights.add_routes(app.router)
+    handoffs.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app
 
@@ -219,7 +220,9 @@ async def _login(request: web.Request) -> web.Response:
         else:
             error = "Tên đăng nhập hoặc mật khẩu không đúng."
         return await render(
-            request, "login.html", {"next": target, "error": error, "username": username},
+            request,
+            "login.html",
+            {"next": target, "error": error, "username": username},
             status=401,
         )
     # A fresh session (and CSRF token) at login: a session id planted before is useless.
