@@ -196,6 +196,7 @@ class OutboxSender(Worker):
                 )
                 await outbox.mark_failed(session, row, failure.error)
                 await outbox.release(session, rest[1:], failure.delay, failure.error)
+                await self._report(session, row, "failed")
                 return False
             if failure.result == "unreachable":
                 log.info("outbox %s: not attempted (%s)", row.id, failure.error)
@@ -204,7 +205,34 @@ class OutboxSender(Worker):
                 log.warning("outbox %s: failed for good (%s)", row.id, failure.error)
                 blocked = failure.result == "blocked"
                 await outbox.mark_failed(session, row, failure.error, blocked=blocked)
+            await self._report(session, row, failure.result)
         return True
+
+    async def _report(self, session: AsyncSession, row: Any, result: str) -> None:
+        """A row that will never arrive and says whom to tell (`on_failure`: a staff
+        member's answer to a worker): that message is queued in the same transaction,
+        with the words for this outcome (unreachable, blocked, failed)."""
+        report = row.payload.get("on_failure")
+        if not isinstance(report, dict) or not isinstance(report.get("texts"), dict):
+            return
+        texts = report["texts"]
+        text = texts.get(result) or texts.get("failed")
+        if not text:
+            return
+        payload: dict[str, Any] = {"reply": Reply(str(text)).to_json()}
+        for name in ("thread", "conversation"):
+            if report.get(name) is not None:
+                payload[name] = report[name]
+        await outbox.enqueue(
+            session,
+            key=f"{row.idempotency_key}:failed",
+            channel=str(report["channel"]),
+            chat_key=str(report["chat_key"]),
+            kind=str(report.get("kind") or "reply"),
+            payload=payload,
+            user_id=report.get("user_id"),
+        )
+        self.wake()
 
     async def _record_sent(self, row_id: int, message_id: str | None) -> None:
         """Record a send before the next row of its chat goes (group commit: the sends

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
 from db.users import State
-from handlers.types import ChannelLimits, Media, Outgoing, Reply
+from handlers.types import ChannelLimits, FailureReport, Media, Outgoing, Reply
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ class Context:
         kind: str = "relay",
         media: Media | None = None,
         conversation: int | None = None,
+        on_failure: FailureReport | None = None,
     ) -> None:
         self.outgoing.append(
             Outgoing(
@@ -137,5 +138,6 @@ class Context:
                 user_id=user.id,
                 media=media,
                 conversation=conversation,
+                on_failure=on_failure,
             )
         )

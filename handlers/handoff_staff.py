@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.handoff import LEAVE, MEDIA_NAMES, CloseConversation
 from handlers.menu import MENU_BUTTONS
 from handlers.router import ANYWHERE, STAFF_CHAT, Router
-from handlers.types import Incoming, Media, Reply
+from handlers.types import FailureReport, Incoming, Media, Reply
 
 router = Router("handoff_staff")
 LIST_LIMIT = 30
@@ -84,8 +84,32 @@ async def relay_staff_reply(ctx: Context, incoming: Incoming) -> list[Reply]:
         Reply(body + hint, (LEAVE,)),
         media=media,
         conversation=conversation.id,
+        on_failure=_undelivered(ctx, incoming, conversation, worker),
     )
     return [Reply(refused)] if refused else []
+
+
+def _undelivered(
+    ctx: Context, incoming: Incoming, conversation: HandoffConversation, worker: User
+) -> FailureReport:
+    """What the staff chat is told if the answer never reaches the worker."""
+    who = f"#{conversation.id} {handoff.name(worker)}"
+    return FailureReport(
+        channel=incoming.channel,
+        chat_key=incoming.chat,
+        kind="handoff",
+        user_id=worker.id,
+        thread=conversation.card_key,
+        conversation=conversation.id,
+        texts={
+            "unreachable": f"⚠️ Tin trả lời chưa tới được {who}: người này không nhắn "
+            "qua Zalo đã hơn 7 ngày nên Zalo không cho gửi. Hãy gọi điện nếu có số.",
+            "blocked": f"⚠️ Tin trả lời chưa tới được {who}: người này đã chặn hoặc bỏ "
+            "quan tâm trợ lý. Hãy gọi điện nếu có số.",
+            "failed": f"⚠️ Tin trả lời chưa tới được {who} (lỗi khi gửi). "
+            "Anh/chị thử gửi lại, hoặc gọi điện nếu có số.",
+        },
+    )
 
 
 def _answer(ctx: Context, incoming: Incoming, worker: User) -> tuple[str, Media | None, str]:

@@ -158,6 +158,19 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class FailureReport:
+    """Who is told when a message can never be delivered, and in which words."""
+
+    channel: str
+    chat_key: str
+    texts: dict[str, str]  # outcome (unreachable, blocked, failed) → text
+    kind: str = "reply"
+    user_id: int | None = None
+    thread: str | None = None
+    conversation: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A message to somebody other than the sender (the staff chat, or a user from staff)."""
 
@@ -178,6 +191,9 @@ class Outgoing:
     thread: str | None = None
     # The hand-off conversation it belongs to (so a reply to it finds the conversation).
     conversation: int | None = None
+    # Whom to tell if it never arrives: an `Outgoing` to send instead, its text per
+    # outcome ("unreachable", "blocked", "failed"); see `OutboxSender._report`.
+    on_failure: FailureReport | None = None
 
     def payload(self, part: Reply | None = None, first: bool = True) -> dict[str, Any]:
         """The outbox row's payload for this message, or for `part` of it (the media and
@@ -191,4 +207,6 @@ class Outgoing:
             data["thread"] = self.thread
         if self.conversation is not None:
             data["conversation"] = self.conversation
+        if first and self.on_failure is not None:
+            data["on_failure"] = asdict(self.on_failure)
         return data

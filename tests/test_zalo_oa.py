@@ -300,6 +300,12 @@ async def test_a_user_silent_for_seven_days_is_not_attempted(
         await asyncio.sleep(0.05)
     assert await relay_status() == "unreachable"
     assert len([c for c in fake_zalo.calls if c.api == "oa"]) == before  # not attempted
+    # The staff member is told, in the conversation's thread, that it did not arrive.
+    await fake_telegram.wait_for(
+        lambda: any("chưa tới được" in c.text for c in fake_telegram.sent(STAFF_CHAT))
+    )
+    told = next(c for c in fake_telegram.sent(STAFF_CHAT) if "chưa tới được" in c.text)
+    assert "7 ngày" in told.text and told.replying_to == card.message_id
 
 
 async def test_webhook_answers_fast_and_server_errors_are_retried(
