@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import handoff_watch
+from bot import handoff_watch, retention
 from db.clock import utcnow
 from db.models import ConversationState, HandoffConversation, HandoffMessage, User
 from faq.service import FaqService
@@ -347,3 +347,32 @@ async def test_no_staff_chat_gives_the_phone(database_url: str) -> None:
         assert await conversations(chat) == []
     finally:
         await chat.close()
+
+
+async def test_retention_empties_the_messages_of_old_ended_conversations(
+    chat: Transcript,
+) -> None:
+    await chat.say("cho toi gap can bo, sdt 0912345678", user="old")
+    await chat.say("thoát", user="old")
+    await chat.say("cho toi gap can bo, sdt 0987654321", user="new")
+    long_ago = utcnow() - timedelta(days=400)
+    async with chat.runtime.sessions.begin() as session:
+        await session.execute(
+            update(HandoffConversation)
+            .where(HandoffConversation.id == 1)
+            .values(closed_at=long_ago, opened_at=long_ago)
+        )
+        await session.execute(
+            update(HandoffMessage)
+            .where(HandoffMessage.conversation_id == 1)
+            .values(created_at=long_ago)
+        )
+    report = await retention.purge(chat.runtime.sessions, 365)
+    assert report.handoff == 1
+    async with chat.runtime.sessions() as session:
+        texts = dict(
+            (
+                await session.execute(select(HandoffMessage.conversation_id, HandoffMessage.text))
+            ).all()
+        )
+    assert texts[1] is None and "0987654321" in (texts[2] or "")
