@@ -181,20 +181,23 @@ async def open_conversation(
     ctx.start_flow(FLOW, "open")
     ctx.state.buttons = []
     first = incoming if include and _has_content(incoming) else None
-    if not joined and not resumed:
-        _post_card(ctx, conversation, reason, first, carried)
-    else:
-        note = "🔄 Hội thoại mở lại." if resumed else None
+    if joined or resumed:
+        if resumed:
+            thread(
+                ctx,
+                conversation,
+                Reply(f"🔄 Hội thoại #{conversation.id} ({name(ctx.user)}) mở lại."),
+            )
         if carried:
             thread(ctx, conversation, Reply(_line(ctx, conversation, f"(hỏi trước đó) {carried}")))
-        if note:
-            thread(ctx, conversation, Reply(f"{note} #{conversation.id} {name(ctx.user)}"))
         if first is not None:
             _forward(ctx, conversation, first)
-    if first is not None and not (joined or resumed):
-        _record(ctx, conversation, first)
-    if carried and not (joined or resumed):
+    else:
+        post_card(ctx, conversation, reason, first, carried)
+    if carried:
         handoffs.record(session, conversation, "worker", text=carried)
+    if first is not None:
+        _record(ctx, conversation, first)
     return [acknowledge(ctx, conversation, reason, first)]
 
 
@@ -374,15 +377,17 @@ def describe(incoming: Incoming) -> tuple[str, Media | None]:
     return (incoming.text or "").strip()[:MAX_CARD_TEXT], None
 
 
-def _post_card(
+def post_card(
     ctx: Context,
     conversation: HandoffConversation,
     reason: str,
     first: Incoming | None,
     carried: str | None,
 ) -> None:
-    """The card every message of the conversation is threaded under."""
-    assert ctx.staff is not None
+    """The card every message of the conversation is threaded under (the worker is the
+    sender of this turn)."""
+    if ctx.staff is None:
+        return
     lines = [
         f"🙋 Hội thoại #{conversation.id} · {name(ctx.user)} "
         f"({ctx.channel_title or ctx.user.channel}, người dùng #{ctx.user.id})",
@@ -436,6 +441,7 @@ def thread(
         ctx.send_to_staff(
             Reply(
                 f"🙋 Hội thoại #{conversation.id} · {name(worker)} (người dùng #{worker.id})\n"
+                f"{REASONS.get(conversation.reason, '')}\n"
                 "↩️ Trả lời (reply) tin này hoặc tin bất kỳ bên dưới để nhắn cho người lao động.",
                 (close_button(conversation.id),),
             ),

@@ -21,7 +21,7 @@ from handlers.access import actor
 from handlers.context import Context
 from handlers.handoff import LEAVE, MEDIA_NAMES, CloseConversation
 from handlers.menu import MENU_BUTTONS
-from handlers.router import ANYWHERE, STAFF_CHAT, Router
+from handlers.router import ANYWHERE, Router
 from handlers.types import FailureReport, Incoming, Media, Reply
 
 router = Router("handoff_staff")
@@ -168,7 +168,7 @@ async def close_button(ctx: Context, incoming: Incoming, action: CloseConversati
 @router.command(
     "xong",
     staff=True,
-    where=STAFF_CHAT,
+    where=ANYWHERE,
     help="/xong: trả lời (reply) một tin của hội thoại, hoặc /xong SỐ: kết thúc hội thoại",
 )
 async def close_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
@@ -276,6 +276,7 @@ async def platform_staff_message(ctx: Context, incoming: Incoming) -> list[Reply
     conversation = await handoffs.open_of(session, ctx.user.id)
     if conversation is None:
         conversation = await handoffs.create(session, ctx.user, "platform")
+        handoff.post_card(ctx, conversation, "platform", None, None)
     if ctx.flow != handoffs.FLOW:
         ctx.start_flow(handoffs.FLOW, "open")
     ctx.state.buttons = []
