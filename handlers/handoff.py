@@ -178,6 +178,7 @@ async def open_conversation(
             handoffs.reopen(conversation)
         else:
             conversation = await handoffs.create(session, ctx.user, reason)
+            ctx.events.append(f"handoff:{reason}")  # metrics
     ctx.start_flow(FLOW, "open")
     ctx.state.buttons = []
     first = incoming if include and _has_content(incoming) else None

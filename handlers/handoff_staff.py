@@ -276,6 +276,7 @@ async def platform_staff_message(ctx: Context, incoming: Incoming) -> list[Reply
     conversation = await handoffs.open_of(session, ctx.user.id)
     if conversation is None:
         conversation = await handoffs.create(session, ctx.user, "platform")
+        ctx.events.append("handoff:platform")  # metrics
         handoff.post_card(ctx, conversation, "platform", None, None)
     if ctx.flow != handoffs.FLOW:
         ctx.start_flow(handoffs.FLOW, "open")

@@ -13,6 +13,7 @@ from db.models import HandoffConversation, HandoffMessage, ProcessedUpdate
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER
 from tests.fakes.telegram_api import Call, FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.test_metrics import _scrape as scrape
 from tests.zalo_helpers import oa_url, zalo_server
 
 __all__ = ["zalo_server"]
@@ -185,3 +186,17 @@ async def test_zalo_bot_worker_reaches_staff_and_gets_answers(
     await fake_telegram.wait_for(
         lambda: any("không nhận được ảnh" in c.text for c in fake_telegram.sent(STAFF_CHAT))
     )
+
+
+async def test_metrics_count_opened_and_waiting_conversations(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    await fake.push(fake.message_update(WORKER, "gap can bo"))
+    await fake.push(fake.callback_update(WORKER + 1, "menu:staff"))
+    await fake.wait_sent(STAFF_CHAT, 2)
+    status, m = await scrape(polling)
+    assert status == 200
+    assert m["bot_handoffs_opened_total{reason=request}"] == 1
+    assert m["bot_handoffs_opened_total{reason=button}"] == 1
+    assert m["bot_handoffs_open{state=waiting}"] == 2
+    assert m["bot_handoffs_open{state=taken}"] == 0
