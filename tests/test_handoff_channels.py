@@ -200,3 +200,21 @@ async def test_metrics_count_opened_and_waiting_conversations(
     assert m["bot_handoffs_opened_total{reason=button}"] == 1
     assert m["bot_handoffs_open{state=waiting}"] == 2
     assert m["bot_handoffs_open{state=taken}"] == 0
+
+
+async def test_an_album_is_one_conversation_with_one_acknowledgement(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    for n in range(3):
+        extra = {"caption": "giấy tờ của em"} if n == 0 else {}
+        await fake.push(
+            fake.message_update(WORKER, photo=photo(f"ALB{n}"), media_group_id="album-1", **extra)
+        )
+    card, *rest = await fake.wait_sent(STAFF_CHAT, 3)
+    assert card.method == "sendPhoto" and card.params["photo"] == "ALB0"
+    assert "giấy tờ của em" in card.text and "Hội thoại #1" in card.text
+    assert [c.params["photo"] for c in rest] == ["ALB1", "ALB2"]
+    assert all(c.replying_to == card.message_id for c in rest)
+    await settle()
+    [ack] = fake.sent(WORKER)
+    assert "Tôi đã chuyển ảnh của bạn" in ack.text
