@@ -81,8 +81,9 @@ REASONS = {
     "reply": "Cán bộ nhắn trước.",
     "platform": "Quản trị viên Zalo OA đang trả lời trực tiếp trên Zalo.",
 }
-# Longest text we pass to the staff chat in one message (Telegram captions are shorter).
-MAX_CARD_TEXT = 3000
+# Longest text of one message we pass to the staff chat (and keep in the conversation);
+# the dispatcher splits it at the staff channel's limit, every part in the thread.
+MAX_TEXT = 12_000
 # A question the bot could not answer, kept this long to go with a later «Gặp cán bộ».
 CONTEXT_KEY = "handoff:context"
 CONTEXT_TTL = timedelta(hours=2)
@@ -144,7 +145,7 @@ def remember_question(ctx: Context, text: str) -> None:
     """Keep a question the bot could not answer: if the worker then asks for a person,
     it goes to staff with the card, so they need not type it again."""
     if text:
-        ctx.state.data[CONTEXT_KEY] = {"text": text[:MAX_CARD_TEXT], "at": utcnow().isoformat()}
+        ctx.state.data[CONTEXT_KEY] = {"text": text[:MAX_TEXT], "at": utcnow().isoformat()}
 
 
 def _carried(ctx: Context) -> str | None:
@@ -170,6 +171,8 @@ async def open_conversation(
     session = ctx.session
     conversation = await handoffs.open_of(session, ctx.user.id)
     joined = conversation is not None
+    if conversation is not None and conversation.reason == "platform":
+        conversation.paused_until = None  # asked for a person: it stays until it is closed
     resumed = False
     if conversation is None:
         conversation = await _recent(ctx)
@@ -375,7 +378,7 @@ def describe(incoming: Incoming) -> tuple[str, Media | None]:
     if media is not None:
         where = f": {media.file_ref}" if media.kind == "location" and media.file_ref else ""
         return f"gửi {OTHER_NAMES.get(media.kind, 'một tin nhắn')}{where}", None
-    return (incoming.text or "").strip()[:MAX_CARD_TEXT], None
+    return (incoming.text or "").strip()[:MAX_TEXT], None
 
 
 def post_card(
