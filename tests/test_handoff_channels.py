@@ -9,8 +9,11 @@ import asyncio
 from sqlalchemy import select
 
 from bot.serve import Server
+from db.clock import utcnow
 from db.models import HandoffConversation, HandoffMessage, ProcessedUpdate
-from tests.conftest import STAFF_CHAT, STAFF_MEMBER
+from faq.service import FaqService
+from handlers.office_hours import to_local
+from tests.conftest import STAFF_CHAT, STAFF_MEMBER, make_settings
 from tests.fakes.telegram_api import Call, FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.test_metrics import _scrape as scrape
@@ -218,3 +221,49 @@ async def test_an_album_is_one_conversation_with_one_acknowledgement(
     await settle()
     [ack] = fake.sent(WORKER)
     assert "Tôi đã chuyển ảnh của bạn" in ack.text
+
+
+async def test_a_reply_to_an_ended_conversation_still_reaches_the_worker_and_reopens_it(
+    polling: Server, fake: FakeTelegram
+) -> None:
+    await fake.push(fake.message_update(WORKER, "gap can bo"))
+    [card] = await fake.wait_sent(STAFF_CHAT, 1)
+    await fake.push(fake.callback_update(STAFF_MEMBER, "ho:close:1", card.message_id, STAFF_CHAT))
+    await fake.wait_sent(WORKER, 2)  # the acknowledgement, then "Cán bộ đã kết thúc"
+    await fake.push(staff_reply(fake, card, "Chị quên dặn: nhớ mang sổ hộ khẩu nhé."))
+    late = (await fake.wait_sent(WORKER, 3))[2]
+    assert "nhớ mang sổ hộ khẩu" in late.text
+    await fake.wait_for(lambda: any("mở lại" in c.text for c in fake.sent(STAFF_CHAT)))
+    await fake.push(fake.message_update(WORKER, "dạ vâng ạ"))
+    await fake.wait_for(lambda: any("dạ vâng ạ" in c.text for c in fake.sent(STAFF_CHAT)))
+    answer = next(c for c in fake.sent(STAFF_CHAT) if "dạ vâng ạ" in c.text)
+    assert answer.replying_to == card.message_id
+    assert polling.runtime is not None
+    async with polling.runtime.sessions() as session:
+        [conversation] = (await session.scalars(select(HandoffConversation))).all()
+    assert conversation.status == "open"
+
+
+async def test_out_of_hours_over_telegram_gives_a_time_and_emergency_numbers(
+    database_url: str, fake: FakeTelegram
+) -> None:
+    today = to_local(utcnow()).date()
+    server = Server(
+        make_settings(
+            database_url,
+            fake,
+            centre_open_hours="Mon-Sun 07:30-17:00",
+            centre_holidays=today.isoformat(),
+        ),
+        FaqService(),
+    )
+    await server.start()
+    try:
+        await fake.push(fake.message_update(WORKER, "cho toi noi chuyen voi can bo"))
+        [ack] = await fake.wait_sent(WORKER, 1)
+        assert "ngoài giờ làm việc" in ack.text and "7 giờ 30 sáng mai" in ack.text
+        assert "113" in ack.text and "111" in ack.text
+        [card] = await fake.wait_sent(STAFF_CHAT, 1)
+        assert "🌙" in card.text
+    finally:
+        await server.stop()
