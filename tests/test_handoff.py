@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot import handoff_watch, retention
+from db import outbox
 from db.clock import utcnow
 from db.models import ConversationState, HandoffConversation, HandoffMessage, User
 from faq.service import FaqService
@@ -376,3 +377,35 @@ async def test_retention_empties_the_messages_of_old_ended_conversations(
             ).all()
         )
     assert texts[1] is None and "0987654321" in (texts[2] or "")
+
+
+async def test_a_reply_to_a_card_from_before_conversations_were_kept_still_works(
+    chat: Transcript,
+) -> None:
+    """A hand-off card sent by the previous version (no conversation in its row): the
+    answer reaches the worker and starts a conversation under that card."""
+    await chat.say("xin chào")  # the worker exists
+    async with chat.runtime.sessions.begin() as session:
+        worker = await session.scalar(select(User).where(User.external_id == "u1"))
+        assert worker is not None
+        row_id = await outbox.enqueue(
+            session,
+            key="u1:o1:1",
+            channel=chat.channel.name,
+            chat_key=STAFF,
+            kind="handoff",
+            payload={"reply": Reply("💬 Lò Văn A hỏi: cho em hỏi vay vốn").to_json()},
+            user_id=worker.id,
+        )
+        assert row_id is not None
+        await outbox.mark_sent(session, {row_id: "old-card-7"})
+    await chat.send(
+        user=STAFF_A, chat_key=STAFF, text="Em cần sổ hộ nghèo nhé.", reply_to="old-card-7"
+    )
+    assert "Em cần sổ hộ nghèo nhé." in chat.channel.to("u1")[-1].text
+    [conversation] = await conversations(chat)
+    assert conversation.reason == "reply" and conversation.card_key == "u1:o1:1"
+    assert await chat.say("dạ em cảm ơn") == []
+    last = staff_chat(chat)[-1]
+    assert "dạ em cảm ơn" in last.text
+    assert chat.channel.threads[chat.channel.message_id(last)] == "old-card-7"
