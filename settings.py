@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import socket
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from handlers.office_hours import OfficeHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
 TELEGRAM_PUBLIC_API = "https://api.telegram.org/bot"
@@ -48,6 +51,10 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = Field(
         "", description="Secret token Telegram echoes in a header; empty = derived from the token"
     )
+    telegram_file_base_url: str = Field(
+        "",
+        description="Bot API file download base URL; empty = derived from TELEGRAM_API_BASE_URL",
+    )
     telegram_timeout: float = Field(
         15.0, gt=0, le=300, description="Seconds to wait for a Bot API answer before retrying"
     )
@@ -81,6 +88,27 @@ class Settings(BaseSettings):
     centre_hours: str = Field(
         "giờ hành chính, thứ Hai đến thứ Sáu",
         description="Opening hours shown to workers",
+    )
+    centre_open_hours: str = Field(
+        "Mon-Fri 07:30-11:30,13:30-17:00",
+        description="When staff answer hand-off chats, in Vietnam time: 'Mon-Fri 07:30-11:30,"
+        "13:30-17:00; Sat 08:00-11:00' (days Mon … Sun or T2 … CN); empty = always",
+    )
+    centre_holidays: str = Field(
+        "", description="Days off: '2026-09-01..2026-09-02, 2027-01-01' (none by default)"
+    )
+    handoff_quiet_hours: float = Field(
+        72.0,
+        gt=0,
+        le=24 * 60,
+        description="A hand-off conversation with no message either way for this long is closed",
+    )
+    zalo_oa_takeover_minutes: float = Field(
+        30.0,
+        gt=0,
+        le=24 * 60,
+        description="After a staff member writes from Zalo's own OA chat tool, the bot keeps "
+        "quiet for that user this long (every such message starts it again)",
     )
     broadcast_rate: float = Field(
         25.0,
@@ -263,6 +291,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_api_base_url",
+        "telegram_file_base_url",
         "telegram_webhook_url",
         "zalo_oa_api_base_url",
         "zalo_oauth_base_url",
@@ -314,6 +343,22 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("centre_open_hours")
+    @classmethod
+    def _open_hours(cls, value: str) -> str:
+        from handlers.office_hours import parse_hours
+
+        parse_hours(value)
+        return value.strip()
+
+    @field_validator("centre_holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        from handlers.office_hours import parse_holidays
+
+        parse_holidays(value)
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -326,6 +371,26 @@ class Settings(BaseSettings):
     def instance(self) -> str:
         """Stable name of this process: a restart recognises the outbox claims it left."""
         return self.instance_name or f"{socket.gethostname()}:{self.web_port}"
+
+    @property
+    def office_hours(self) -> OfficeHours:
+        """When staff answer hand-off chats (always, when CENTRE_OPEN_HOURS is empty)."""
+        from handlers.office_hours import OfficeHours, parse_holidays, parse_hours
+
+        if not self.centre_open_hours:
+            return OfficeHours.always()
+        week = parse_hours(self.centre_open_hours)
+        return OfficeHours(week, parse_holidays(self.centre_holidays))
+
+    @property
+    def file_base_url(self) -> str:
+        """Where Telegram serves files: TELEGRAM_FILE_BASE_URL, or the API base URL's
+        `…/bot` turned into `…/file/bot` (as api.telegram.org does)."""
+        if self.telegram_file_base_url:
+            return self.telegram_file_base_url
+        base = self.telegram_api_base_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}" if tail.startswith("bot") else f"{base}/file/bot"
 
     @property
     def zalo_oa_enabled(self) -> bool:

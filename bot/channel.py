@@ -25,6 +25,7 @@ __all__ = [
     "Egress",
     "InlineButtons",
     "MalformedBody",
+    "MediaSource",
     "NoticeChannel",
     "NumberedChoices",
     "PermanentFailure",
@@ -87,8 +88,22 @@ class Unreachable(PermanentFailure):
 class Egress(Protocol):
     """The part of a channel the senders (outbox, broadcasts) use."""
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
-        """Send one message; return the platform's message id. Raises `SendError`."""
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
+        """Send one message (as a reply to the platform message `reply_to` where the
+        platform threads replies; ignored elsewhere); return the platform's message id.
+        Raises `SendError`."""
+        ...
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """A channel whose files can be fetched, to be sent on another channel (a staff
+    member's Telegram photo to a Zalo user)."""
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        """The file's bytes and a file name (with its extension). Raises `SendError`."""
         ...
 
 
@@ -137,8 +152,11 @@ class AlbumChannel(Egress, Protocol):
     """A channel that shows several media as one album (Telegram's sendMediaGroup): a
     worker's photos reach staff as one message. Other channels get them one by one."""
 
-    async def send_album(self, chat_key: str, reply: Reply, album: Sequence[Media]) -> str | None:
-        """The album, then the reply's text (its message id is returned: staff reply to it)."""
+    async def send_album(
+        self, chat_key: str, reply: Reply, album: Sequence[Media], reply_to: str | None = None
+    ) -> str | None:
+        """The album, then the reply's text (its message id is returned: staff reply to it),
+        both under the platform message `reply_to` when given."""
         ...
 
 

@@ -23,7 +23,11 @@ class ConsoleChannel(NumberedChoices):
 
     name = "console"
     title = "máy tính"
-    limits = ChannelLimits(max_text=100_000, buttons=False)
+    limits = ChannelLimits(
+        max_text=100_000,
+        buttons=False,
+        media=frozenset({"photo", "voice", "audio", "video", "document"}),
+    )
 
     def __init__(self, out: TextIO = sys.stdout) -> None:
         self.out = out
@@ -41,8 +45,12 @@ class ConsoleChannel(NumberedChoices):
     def is_staff(self, user_key: str) -> bool:
         return False
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         tag = "[gửi tới nhóm cán bộ] " if chat_key == STAFF_CHAT else ""
+        if reply_to:
+            tag += f"(trả lời tin {reply_to}) "
         extra = f" [{media.kind}]" if media else ""
         if reply.attachment is not None:
             extra += f"\n📎 {reply.attachment.filename} ({len(reply.attachment.data):,} byte)"

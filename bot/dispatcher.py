@@ -219,12 +219,6 @@ class Dispatcher:
             )
             if taken.rowcount != 1:
                 return []
-            if incoming.operator is not None:
-                # A person of the centre wrote to the user from the platform's own tool
-                # (Zalo OA chat): kept in the inbox for the hand-off; nothing to answer,
-                # and it is not the user's own activity (their messaging window).
-                log.info("%s: a staff member wrote to a user from the platform", incoming.channel)
-                return []
             if incoming.media_group:
                 incoming = await _gather_album(session, inbox_id, incoming)
             if incoming.following is not None:  # blocked / unblocked, unfollow / follow
@@ -234,7 +228,12 @@ class Dispatcher:
                 if not _says_anything(incoming):
                     return []
             user, state = await users.begin_turn(
-                session, incoming.channel, incoming.user_key, incoming.display_name
+                session,
+                incoming.channel,
+                incoming.user_key,
+                incoming.display_name,
+                # A Zalo OA admin writing to the user is not the user writing to us.
+                seen=incoming.operator is None,
             )
             if user.blocked_at is not None and incoming.chat == incoming.user_key:
                 # They wrote to us in their own chat: they can be written to again.
@@ -251,6 +250,7 @@ class Dispatcher:
                 staff=self.staff,
                 bot_username=self.bot_username,
                 in_staff_chat=self._in_staff_chat(incoming),
+                channel_limits={name: c.limits for name, c in self.channels.items()},
                 **_capabilities(channel, incoming),
             )
             replies = await handle(ctx, incoming)
@@ -333,7 +333,7 @@ class Dispatcher:
             if channel is not None and not channel.limits.buttons and message.reply.buttons:
                 # Numbers would need the recipient's state, which is not ours to set.
                 message = replace(message, reply=replace(message.reply, buttons=()))
-            ids += await self._enqueue(session, f"u{inbox_id}:o{n}", message)
+            ids += await self._enqueue(session, message.key or f"u{inbox_id}:o{n}", message)
         return ids
 
     async def _enqueue(self, session: AsyncSession, key: str, message: Outgoing) -> list[int]:

@@ -53,7 +53,9 @@ class EmailChannel(NumberedChoices):
         message.set_content(reply.text)
         return message
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         settings = self.settings
         message = self.message(chat_key, reply)
         try:

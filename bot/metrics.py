@@ -27,7 +27,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.clock import utcnow
-from db.models import Broadcast, BroadcastRecipient, OutboxMessage, ProcessedUpdate
+from db.models import (
+    Broadcast,
+    BroadcastRecipient,
+    HandoffConversation,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,13 @@ class Metrics:
             "Free-text questions by outcome: answer (confident hit), suggest, none "
             "(fallback), unavailable (no content loaded)",
             ["outcome"],
+            registry=r,
+        )
+        self.handoffs = Counter(
+            "bot_handoffs_opened",
+            "Hand-off conversations opened, by what opened them (button, request, callback, "
+            "distress, media, message, reply, platform)",
+            ["reason"],
             registry=r,
         )
         self.sends = Counter(
@@ -127,6 +140,12 @@ class Metrics:
             ["status"],
             registry=r,
         )
+        self.handoffs_open = Gauge(
+            "bot_handoffs_open",
+            "Open hand-off conversations: waiting (nobody has answered yet) or taken",
+            ["state"],
+            registry=r,
+        )
         self.broadcast_recipients = Gauge(
             "bot_broadcast_recipients",
             "Recipients of queued or sending broadcasts by delivery status",
@@ -140,6 +159,8 @@ class Metrics:
             kind, _, value = event.partition(":")
             if kind == "faq":
                 self.faq.labels(value).inc()
+            elif kind == "handoff":
+                self.handoffs.labels(value).inc()
 
     async def refresh(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         """Read the queue figures from the database (at scrape time)."""
@@ -162,6 +183,13 @@ class Metrics:
                         select(ProcessedUpdate.status, func.count())
                         .where(ProcessedUpdate.status.in_(("pending", "failed")))
                         .group_by(ProcessedUpdate.status)
+                    )
+                ).all()
+                handoffs = (
+                    await session.execute(
+                        select(HandoffConversation.taken_at.is_(None), func.count())
+                        .where(HandoffConversation.status == "open")
+                        .group_by(HandoffConversation.taken_at.is_(None))
                     )
                 ).all()
                 progress = (
@@ -188,6 +216,9 @@ class Metrics:
         counts = {status: int(n) for status, n in inbox}
         for status in ("pending", "failed"):
             self.inbox_waiting.labels(status).set(counts.get(status, 0))
+        open_counts = {bool(waiting): int(n) for waiting, n in handoffs}
+        self.handoffs_open.labels("waiting").set(open_counts.get(True, 0))
+        self.handoffs_open.labels("taken").set(open_counts.get(False, 0))
         self.broadcast_recipients.clear()
         for broadcast_id, status, count in progress:
             self.broadcast_recipients.labels(str(broadcast_id), status).set(count)

@@ -18,22 +18,24 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import AlbumChannel, Egress, NoticeChannel, RetryLater
+from bot.channel import AlbumChannel, Egress, MediaSource, NoticeChannel, RetryLater
 from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
 from db import outbox
-from handlers.types import Media, Notice, Reply
+from handlers.types import Attachment, Media, Notice, Reply
 
 log = logging.getLogger(__name__)
 
 PARALLEL_CHATS = 16
 BULK_KINDS = frozenset({"reminder"})
+ATTACHMENT_KINDS = frozenset({"photo", "voice", "audio", "video", "document"})
 Sent = tuple[int, str | None]  # row id, the platform's message id
 
 
@@ -116,6 +118,7 @@ class OutboxSender(Worker):
 
     async def _send_chat(self, rows: Sequence[Any]) -> None:
         """Send one chat's rows in order; at the first transient failure the rest wait too."""
+        sent: dict[str, str | None] = {}  # this pass's sends: idempotency key → message id
         for index, row in enumerate(rows):
             channel = self.channels.get(row.channel)
             tried = False  # whether the platform was asked (else the claim is no attempt)
@@ -124,6 +127,9 @@ class OutboxSender(Worker):
                     raise RetryLater(60, f"channel {row.channel} is not running")
                 reply = Reply.from_json(row.payload["reply"])
                 media = Media(**row.payload["media"]) if row.payload.get("media") else None
+                if media is not None and media.origin and media.origin != row.channel:
+                    reply, media = await self._carry(reply, media)
+                thread = await self._thread(row, sent)
                 await self._pace(row)
                 tried = True
                 notice = row.payload.get("notice")
@@ -131,7 +137,9 @@ class OutboxSender(Worker):
                 if notice and isinstance(channel, NoticeChannel):
                     message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
                 elif album:
-                    message_id = await _send_album(channel, row.chat_key, reply, album)
+                    message_id = await _send_album(channel, row.chat_key, reply, album, thread)
+                elif thread is not None:
+                    message_id = await channel.send(row.chat_key, reply, media, reply_to=thread)
                 else:
                     message_id = await channel.send(row.chat_key, reply, media)
             except Exception as exc:
@@ -145,7 +153,31 @@ class OutboxSender(Worker):
                     return
                 continue
             self.metrics.sends.labels(row.channel, "sent").inc()
+            sent[row.idempotency_key] = message_id
             await self._record_sent(row.id, message_id)
+
+    async def _thread(self, row: Any, sent: dict[str, str | None]) -> str | None:
+        """The platform message a row replies to: the one sent for the outbox row its
+        payload names as `thread` (a hand-off card), looked up now, when it has been sent
+        (the rows of a chat go in order, so a card goes before its replies)."""
+        key = row.payload.get("thread")
+        if not isinstance(key, str):
+            return None
+        if key in sent:
+            return sent[key]
+        async with self.sessions() as session:
+            return await outbox.sent_message_of(session, key, row.channel, row.chat_key)
+
+    async def _carry(self, reply: Reply, media: Media) -> tuple[Reply, Media | None]:
+        """A file of another channel (a staff member's Telegram voice note for a Zalo
+        user): downloaded from there and attached, for this channel to upload."""
+        source = self.channels.get(media.origin or "")
+        if not isinstance(source, MediaSource) or not media.file_ref:
+            log.warning("outbox: no way to fetch a %s from %s; text only", media.kind, media.origin)
+            return reply, None
+        data, filename = await source.download(media.file_ref)
+        kind = media.kind if media.kind in ATTACHMENT_KINDS else "document"
+        return replace(reply, attachment=Attachment.of(filename, data, kind)), None
 
     async def _record_failure(self, rows: Sequence[Any], failure: Failure, tried: bool) -> bool:
         """Record the failure of `rows[0]`; True when the chat's next row may go.
@@ -169,6 +201,7 @@ class OutboxSender(Worker):
                 )
                 await outbox.mark_failed(session, row, failure.error)
                 await outbox.release(session, rest[1:], failure.delay, failure.error)
+                await self._report(session, row, "failed")
                 return False
             if failure.result == "unreachable":
                 log.info("outbox %s: not attempted (%s)", row.id, failure.error)
@@ -177,7 +210,34 @@ class OutboxSender(Worker):
                 log.warning("outbox %s: failed for good (%s)", row.id, failure.error)
                 blocked = failure.result == "blocked"
                 await outbox.mark_failed(session, row, failure.error, blocked=blocked)
+            await self._report(session, row, failure.result)
         return True
+
+    async def _report(self, session: AsyncSession, row: Any, result: str) -> None:
+        """A row that will never arrive and says whom to tell (`on_failure`: a staff
+        member's answer to a worker): that message is queued in the same transaction,
+        with the words for this outcome (unreachable, blocked, failed)."""
+        report = row.payload.get("on_failure")
+        if not isinstance(report, dict) or not isinstance(report.get("texts"), dict):
+            return
+        texts = report["texts"]
+        text = texts.get(result) or texts.get("failed")
+        if not text:
+            return
+        payload: dict[str, Any] = {"reply": Reply(str(text)).to_json()}
+        for name in ("thread", "conversation"):
+            if report.get(name) is not None:
+                payload[name] = report[name]
+        await outbox.enqueue(
+            session,
+            key=f"{row.idempotency_key}:failed",
+            channel=str(report["channel"]),
+            chat_key=str(report["chat_key"]),
+            kind=str(report.get("kind") or "reply"),
+            payload=payload,
+            user_id=report.get("user_id"),
+        )
+        self.wake()
 
     async def _record_sent(self, row_id: int, message_id: str | None) -> None:
         """Record a send before the next row of its chat goes (group commit: the sends
@@ -193,15 +253,15 @@ class OutboxSender(Worker):
 
 
 async def _send_album(
-    channel: Egress, chat_key: str, reply: Reply, album: Sequence[Media]
+    channel: Egress, chat_key: str, reply: Reply, album: Sequence[Media], thread: str | None
 ) -> str | None:
     """Several media as one album where the channel has albums; else the reply with the
-    first, then the others one by one."""
+    first, then the others one by one (all under `thread` when there is one)."""
     if isinstance(channel, AlbumChannel):
-        return await channel.send_album(chat_key, reply, album)
-    message_id = await channel.send(chat_key, reply, album[0])
+        return await channel.send_album(chat_key, reply, album, reply_to=thread)
+    message_id = await channel.send(chat_key, reply, album[0], reply_to=thread)
     for media in album[1:]:
-        await channel.send(chat_key, Reply(""), media)
+        await channel.send(chat_key, Reply(""), media, reply_to=thread)
     return message_id
 
 

@@ -8,7 +8,9 @@ Personal data is kept only as long as the centre needs it (Luật Bảo vệ d�
   dates stay for statistics), each with an audit event (actor `retention`);
 * drops unfinished form drafts from conversation states;
 * replaces the texts of handled inbox updates and of sent or failed outbox messages
-  with `{"expired": true}`.
+  with `{"expired": true}`;
+* empties the messages of ended hand-off conversations (text and file link; who wrote
+  and when stay).
 
 One audit event (no registration) records each run that changed something. `--dry-run`
 counts and changes nothing. The age defaults to `RETENTION_DAYS`.
@@ -27,7 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.clock import utcnow
 from db.engine import session_factory
 from db.migrate import open_database
-from db.models import AuditEvent, ConversationState, OutboxMessage, ProcessedUpdate, Registration
+from db.models import (
+    AuditEvent,
+    ConversationState,
+    HandoffConversation,
+    HandoffMessage,
+    OutboxMessage,
+    ProcessedUpdate,
+    Registration,
+)
 from handlers.privacy import anonymise
 
 ACTOR = "retention"
@@ -43,6 +53,7 @@ class RetentionReport:
     inbox: int
     outbox: int
     dry_run: bool
+    handoff: int = 0
 
     def lines(self) -> list[str]:
         verb = "would be" if self.dry_run else "were"
@@ -52,6 +63,7 @@ class RetentionReport:
             f"  form drafts dropped: {self.drafts}",
             f"  inbox messages emptied: {self.inbox}",
             f"  outbox messages emptied: {self.outbox}",
+            f"  hand-off messages emptied: {self.handoff}",
             f"(dry run: nothing {verb} changed)" if self.dry_run else "Done.",
         ]
 
@@ -97,7 +109,23 @@ async def purge(
             OutboxMessage.created_at < cutoff,
             OutboxMessage.status.in_(("sent", "failed")),
         )
-        report = RetentionReport(cutoff, len(regs), len(states), len(inbox), len(sent), dry_run)
+        ended = select(HandoffConversation.id).where(
+            HandoffConversation.status == "closed", HandoffConversation.closed_at < cutoff
+        )
+        talk = list(
+            (
+                await session.scalars(
+                    select(HandoffMessage.id).where(
+                        HandoffMessage.conversation_id.in_(ended),
+                        HandoffMessage.created_at < cutoff,
+                        (HandoffMessage.text.is_not(None) | HandoffMessage.media_ref.is_not(None)),
+                    )
+                )
+            ).all()
+        )
+        report = RetentionReport(
+            cutoff, len(regs), len(states), len(inbox), len(sent), dry_run, len(talk)
+        )
         if dry_run:
             await session.rollback()
             return report
@@ -110,13 +138,20 @@ async def purge(
             state.buttons = []
         await _expire(session, ProcessedUpdate, inbox, user_key="expired")
         await _expire(session, OutboxMessage, sent)
-        if regs or states or inbox or sent:
+        for start in range(0, len(talk), BATCH):
+            await session.execute(
+                update(HandoffMessage)
+                .where(HandoffMessage.id.in_(talk[start : start + BATCH]))
+                .values(text=None, media_ref=None)
+            )
+        if regs or states or inbox or sent or talk:
             session.add(
                 AuditEvent(
                     actor=ACTOR,
                     action="purge",
                     note=f"{note}: {len(regs)} registrations, {len(states)} drafts, "
-                    f"{len(inbox)} inbox and {len(sent)} outbox messages",
+                    f"{len(inbox)} inbox and {len(sent)} outbox messages, "
+                    f"{len(talk)} hand-off messages",
                 )
             )
     return report

@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import reminders
+from bot import handoff_watch, reminders
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.chat_moves import ChatMoves
@@ -96,6 +96,16 @@ class Runtime:
             asyncio.create_task(self.broadcaster.run(self.stop), name="broadcasts"),
             asyncio.create_task(
                 reminders.run(self.sessions, self.stop, self.sender.wake), name="reminders"
+            ),
+            asyncio.create_task(
+                handoff_watch.run(
+                    self.sessions,
+                    self.settings,
+                    lambda: self.dispatcher.staff,
+                    self.stop,
+                    self.sender.wake,
+                ),
+                name="handoff",
             ),
         ]
 

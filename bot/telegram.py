@@ -46,6 +46,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.error import (
@@ -95,7 +96,12 @@ class MalformedUpdate(MalformedBody):
 class TelegramChannel(InlineButtons):
     name = "telegram"
     title = "Telegram"
-    limits = ChannelLimits(max_text=4096, buttons=True, share_contact=True)
+    limits = ChannelLimits(
+        max_text=4096,
+        buttons=True,
+        share_contact=True,
+        media=frozenset({"photo", "voice", "audio", "video", "document"}),
+    )
     webhook_probe = False
 
     def __init__(
@@ -124,6 +130,7 @@ class TelegramChannel(InlineButtons):
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
+            .base_file_url(settings.file_base_url)
             .request(self._request)
             .get_updates_request(
                 PollingRequest(self._unreadable, connection_pool_size=2, read_timeout=40)
@@ -285,16 +292,24 @@ class TelegramChannel(InlineButtons):
             log.debug("acknowledging a button press failed: %s", exc)
 
     # --- egress ----------------------------------------------------------------
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
-        return await self._refusals(chat_key, lambda chat: self._send(chat, reply, media))
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
+        """`reply_to`: a message of this chat to thread under (a hand-off card); sent
+        anyway if that message is gone."""
+        thread = _thread(reply_to)
+        return await self._refusals(chat_key, lambda chat: self._send(chat, reply, media, thread))
 
-    async def send_album(self, chat_key: str, reply: Reply, album: Sequence[Media]) -> str | None:
+    async def send_album(
+        self, chat_key: str, reply: Reply, album: Sequence[Media], reply_to: str | None = None
+    ) -> str | None:
         """The album (sendMediaGroup: one message to look at), then the reply's text with
         its buttons: that message's id is returned, so a staff reply to it is relayed."""
+        thread = _thread(reply_to)
 
         async def album_then_text(chat: str) -> str | None:
-            await self.app.bot.send_media_group(chat, _input_media(album))
-            return await self._send(chat, reply, None)
+            await self.app.bot.send_media_group(chat, _input_media(album), reply_parameters=thread)
+            return await self._send(chat, reply, None, thread)
 
         return await self._refusals(chat_key, album_then_text)
 
@@ -342,7 +357,9 @@ class TelegramChannel(InlineButtons):
         )
         return RetryLater(STAFF_CHAT_RETRY, f"staff chat refuses the bot: {why}", counts=False)
 
-    async def _send(self, chat_key: str, reply: Reply, media: Media | None) -> str | None:
+    async def _send(
+        self, chat_key: str, reply: Reply, media: Media | None, thread: ReplyParameters | None
+    ) -> str | None:
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
         if reply.request_contact:
             markup = ReplyKeyboardMarkup(
@@ -357,18 +374,30 @@ class TelegramChannel(InlineButtons):
         if media is not None and media.kind == "location":
             media = None  # the card's text carries the place (a map link)
         if reply.attachment is not None:
-            message = await self._send_attachment(chat_key, reply, markup)
+            message = await self._send_attachment(chat_key, reply, markup, thread)
             return str(message.message_id)
-        captioned = media is not None and media.kind != "video_note"  # round videos: no caption
-        if media is not None and media.file_ref and captioned and len(reply.text) <= CAPTION_LIMIT:
-            message = await self._send_media(chat_key, media, reply.text, markup)
-            return str(message.message_id)
+        text = reply.text
         if media is not None and media.file_ref:
-            await self._send_media(chat_key, media, None, None)
-        if not reply.text:
+            captioned = media.kind != "video_note"  # round videos take no caption
+            try:
+                if captioned and len(reply.text) <= CAPTION_LIMIT:
+                    message = await self._send_media(chat_key, media, text, markup, thread)
+                    return str(message.message_id)
+                await self._send_media(chat_key, media, None, None, thread)
+            except BadRequest as exc:
+                # A file Telegram cannot take (a Zalo link of the wrong type): the words
+                # still go, with the link, and nothing is lost.
+                log.warning("Telegram refused a %s: %s; sending the text", media.kind, exc)
+                if media.file_ref not in text:
+                    text += f"\n(tệp: {media.file_ref})"
+        if not text:
             return None
         sent = await self._call(
-            "sendMessage", chat_id=chat_key, text=reply.text, reply_markup=markup
+            "sendMessage",
+            chat_id=chat_key,
+            text=text,
+            reply_markup=markup,
+            reply_parameters=thread,
         )
         message_id = sent.get("message_id") if isinstance(sent, dict) else None
         return None if message_id is None else str(message_id)
@@ -388,17 +417,21 @@ class TelegramChannel(InlineButtons):
         chat_key: str,
         reply: Reply,
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+        thread: ReplyParameters | None = None,
     ) -> Message:
-        """A file from us (export, QR code); the text rides as its caption when it fits."""
+        """A file from us (export, QR code, a file from another channel); the text rides
+        as its caption when it fits."""
         attachment = reply.attachment
         assert attachment is not None
         caption: str | None = reply.text
         if len(reply.text) > CAPTION_LIMIT:
-            await self.app.bot.send_message(chat_key, reply.text)
+            await self.app.bot.send_message(chat_key, reply.text, reply_parameters=thread)
             caption = None
         upload = InputFile(attachment.data, filename=attachment.filename)
-        send = self.app.bot.send_photo if attachment.kind == "photo" else self.app.bot.send_document
-        return await send(chat_key, upload, caption=caption, reply_markup=markup)
+        send = self._senders().get(attachment.kind, self.app.bot.send_document)
+        return await send(
+            chat_key, upload, caption=caption, reply_markup=markup, reply_parameters=thread
+        )
 
     async def _send_media(
         self,
@@ -406,24 +439,55 @@ class TelegramChannel(InlineButtons):
         media: Media,
         caption: str | None,
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+        thread: ReplyParameters | None = None,
     ) -> Message:
+        if media.kind == "video_note":  # a round video: only sendVideoNote takes its file id
+            return await self.app.bot.send_video_note(
+                chat_key, media.file_ref, reply_markup=markup, reply_parameters=thread
+            )
+        send = self._senders().get(media.kind, self.app.bot.send_document)
+        return await send(
+            chat_key, media.file_ref, caption=caption, reply_markup=markup, reply_parameters=thread
+        )
+
+    def _senders(self) -> dict[str, Any]:
         bot = self.app.bot
-        senders = {
+        return {
             "photo": bot.send_photo,
             "voice": bot.send_voice,
             "audio": bot.send_audio,
             "video": bot.send_video,
             "document": bot.send_document,
         }
-        if media.kind == "video_note":  # a round video: only sendVideoNote takes its file id
-            return await bot.send_video_note(chat_key, media.file_ref, reply_markup=markup)
-        send = senders.get(media.kind, bot.send_document)
-        return await send(chat_key, media.file_ref, caption=caption, reply_markup=markup)
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        """A file of this bot by its file id (getFile, then the file URL): to be sent to
+        a user of another channel. Bots may download files up to 20 MB."""
+        try:
+            found = await self._call("getFile", file_id=file_ref)
+            path = str(found.get("file_path") or "") if isinstance(found, dict) else ""
+            if not path:
+                raise PermanentFailure("Telegram gave no file path for this file")
+            data = await self._request.retrieve(f"{self.app.bot.base_file_url}/{path}")
+        except RetryAfter as exc:
+            raise RetryLater(5.0, "429 Too Many Requests (getFile)") from exc
+        except BadRequest as exc:
+            raise PermanentFailure(f"file not available: {exc.message}") from exc
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(2.0, f"network: {exc}") from exc
+        return bytes(data), path.rsplit("/", 1)[-1]
 
 
 def _is_group(chat_key: str) -> bool:
     """Groups and supergroups have negative ids; a user's private chat is their id."""
     return chat_key.startswith("-")
+
+
+def _thread(reply_to: str | None) -> ReplyParameters | None:
+    """Reply to this message of the chat (a hand-off card), sent anyway if it is gone."""
+    if reply_to and reply_to.isascii() and reply_to.isdigit():
+        return ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+    return None
 
 
 def _input_media(album: Sequence[Media]) -> list[Any]:

@@ -250,7 +250,9 @@ class ZaloBotChannel(NumberedChoices):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
     # --- egress ----------------------------------------------------------------
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         parts = split_text(reply.text, MAX_TEXT) or ["…"]
         try:
             if media is not None and media.kind == "photo" and _is_url(media.file_ref):

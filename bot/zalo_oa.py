@@ -13,7 +13,8 @@ lỗi") and reviews/zalo-conformance-2026-12.md.
   and `user_click_chatnow` (greeted like /start), `user_submit_info` (the phone form: the
   user's own number), `user_withdraw` (the user's data-subject request: the erasure of
   /xoadulieu), `oa_send_*` with an `admin_id` (a person wrote from the OA chat tool:
-  recorded as `Incoming.operator`, never answered). Every other event, known or not, is
+  recorded as `Incoming.operator` in the user's hand-off; the bot keeps
+  quiet for that user a while). Every other event, known or not, is
   acknowledged with 200 and ignored (receipts, reactions, our own sends echoed back).
 - Egress: one CS message per part (`MAX_TEXT`); the choices of a reply are numbered in
   the text (`render`) AND, up to `MAX_BUTTONS`, sent as `oa.query.show` buttons that send
@@ -66,7 +67,7 @@ from db import users
 from db.clock import utcnow
 from faq.normalize import fold
 from handlers.privacy import ConfirmErase
-from handlers.types import Contact, Incoming, Media, Notice, Reply
+from handlers.types import Attachment, Contact, Incoming, Media, Notice, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,12 @@ class OaRefused(PermanentFailure):
     def __init__(self, reason: str, code: int) -> None:
         super().__init__(reason)
         self.code = code
+# Uploads (docs "Upload hình ảnh" / "Upload file"): JPG/PNG up to 1 MB; PDF/DOC/DOCX
+# up to 5 MB.
+MAX_IMAGE_BYTES = 1_000_000
+IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+MAX_FILE_BYTES = 5_000_000
+FILE_TYPES = (".pdf", ".doc", ".docx")
 
 
 class MalformedEvent(MalformedBody):
@@ -134,8 +141,13 @@ class ZaloOAChannel(NumberedChoices):
         self.zns_url = settings.zalo_zns_api_base_url.rstrip("/") + "/message/template"
         # Numbered choices (a typed number presses one), the first few also as buttons;
         # the phone shared with the OA's form when it can be shown.
+        # Staff files reach OA users as uploaded images (JPG/PNG ≤ 1 MB) and files
+        # (PDF/DOC/DOCX ≤ 5 MB); the cs API sends no audio or video.
         self.limits = ChannelLimits(
-            max_text=MAX_TEXT, buttons=False, share_contact=bool(settings.zalo_oa_form_image_url)
+            max_text=MAX_TEXT,
+            buttons=False,
+            share_contact=bool(settings.zalo_oa_form_image_url),
+            media=frozenset({"photo", "document"}),
         )
         # Zalo refused a buttons attachment in this process: numbered text only from now.
         self.buttons_refused = False
@@ -210,8 +222,12 @@ class ZaloOAChannel(NumberedChoices):
         return [Received(incoming)] if incoming else []
 
     # --- egress ----------------------------------------------------------------
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         await self._check_window(chat_key)
+        if reply.attachment is not None:
+            return await self._send_file(chat_key, reply, reply.attachment)
         parts = split_text(reply.text, MAX_TEXT) or ["…"]
         message_id: str | None = None
         if media is not None and media.kind == "photo" and _is_url(media.file_ref):
@@ -261,6 +277,57 @@ class ZaloOAChannel(NumberedChoices):
             await self._post_cs(chat_key, {"attachment": {"type": "template", "payload": template}})
         except SendError as exc:
             log.warning("Zalo OA: the phone form was not sent (%s); the number is typed", exc)
+
+    async def _send_file(self, chat_key: str, reply: Reply, attachment: Attachment) -> str | None:
+        """A file from staff (a photo, a PDF): uploaded, then sent (docs: "Upload hình
+        ảnh", "Upload file", "Gửi tin Tư vấn đính kèm ảnh/file"). One Zalo will not take
+        goes as words only, saying so, so the text is never lost."""
+        data, name = attachment.data, attachment.filename.lower()
+        kind = attachment.kind
+        if kind == "photo" and len(data) <= MAX_IMAGE_BYTES and name.endswith(IMAGE_TYPES):
+            token = await self._upload("/v2.0/oa/upload/image", attachment, "attachment_id")
+            message = _image_id(token)
+            if reply.text:
+                message["text"] = reply.text[:MAX_TEXT]
+            return await self._post_cs(chat_key, message)
+        if kind == "document" and len(data) <= MAX_FILE_BYTES and name.endswith(FILE_TYPES):
+            if reply.text:
+                await self.send(chat_key, Reply(reply.text))
+            token = await self._upload("/v2.0/oa/upload/file", attachment, "token")
+            return await self._post_cs(
+                chat_key, {"attachment": {"type": "file", "payload": {"token": token}}}
+            )
+        note = "(Cán bộ gửi kèm một tệp Zalo chưa nhận được; cán bộ sẽ gửi cách khác.)"
+        return await self.send(chat_key, Reply(f"{reply.text}\n{note}".strip(), reply.buttons))
+
+    async def _upload(self, path: str, attachment: Attachment, field: str) -> str:
+        """Upload a file (multipart `file`); the id Zalo gives it. A refused token (-216,
+        -220) is refreshed once."""
+        token = await self.tokens.access_token()
+        data = await self._upload_once(path, attachment, token)
+        if data.get("error") in TOKEN_REFUSED:
+            token = (await self.tokens.refresh(stale=token)).access
+            data = await self._upload_once(path, attachment, token)
+        error = data.get("error", 0)
+        found = (data.get("data") or {}).get(field) if error == 0 else None
+        if not found:
+            raise PermanentFailure(f"Zalo OA upload refused: {error} {data.get('message', '')}")
+        return str(found)
+
+    async def _upload_once(self, path: str, attachment: Attachment, token: str) -> dict[str, Any]:
+        assert self._http is not None
+        form = aiohttp.FormData()
+        form.add_field("file", attachment.data, filename=attachment.filename)
+        try:
+            async with self._http.post(
+                f"{self.base}{path}", data=form, headers={"access_token": token}
+            ) as response:
+                if response.status == 429 or response.status >= 500:
+                    raise RetryLater(2.0, f"Zalo OA upload answered {response.status}")
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise RetryLater(2.0, f"Zalo OA upload: {exc}") from exc
+        return data if isinstance(data, dict) else {}
 
     async def send_notice(self, chat_key: str, reply: Reply, notice: Notice) -> str | None:
         """A registration status notice: ZNS when configured and a phone is known."""
@@ -457,7 +524,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     if name == "user_submit_info":
         return _submitted_info(event, stamp)
     if name.startswith("oa_send_"):
-        return _operator_message(name, event)
+        return _admin_message(name, event)
     if not name.startswith("user_send_"):
         return None
     user = _id(event.get("sender"))
@@ -520,20 +587,30 @@ def _submitted_info(event: dict[str, Any], stamp: str) -> Incoming | None:
     return _incoming(user, f"user_submit_info:{user}:{stamp}", contact=Contact(phone, name))
 
 
-def _operator_message(name: str, event: dict[str, Any]) -> Incoming | None:
-    """A message the OA sent. With `sender.admin_id` a person typed it in the OA chat tool
-    (oa.zalo.me): recorded for the hand-off (`Incoming.operator`); without it, it is one of
-    our own API sends echoed back (ignored)."""
-    sender = event.get("sender")
-    admin = _id(sender.get("admin_id")) if isinstance(sender, dict) else None
-    user = _id(event.get("recipient"))
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
-    if admin is None or user is None:
+def _admin_message(name: str, event: dict[str, Any]) -> Incoming | None:
+    """`oa_send_*`: the OA wrote to a user. Zalo sends it for our own API sends too; only
+    one with `sender.admin_id` was written by a person in Zalo's OA chat tool, and that
+    one is the user's hand-off (the bot keeps quiet for them a while)."""
+    sender = event.get("sender") or {}
+    recipient = event.get("recipient") or {}
+    message = event.get("message") or {}
+    if not isinstance(sender, dict) or not sender.get("admin_id"):
         return None
+    if not isinstance(recipient, dict) or not recipient.get("id") or not isinstance(message, dict):
+        return None  # not a message to a user we could record: acknowledged, ignored
     msg_id = str(message.get("msg_id") or "")
+    user = str(recipient["id"])
     key = f"{name}:{msg_id}" if msg_id else f"{name}:{user}:{event.get('timestamp', '')}"
-    text = str(message.get("text") or "") or None
-    return _incoming(user, key, msg_id, text=text, operator=admin)
+    base: dict[str, Any] = {
+        "channel": NAME,
+        "user_key": user,
+        "update_key": key[:128],
+        "message_ref": msg_id or None,
+        "operator": str(sender["admin_id"])[:64],
+    }
+    if name == "oa_send_text":
+        return Incoming(**base, text=str(message.get("text") or ""))
+    return Incoming(**base, media=_media(name.replace("oa_send_", "user_send_"), message))
 
 
 def _media(name: str, message: dict[str, Any]) -> Media:
@@ -580,6 +657,18 @@ def _image(url: str) -> dict[str, Any]:
             "payload": {
                 "template_type": "media",
                 "elements": [{"media_type": "image", "url": url}],
+            },
+        }
+    }
+
+
+def _image_id(attachment_id: str) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "attachment_id": attachment_id}],
             },
         }
     }

@@ -19,7 +19,7 @@ from aiohttp_session import Session, get_session, new_session, session_middlewar
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, insights, outreach, registrations, report
+from dashboard import accounts, handoffs, insights, outreach, registrations, report
 from dashboard.login_limits import (
     REFUSAL_PAUSE,
     AddressThrottle,
@@ -101,6 +101,7 @@ def build_dashboard(
     report.add_routes(app.router)
     outreach.add_routes(app.router)
     insights.add_routes(app.router)
+    handoffs.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app
 

@@ -430,6 +430,78 @@ class SettingOverride(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
+class HandoffConversation(Base):
+    """A worker talking to centre staff through the bot (a hand-off), from the first
+    message to its end.
+
+    While it is open the worker's messages go to the staff chat, threaded under one card
+    (`card_key`, the outbox row whose platform message staff reply to), and the bot does
+    not answer them. At most one conversation per user is open (a partial unique index).
+    """
+
+    __tablename__ = "handoff_conversations"
+    __table_args__ = (
+        Index(
+            "uq_handoff_conversations_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_handoff_conversations_user_id", "user_id", "id"),
+        Index("ix_handoff_conversations_status_activity", "status", "last_activity_at"),
+        Index("ix_handoff_conversations_card_key", "card_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))  # the worker's channel
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | closed
+    # How it began: button, request, callback, distress, media, reply, platform.
+    reason: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_worker_at: Mapped[datetime | None] = mapped_column(DateTime())
+    last_staff_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # When the bot last told the worker that a person will answer (once, not every time).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime())
+    taken_by: Mapped[str | None] = mapped_column(String(128))
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # The staff chat holding the thread, and the card's outbox idempotency key.
+    staff_channel: Mapped[str | None] = mapped_column(String(16))
+    staff_chat: Mapped[str | None] = mapped_column(String(64))
+    card_key: Mapped[str | None] = mapped_column(String(128))
+    # A person answered from the platform's own tool (Zalo OA): the bot keeps quiet
+    # for this user until then.
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class HandoffMessage(Base):
+    """One message of a hand-off conversation, either way: what staff see on the
+    dashboard, and how a reply to a staff member's own message finds its conversation."""
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (
+        Index("ix_handoff_messages_conversation_id", "conversation_id", "id"),
+        Index("ix_handoff_messages_staff_ref", "staff_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("handoff_conversations.id", ondelete="CASCADE")
+    )
+    author: Mapped[str] = mapped_column(String(16))  # worker | staff | platform
+    author_name: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str | None] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_ref: Mapped[str | None] = mapped_column(String(512))
+    # A staff member's message in the staff chat (its platform message id).
+    staff_ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
 # Any text fits: values are cut to their column's length and NUL characters dropped.
 store_any_text(Base.metadata)
 # SQLite never gives a deleted row's id to a new row (AUTOINCREMENT; PostgreSQL's

@@ -124,6 +124,23 @@ async def claim(
     return sorted(rows, key=lambda r: r.id)
 
 
+async def sent_message_of(
+    session: AsyncSession, key: str, channel: str, chat_key: str
+) -> str | None:
+    """The platform message id of the row queued under `key`, if it was sent to this
+    chat (a hand-off card its later messages reply to)."""
+    row = (
+        await session.execute(
+            select(_TABLE.c.sent_message_id, _TABLE.c.channel, _TABLE.c.chat_key).where(
+                _TABLE.c.idempotency_key == key
+            )
+        )
+    ).first()
+    if row is None or (row.channel, row.chat_key) != (channel, chat_key):
+        return None
+    return row.sent_message_id
+
+
 async def release_own_claims(session: AsyncSession, by: str) -> int:
     """At start: rows this instance claimed before it stopped are free again at once.
 

@@ -16,12 +16,20 @@ from db.stored_text import fitted
 from db.upsert import insert_ignore
 
 LAST_SEEN_PRECISION = timedelta(minutes=5)
+# Last-seen of a user first met through someone else's message (never wrote to us).
+NEVER_SEEN = datetime(2000, 1, 1)
 
 
 async def touch(
-    session: AsyncSession, channel: str, external_id: str, display_name: str | None
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    display_name: str | None,
+    seen: bool = True,
 ) -> User:
-    """The user behind an event (created on first contact), with last-seen updated."""
+    """The user behind an event (created on first contact), with last-seen updated
+    (`seen` False: the event is not the user's own, e.g. a Zalo OA admin writing to
+    them, so it does not open their messaging window)."""
     query = select(User).where(User.channel == channel, User.external_id == external_id)
     user = await session.scalar(query)
     if user is None:
@@ -36,13 +44,14 @@ async def touch(
                 display_name=display_name,
                 language="vi",
                 created_at=now,
-                last_seen_at=now,
+                last_seen_at=now if seen else NEVER_SEEN,
             )
         )
         user = await session.scalar(query)
         assert user is not None
         return user
-    _seen(user, display_name)
+    if seen:
+        _seen(user, display_name)
     return user
 
 
@@ -120,14 +129,18 @@ class State:
 
 
 async def begin_turn(
-    session: AsyncSession, channel: str, external_id: str, display_name: str | None
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    display_name: str | None,
+    seen: bool = True,
 ) -> tuple[User, State]:
     """The user behind an event and their conversation state (both created on first
-    contact), the state locked for this transaction; last-seen updated."""
+    contact), the state locked for this transaction; last-seen updated when `seen`."""
     params = {"channel": channel, "external_id": external_id}
     row = (await session.execute(_TURN, params)).first()
     if row is None:  # first contact, or a user whose state row is gone
-        user = await touch(session, channel, external_id, display_name)
+        user = await touch(session, channel, external_id, display_name, seen)
         await session.execute(
             insert_ignore(
                 session,
@@ -142,7 +155,8 @@ async def begin_turn(
         row = (await session.execute(_TURN, params)).first()
         assert row is not None
     user, flow, step, data, buttons, updated_at = row
-    _seen(user, display_name)
+    if seen:
+        _seen(user, display_name)
     state = State(user.id, flow, step, data or {}, buttons or [], updated_at)
     return user, state
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
 from db.users import State
-from handlers.types import ChannelLimits, Media, Outgoing, Reply
+from handlers.types import ChannelLimits, FailureReport, Media, Outgoing, Reply
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class Context:
     # What the sender's channel can do, and its name as staff read it ("Zalo OA").
     limits: ChannelLimits = BUTTONS
     channel_title: str = ""
+    # What each running channel can do, by name (a staff member's answer may go to a
+    # worker on another channel).
+    channel_limits: Mapping[str, ChannelLimits] = field(default_factory=dict)
     # The Telegram bot's @username (for deep links), once the channel has started.
     bot_username: str | None = None
     outgoing: list[Outgoing] = field(default_factory=list)
@@ -89,9 +93,17 @@ class Context:
         media: Media | None = None,
         route: StaffRoute | None = None,
         album: tuple[Media, ...] = (),
+        *,
+        about: User | None = None,
+        key: str | None = None,
+        thread: str | None = None,
+        conversation: int | None = None,
     ) -> bool:
         """Queue a message for the staff chat (or `route`); False when there is none.
-        `album`: several media shown as one album (then `media` is not sent apart)."""
+
+        `album`: several media shown as one album (then `media` is not sent apart).
+        `about`: the worker it concerns (default: the sender). `key`, `thread` and
+        `conversation`: see `Outgoing` (a hand-off card and the replies under it)."""
         route = route or self.staff
         if route is None:
             return False
@@ -101,14 +113,25 @@ class Context:
                 chat_key=route.chat_key,
                 reply=reply,
                 kind=kind,
-                user_id=self.user.id,
+                user_id=(about or self.user).id,
                 media=None if album else media,
                 album=album,
+                key=key,
+                thread=thread,
+                conversation=conversation,
             )
         )
         return True
 
-    def send_to_user(self, user: User, reply: Reply, kind: str = "relay") -> None:
+    def send_to_user(
+        self,
+        user: User,
+        reply: Reply,
+        kind: str = "relay",
+        media: Media | None = None,
+        conversation: int | None = None,
+        on_failure: FailureReport | None = None,
+    ) -> None:
         self.outgoing.append(
             Outgoing(
                 channel=user.channel,
@@ -116,5 +139,8 @@ class Context:
                 reply=reply,
                 kind=kind,
                 user_id=user.id,
+                media=media,
+                conversation=conversation,
+                on_failure=on_failure,
             )
         )

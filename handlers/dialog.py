@@ -7,31 +7,43 @@ module only applies the order, like python-telegram-bot's handler groups:
 contacts, 5. free text: greetings, then each feature's intents, then the FAQ.
 
 In the staff chat only commands, buttons and flows declared for it apply, and anything
-else is a staff member's reply to a worker's card. Knows nothing of Telegram or Zalo.
+else is a staff member's reply to a worker's hand-off thread. A message a platform's own
+staff tool wrote to a user (``Incoming.operator``) only goes to their hand-off. A
+flow may declare ``on_exit``: run when a turn leaves it another way than its own.
+Knows nothing of Telegram or Zalo.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from db.clock import utcnow
-from handlers import handoff, menu
+from handlers import handoff, handoff_staff, menu
 from handlers.access import is_staff, refuse, refuse_in_staff_chat
 from handlers.context import Context
-from handlers.router import Where, resolve
+from handlers.router import FLOW_IDLE, Where, resolve
 from handlers.routes import ROUTES
 from handlers.types import Incoming, Reply
 
 COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
-# A flow untouched for this long is not resumed by the next message (the draft is offered).
-FLOW_IDLE = timedelta(hours=6)
 # Text that is nothing but symbols/emoji once letters and digits are looked for.
 HAS_WORD = re.compile(r"\w", re.UNICODE)
 
 
 async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
     ctx.routes = ROUTES
+    if incoming.operator is not None:
+        # A person of the platform's own staff wrote to the user (Zalo OA chat tool):
+        # recorded in their hand-off, and the bot keeps quiet. Never a command.
+        return await handoff_staff.platform_staff_message(ctx, incoming)
+    before = ROUTES.flows.get(ctx.flow or "")
+    replies = await _dispatch(ctx, incoming)
+    if before is not None and before.on_exit is not None and ctx.flow != before.name:
+        await resolve(before.on_exit(ctx))  # left it another way (/menu, another flow …)
+    return replies
+
+
+async def _dispatch(ctx: Context, incoming: Incoming) -> list[Reply]:
     if ctx.in_staff_chat:
         where: Where = "staff_chat"
     elif incoming.chat_key in (None, incoming.user_key):
@@ -48,7 +60,7 @@ async def handle(ctx: Context, incoming: Incoming) -> list[Reply]:
         if replies is not None:
             return replies
     if where == "staff_chat":
-        return await handoff.relay_staff_reply(ctx, incoming)
+        return await handoff_staff.relay_staff_reply(ctx, incoming)
     return await _free(ctx, incoming)
 
 
@@ -107,7 +119,7 @@ async def _flow(ctx: Context, incoming: Incoming, where: Where) -> list[Reply] |
 async def _free(ctx: Context, incoming: Incoming) -> list[Reply]:
     """What is not a command, a button or part of a flow."""
     if incoming.media is not None:
-        return _media(ctx, incoming)
+        return await _media(ctx, incoming)
     if incoming.contact is not None:
         return [menu.not_understood(ctx, "Cảm ơn bạn đã gửi số điện thoại. Bạn cần giúp gì?")]
     text = (incoming.text or "").strip()
@@ -125,16 +137,19 @@ def _ours(ctx: Context, addressee: str) -> bool:
 
 
 def _idle(ctx: Context) -> bool:
+    """The running flow was left untouched longer than it allows."""
+    flow = ROUTES.flows.get(ctx.flow or "")
+    idle = flow.idle if flow is not None else FLOW_IDLE
     updated = ctx.state.updated_at
-    return updated is not None and utcnow() - updated > FLOW_IDLE
+    return idle is not None and updated is not None and utcnow() - updated > idle
 
 
-def _media(ctx: Context, incoming: Incoming) -> list[Reply]:
+async def _media(ctx: Context, incoming: Incoming) -> list[Reply]:
     media = incoming.media
     assert media is not None
-    if media.kind in handoff.MEDIA_NAMES:
-        # Many workers speak or photograph instead of typing: pass it to a person.
-        return handoff.forward(ctx, incoming)
+    if media.kind in handoff.HANDED_OVER:
+        # Many workers speak or photograph instead of typing: a person takes over.
+        return await handoff.media_outside(ctx, incoming)
     if media.kind == "sticker":
         return [
             menu.not_understood(

@@ -13,16 +13,27 @@ from handlers.menu import TALK_TO_STAFF, contact_line
 from handlers.types import Reply
 
 HOTLINES_ENTRY = "emergency_hotlines"
+# The entry's own pointer to the hand-off, left out where the hand-off is already open.
+HANDOFF_HINT = "Gặp cán bộ tư vấn"
+
+
+def hotlines(ctx: Context, in_handoff: bool = False) -> str:
+    """The emergency numbers, from the content entry (113 if the content is missing)."""
+    entry = ctx.faq.kb.entries.get(HOTLINES_ENTRY) if ctx.faq is not None else None
+    if entry is None:
+        return "Khi nguy hiểm đến tính mạng, gọi ngay 113."
+    text = render_text(entry.answer, ctx.settings.centre_facts())
+    if in_handoff:
+        text = "\n".join(line for line in text.splitlines() if HANDOFF_HINT not in line)
+    return text
 
 
 def help_reply(ctx: Context) -> Reply:
     """«You are not alone»: a person, and where to call in an emergency."""
-    lines = ["Bạn đang gặp khó khăn. Bạn không phải tự lo một mình."]
-    entry = ctx.faq.kb.entries.get(HOTLINES_ENTRY) if ctx.faq is not None else None
-    if entry is not None:
-        lines.append(render_text(entry.answer, ctx.settings.centre_facts()))
-    else:
-        lines.append("Khi nguy hiểm đến tính mạng, gọi ngay 113.")
-    lines.append("Bấm «Gặp cán bộ tư vấn» để nói chuyện với cán bộ trung tâm.")
-    lines.append(contact_line(ctx.settings))
+    lines = [
+        "Bạn đang gặp khó khăn. Bạn không phải tự lo một mình.",
+        hotlines(ctx, in_handoff=True),
+        "Bấm «Gặp cán bộ tư vấn» để nói chuyện với cán bộ trung tâm.",
+        contact_line(ctx.settings),
+    ]
     return Reply("\n".join(lines), (TALK_TO_STAFF,))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from faq import intents
-from handlers import distress, faq_flow, scam_warnings
+from handlers import faq_flow, handoff, scam_warnings
 from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.menu import OpenFaq
@@ -52,9 +52,14 @@ def faq_reload(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
 
 @faq_router.text("faq")
 async def faq_answer(ctx: Context, incoming: Incoming, text: str) -> list[Reply]:
-    replies = faq_flow.answer_question(ctx, text) + await scam_warnings.check(ctx, text)
+    answer = faq_flow.answer_question(ctx, text)
+    warnings = await scam_warnings.check(ctx, text)
+    answered = "faq:answer" in ctx.events
     if "distress" in intents.detect(text):
-        replies.append(distress.help_reply(ctx))
-    return replies
+        # A person, and the emergency numbers; a person at once if the FAQ cannot answer.
+        return await handoff.in_distress(ctx, incoming, answer, warnings, answered)
+    if not answered:  # kept for a «Gặp cán bộ» that may follow, so it goes to staff
+        handoff.remember_question(ctx, text)
+    return answer + warnings
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
 from handlers.actions import SEPARATOR, Action
@@ -31,10 +32,12 @@ from handlers.types import Incoming, Reply
 
 __all__ = [
     "ANYWHERE",
+    "FLOW_IDLE",
     "PRIVATE",
     "STAFF_CHAT",
     "ActionRoute",
     "CommandRoute",
+    "ExitHandler",
     "Flow",
     "Replies",
     "RouteConflict",
@@ -60,6 +63,10 @@ MessageHandler = Callable[[Context, Incoming], Replies | Awaitable[Replies | Non
 # Free text: the handler's replies, or None when the text is not for this feature.
 TextHandler = Callable[[Context, Incoming, str], Replies | Awaitable[Replies | None] | None]
 StartHandler = Callable[[Context], MaybeAwaitable]
+# Called when a user's turn leaves the flow by any other way (another flow, /menu …).
+ExitHandler = Callable[[Context], Awaitable[None] | None]
+# A flow untouched for this long is not resumed by the user's next message.
+FLOW_IDLE = timedelta(hours=6)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,8 +113,11 @@ class Flow:
     """A conversation that takes the user's next messages until it ends.
 
     ``name`` is what ``conversation_states.flow`` holds; ``on_message`` gets every text,
-    media or contact while the flow runs (buttons go to their action routes). ``staff``
-    flows only run for staff; ``where`` says in which chats the flow lives.
+    media or contact while the flow runs (buttons go to their action routes; returning
+    None lets the message go on to media and free-text routes). ``staff`` flows only run
+    for staff; ``where`` says in which chats the flow lives. ``idle``: after this long
+    untouched the flow is left at the next message (None: never; the feature ends it).
+    ``on_exit`` runs when a turn leaves the flow any other way than the flow's own.
     """
 
     name: str
@@ -116,6 +126,8 @@ class Flow:
     where: frozenset[Where] = PRIVATE
     staff: bool = False
     feature: str = ""
+    idle: timedelta | None = FLOW_IDLE
+    on_exit: ExitHandler | None = None
 
 
 @dataclass
@@ -172,8 +184,10 @@ class Router:
         *,
         where: frozenset[Where] = PRIVATE,
         staff: bool = False,
+        idle: timedelta | None = FLOW_IDLE,
+        on_exit: ExitHandler | None = None,
     ) -> Flow:
-        flow = Flow(name, start, on_message, where, staff, self.name)
+        flow = Flow(name, start, on_message, where, staff, self.name, idle, on_exit)
         self.flows.append(flow)
         return flow
 

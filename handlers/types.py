@@ -6,6 +6,7 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+AttachmentKind = Literal["document", "photo", "voice", "audio", "video"]
 MediaKind = Literal[
     "photo", "voice", "audio", "video", "video_note", "document", "sticker", "location", "other"
 ]
@@ -20,6 +21,9 @@ class ChannelLimits:
     buttons: bool
     # A button that shares the user's own phone number (Telegram's request_contact).
     share_contact: bool = False
+    # Kinds of media a user of this channel can be sent (a staff member's photo or voice
+    # note relayed in a hand-off); anything else reaches them as text only.
+    media: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,9 @@ class Media:
     kind: MediaKind
     file_ref: str | None = None
     caption: str | None = None
+    # The channel `file_ref` belongs to, when it is sent on another one (a Telegram
+    # file id relayed to a Zalo user is downloaded and uploaded there at send time).
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +113,10 @@ class Attachment:
 
     filename: str
     data_b64: str
-    kind: Literal["document", "photo"] = "document"
+    kind: AttachmentKind = "document"
 
     @classmethod
-    def of(
-        cls, filename: str, data: bytes, kind: Literal["document", "photo"] = "document"
-    ) -> Attachment:
+    def of(cls, filename: str, data: bytes, kind: AttachmentKind = "document") -> Attachment:
         return cls(filename, base64.b64encode(data).decode("ascii"), kind)
 
     @property
@@ -162,6 +167,19 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class FailureReport:
+    """Who is told when a message can never be delivered, and in which words."""
+
+    channel: str
+    chat_key: str
+    texts: dict[str, str]  # outcome (unreachable, blocked, failed) → text
+    kind: str = "reply"
+    user_id: int | None = None
+    thread: str | None = None
+    conversation: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A message to somebody other than the sender (the staff chat, or a user from staff)."""
 
@@ -176,6 +194,17 @@ class Outgoing:
     notice: Notice | None = None
     # Several media passed along as one album (a worker's photos to staff).
     album: tuple[Media, ...] = ()
+    # The outbox idempotency key to queue it under (a message later ones refer to, like
+    # a hand-off card); None = the dispatcher's own key for the update.
+    key: str | None = None
+    # Send it as a reply to the platform message of the outbox row with this key (the
+    # sender looks the message id up when it sends: a thread under a card).
+    thread: str | None = None
+    # The hand-off conversation it belongs to (so a reply to it finds the conversation).
+    conversation: int | None = None
+    # Whom to tell if it never arrives: an `Outgoing` to send instead, its text per
+    # outcome ("unreachable", "blocked", "failed"); see `OutboxSender._report`.
+    on_failure: FailureReport | None = None
 
     def payload(self, part: Reply | None = None, first: bool = True) -> dict[str, Any]:
         """The outbox row's payload for this message, or for `part` of it (the media and
@@ -187,4 +216,10 @@ class Outgoing:
             data["media"] = asdict(self.media)
         if first and self.notice is not None:
             data["notice"] = asdict(self.notice)
+        if self.thread is not None:
+            data["thread"] = self.thread
+        if self.conversation is not None:
+            data["conversation"] = self.conversation
+        if first and self.on_failure is not None:
+            data["on_failure"] = asdict(self.on_failure)
         return data

@@ -252,18 +252,19 @@ async def test_sigkill_while_forwarding_to_staff_then_the_card_arrives_once(
         await bot.start()
         await fake.push(fake.callback_update(WORKER, "menu:staff"))
         await fake.wait_sent(WORKER, 1, timeout=30)
-        fake.stall_next("sendMessage", chat_id=STAFF_CHAT)  # the card hangs in flight
+        [card] = await fake.wait_sent(STAFF_CHAT, 1, timeout=30)
+        fake.stall_next("sendMessage", chat_id=STAFF_CHAT)  # the message hangs in flight
         await fake.push(fake.message_update(WORKER, "Em cần hỏi về hồ sơ"))
-        await fake.wait_for(lambda: fake.stalled == 1, timeout=30, what="the card in flight")
+        await fake.wait_for(lambda: fake.stalled == 1, timeout=30, what="the message in flight")
         await bot.kill()
-        assert fake.sent(STAFF_CHAT) == []
+        assert len(fake.sent(STAFF_CHAT)) == 1
 
         await bot.start()
-        [card] = await fake.wait_sent(STAFF_CHAT, 1, timeout=30)
-        assert "Em cần hỏi về hồ sơ" in card.text
-        await fake.wait_sent(WORKER, 2, timeout=30)
+        [_, question] = await fake.wait_sent(STAFF_CHAT, 2, timeout=30)
+        assert "Em cần hỏi về hồ sơ" in question.text
+        assert question.replying_to == card.message_id  # still under its card
         await asyncio.sleep(1.5)  # a further outbox pass must not send anything again
-        assert len(fake.sent(STAFF_CHAT)) == 1 and len(fake.sent(WORKER)) == 2
+        assert len(fake.sent(STAFF_CHAT)) == 2 and len(fake.sent(WORKER)) == 1
         assert fake.duplicates() == 0
     finally:
         if bot.proc is not None and bot.proc.returncode is None:

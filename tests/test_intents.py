@@ -27,10 +27,11 @@ async def test_asking_for_a_person_opens_the_hand_off(database_url: str, text: s
     chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
     try:
         [reply] = await chat.say(text)
-        assert "chuyển cho cán bộ" in reply.text
-        [ack] = await chat.say("e muon hoi ve di han")
+        assert "Tôi đã báo cán bộ" in reply.text
+        assert text in chat.channel.to(STAFF)[-1].text  # the request itself is on the card
+        # From now on the worker talks to staff: the bot forwards and stays quiet.
+        assert await chat.say("e muon hoi ve di han") == []
         assert "e muon hoi ve di han" in chat.channel.to(STAFF)[-1].text
-        assert "đã chuyển" in ack.text
     finally:
         await chat.close()
 
@@ -40,9 +41,9 @@ async def test_a_name_and_phone_left_in_the_chat_reach_staff(database_url: str) 
     try:
         typed = "Thào Seo Lử 0975 222 333 goi lai cho toi"
         [ack] = await chat.say(typed)
-        assert "đã chuyển" in ack.text
+        assert "số điện thoại của bạn cho cán bộ" in ack.text
         card = chat.channel.to(STAFF)[-1].text
-        assert typed in card
+        assert typed in card and "gọi lại" in card
     finally:
         await chat.close()
 
@@ -65,15 +66,35 @@ async def test_asking_when_the_next_fair_is_shows_the_fairs(database_url: str) -
         "cua no, no goi ve khoc. gio toi phai lam sao",
     ],
 )
-async def test_people_in_trouble_are_offered_a_person_and_emergency_numbers(
+async def test_people_in_trouble_the_faq_cannot_answer_reach_a_person_at_once(
     database_url: str, text: str
 ) -> None:
     chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
     try:
         replies = await chat.say(text)
         last = replies[-1]
-        assert TALK_TO_STAFF in last.buttons
-        assert "113" in last.text or "đường dây nóng" in last.text.lower()
+        assert "113" in last.text and "đã chuyển tin nhắn của bạn cho cán bộ" in last.text
+        assert all("chưa có câu trả lời" not in r.text for r in replies)
+        [card] = chat.channel.to(STAFF)
+        assert text in card.text and "🆘" in card.text
+    finally:
+        await chat.close()
+
+
+async def test_a_question_about_scams_the_faq_answers_offers_a_person_with_the_question(
+    database_url: str,
+) -> None:
+    """The same words in a general question: the answer, the numbers and a person one tap
+    away; the question goes to staff with the card when the worker taps."""
+    chat = await Transcript.open(make_settings(database_url), FaqService())
+    try:
+        question = "bị lừa đảo xuất khẩu lao động thì báo ở đâu"
+        replies = await chat.say(question)
+        assert "Nguồn" in replies[0].text  # answered
+        assert TALK_TO_STAFF in replies[-1].buttons and "113" in replies[-1].text
+        assert chat.channel.to(STAFF) == []
+        await chat.press(TALK_TO_STAFF.action)
+        assert question in chat.channel.to(STAFF)[0].text
     finally:
         await chat.close()
 

@@ -71,6 +71,8 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/staff/faq"): ("days",),
     ("GET", "/staff/faq/entries"): (),
     ("GET", "/staff/stats"): (),
+    ("GET", "/staff/handoffs"): (),
+    ("GET", "/staff/handoffs/{id}"): (),
 }  # fmt: skip
 # Tested on their own below: they change who is logged in.
 SESSION_ROUTES = {("POST", "/staff/login"), ("POST", "/staff/logout")}

@@ -41,10 +41,9 @@ async def eventually(check: object, timeout: float = 10.0) -> None:
 
 
 async def hand_off(fake: FakeTelegram, text: str, worker: int = WORKER) -> None:
-    """The worker asks for a person and writes their question."""
-    await fake.push(fake.callback_update(worker, "menu:staff"))
-    await fake.wait_sent(worker, 1)
-    await fake.push(fake.message_update(worker, text))
+    """The worker asks for a person with their question in the same message: the
+    conversation's card carries it."""
+    await fake.push(fake.message_update(worker, f"cho em gặp cán bộ. {text}"))
 
 
 async def test_an_unreadable_update_does_not_stop_long_polling(
@@ -130,10 +129,8 @@ async def test_a_staff_chat_that_refuses_the_bot_never_blocks_the_worker(
     said = len(await fake.wait_sent(WORKER, 4))
     fake.kicked_chats.add(str(STAFF_CHAT))  # the bot was removed from the staff group
     await fake.push(fake.group_member_update(STAFF_CHAT, "kicked"))
-    await fake.push(fake.callback_update(WORKER, "menu:staff"))
-    await fake.wait_sent(WORKER, said + 1)
     await fake.push(fake.message_update(WORKER, "Em cần gặp cán bộ"))
-    await fake.wait_sent(WORKER, said + 2)  # the worker's acknowledgement
+    await fake.wait_sent(WORKER, said + 1)  # the worker's acknowledgement
     await fake.wait_for(lambda: any(c.method == "sendMessage!403" for c in fake.calls))
     await asyncio.sleep(0.3)
     worker = await user(polling, WORKER)

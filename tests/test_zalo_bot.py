@@ -74,7 +74,7 @@ async def test_polling_survives_408s_and_answers_one_update_per_call(
     # A typed number presses the numbered choice.
     number = await number_for(zalo_server, "zalo_bot", WORKER, "menu:staff")
     await fake_zalo.push(fake_zalo.bot_update(WORKER, number))
-    assert "Bạn hãy gõ câu hỏi" in (await fake_zalo.wait_bot(WORKER, 3))[2].text
+    assert "Tôi đã báo cán bộ" in (await fake_zalo.wait_bot(WORKER, 3))[2].text
 
 
 async def test_polling_errors_back_off_and_unsupported_content_is_acknowledged(

@@ -185,7 +185,7 @@ async def test_refused_buttons_fall_back_to_numbered_text_once_per_process(
     number = await number_for(zalo_server, "zalo_oa", WORKER, "menu:staff")
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, number)) == 200
     reply = (await fake_zalo.wait_oa(WORKER, 3))[2]
-    assert "Bạn hãy gõ câu hỏi" in reply.text and reply.buttons == []
+    assert "Bạn hãy nhắn câu hỏi" in reply.text and reply.buttons == []
     assert len([c for c in fake_zalo.calls if c.status == "-201"]) == 1
 
 

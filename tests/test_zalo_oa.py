@@ -110,9 +110,10 @@ async def test_choices_are_numbered_and_sent_as_buttons_that_send_the_number(
     # Tapping a button sends its payload as text, exactly like typing the number.
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, number))
     reply = (await fake_zalo.wait_oa(WORKER, 2))[1]
-    assert "Bạn hãy gõ câu hỏi" in reply.text
-    assert [(b["title"], b["payload"]) for b in reply.buttons] == [("✖️ Thôi, không gửi", "1")]
-    assert "1. ✖️ Thôi, không gửi" in reply.text
+    assert "Tôi đã báo cán bộ" in reply.text
+    # In a hand-off no numbered choice waits for a number the worker may type to staff.
+    assert reply.buttons == [] and "Gõ số để chọn" not in reply.text
+    assert "gõ: thoát" in reply.text
 
 
 async def test_long_staff_answer_is_split_at_the_oa_limit(
@@ -125,8 +126,8 @@ async def test_long_staff_answer_is_split_at_the_oa_limit(
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, staff))
     await fake_zalo.wait_oa(WORKER, 2)
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, "Em hỏi về vay vốn"))
-    [card] = await fake_telegram.wait_sent(STAFF_CHAT, 1)
-    assert "Zalo OA" in card.text and "Em hỏi về vay vốn" in card.text
+    card, question = await fake_telegram.wait_sent(STAFF_CHAT, 2)
+    assert "Zalo OA" in card.text and "Em hỏi về vay vốn" in question.text
     answer = "Bạn mang căn cước đến trung tâm. " * 91  # 3,003 characters
     assert len(answer) > 3000
     await fake_telegram.push(
@@ -134,7 +135,7 @@ async def test_long_staff_answer_is_split_at_the_oa_limit(
             STAFF_MEMBER, answer, chat_id=STAFF_CHAT, name="Cán bộ", reply_to=card.message_id
         )
     )
-    relayed = (await fake_zalo.wait_oa(WORKER, 5))[3:]
+    relayed = (await fake_zalo.wait_oa(WORKER, 4))[2:]
     assert len(relayed) == 2 and all(len(c.text) <= 2000 for c in relayed)
     assert relayed[0].text.startswith("👩‍💼 Cán bộ trung tâm trả lời")
     words = " ".join(c.text for c in relayed).split()
@@ -226,7 +227,7 @@ async def test_media_follow_and_unfollow(
         assert await fake_zalo.deliver_oa(url, event) == 200
     replies = await fake_zalo.wait_oa(WORKER, 4)
     assert "Cảm ơn bạn" in replies[-2].text
-    assert "đã chuyển vị trí" in replies[-1].text
+    assert "Tôi đã báo cán bộ" in replies[-1].text  # a place shared: a person looks at it
     [place] = await fake_telegram.wait_sent(STAFF_CHAT, 1)
     assert place.method == "sendMessage" and "maps.google.com/?q=22.4,103.9" in place.text
 
@@ -234,19 +235,20 @@ async def test_media_follow_and_unfollow(
     image = fake_zalo.oa_attachment("user_send_image", WORKER, {"url": "https://z/cccd.jpg"})
     for event in (audio, image):
         assert await fake_zalo.deliver_oa(url, event) == 200
-    cards = (await fake_telegram.wait_sent(STAFF_CHAT, 3))[1:]
-    assert "tin nhắn thoại" in cards[0].text and "https://z/voice.aac" in cards[0].text
-    assert cards[1].method == "sendPhoto" and cards[1].params["photo"] == "https://z/cccd.jpg"
-    thanks = await fake_zalo.wait_oa(WORKER, 6)
-    assert "đã chuyển tin nhắn thoại" in thanks[4].text
+    card, voice, photo = await fake_telegram.wait_sent(STAFF_CHAT, 3)
+    assert "tin nhắn thoại" in voice.text
+    assert photo.method == "sendPhoto" and photo.params["photo"] == "https://z/cccd.jpg"
+    assert voice.replying_to == photo.replying_to == card.message_id  # one thread
+    await asyncio.sleep(0.3)
+    assert len(fake_zalo.oa_sent(WORKER)) == 4  # the one acknowledgement, not one per message
 
     # (Un)following is recorded like any event and handled right after the 200.
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_event("unfollow", WORKER)) == 200
     await wait_blocked(zalo_server, True)
-    assert len(fake_zalo.oa_sent(WORKER)) == 6  # nothing is said to someone who left
+    assert len(fake_zalo.oa_sent(WORKER)) == 4  # nothing is said to someone who left
     assert await fake_zalo.deliver_oa(url, fake_zalo.oa_event("follow", WORKER)) == 200
     await wait_blocked(zalo_server, False)
-    assert "Xin chào" in (await fake_zalo.wait_oa(WORKER, 7))[-1].text  # greeted again
+    assert "Xin chào" in (await fake_zalo.wait_oa(WORKER, 5))[-1].text  # greeted again
     # Receipts (the OA as sender, as documented) are acknowledged and ignored.
     seen = fake_zalo.oa_event("user_seen_message", WORKER)
     assert seen["sender"]["id"] != WORKER and seen["message"]["msg_ids"]
@@ -271,8 +273,8 @@ async def test_a_user_silent_for_seven_days_is_not_attempted(
     staff = await number_for(zalo_server, "zalo_oa", WORKER, "menu:staff")
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, staff))
     await fake_zalo.deliver_oa(url, fake_zalo.oa_text(WORKER, "Cho em hỏi"))
-    [card] = await fake_telegram.wait_sent(STAFF_CHAT, 1)
-    await fake_zalo.wait_oa(WORKER, 3)  # the worker's "đã chuyển" came before the silence
+    card, _ = await fake_telegram.wait_sent(STAFF_CHAT, 2)
+    await fake_zalo.wait_oa(WORKER, 2)  # the hand-off's one message came before the silence
     assert zalo_server.runtime is not None
     async with zalo_server.runtime.sessions.begin() as session:
         await session.execute(
@@ -291,7 +293,7 @@ async def test_a_user_silent_for_seven_days_is_not_attempted(
         )
     )
     await fake_telegram.wait_for(
-        lambda: any("Đã gửi" in c.text for c in fake_telegram.sent(STAFF_CHAT))
+        lambda: any("nhận trả lời" in c.text for c in fake_telegram.sent(STAFF_CHAT))
     )
 
     async def relay_status() -> str | None:
@@ -308,6 +310,12 @@ async def test_a_user_silent_for_seven_days_is_not_attempted(
         await asyncio.sleep(0.05)
     assert await relay_status() == "unreachable"
     assert len([c for c in fake_zalo.calls if c.api == "oa"]) == before  # not attempted
+    # The staff member is told, in the conversation's thread, that it did not arrive.
+    await fake_telegram.wait_for(
+        lambda: any("chưa tới được" in c.text for c in fake_telegram.sent(STAFF_CHAT))
+    )
+    told = next(c for c in fake_telegram.sent(STAFF_CHAT) if "chưa tới được" in c.text)
+    assert "7 ngày" in told.text and told.replying_to == card.message_id
 
 
 async def test_webhook_answers_fast_and_server_errors_are_retried(

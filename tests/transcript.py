@@ -22,6 +22,7 @@ from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
 
 STAFF = "staff-room"
+ALL_MEDIA = frozenset({"photo", "voice", "audio", "video", "document"})
 
 
 @dataclass
@@ -32,6 +33,8 @@ class RecordingChannel:
     title: str = "Test"
     limits: ChannelLimits = field(default_factory=lambda: ChannelLimits(4096, True))
     sent: list[tuple[str, Reply, Media | None]] = field(default_factory=list)
+    # message id → the message id it was sent as a reply to (None: not a reply).
+    threads: dict[str, str | None] = field(default_factory=dict)
     # Users this channel vouches for as staff (Telegram: STAFF_IDS).
     staff_ids: frozenset[str] = frozenset()
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -58,9 +61,18 @@ class RecordingChannel:
     def is_staff(self, user_key: str) -> bool:
         return user_key in self.staff_ids
 
-    async def send(self, chat_key: str, reply: Reply, media: Media | None = None) -> str | None:
+    async def send(
+        self, chat_key: str, reply: Reply, media: Media | None = None, reply_to: str | None = None
+    ) -> str | None:
         self.sent.append((chat_key, reply, media))
-        return str(next(self._ids))
+        message_id = str(next(self._ids))
+        self.threads[message_id] = reply_to
+        return message_id
+
+    def message_id(self, reply: Reply) -> str:
+        """The id this channel gave a message it sent (ids are 1, 2, 3 … in send order)."""
+        index = next(i for i, (_, r, _) in enumerate(self.sent) if r is reply)
+        return str(index + 1)
 
     def to(self, chat_key: str) -> list[Reply]:
         return [reply for chat, reply, _ in self.sent if chat == chat_key]
@@ -85,7 +97,7 @@ class Transcript:
         runtime = Runtime(settings, engine, faq)
         channel = RecordingChannel(
             name=channel_name,
-            limits=ChannelLimits(4096, not text_only),
+            limits=ChannelLimits(4096, not text_only, media=ALL_MEDIA),
             staff_ids=frozenset(str(i) for i in settings.staff_ids),
         )
         runtime.add_channel(channel)
@@ -95,12 +107,12 @@ class Transcript:
     async def send(self, user: str | None = None, **fields: object) -> list[Reply]:
         user = user or self.user
         before = len(self.channel.to(user))
+        values: dict[str, object] = {"display_name": "Lò Văn A", **fields}
         incoming = Incoming(
             channel=self.channel.name,
             user_key=user,
             update_key=uuid.uuid4().hex,
-            display_name="Lò Văn A",
-            **fields,  # type: ignore[arg-type]
+            **values,  # type: ignore[arg-type]
         )
         await self.runtime.dispatcher.submit(incoming, wait=True)
         return self.channel.to(user)[before:]

@@ -2,7 +2,9 @@
 
 The real python-telegram-bot `Application` talks HTTP to it (via `base_url`). It records
 every call, queues updates for getUpdates (long polling), pushes updates to a registered
-webhook with the secret header, and answers 429 / 5xx / 403 on demand.
+webhook with the secret header, serves files (`getFile`, then the file URL), refuses a
+reply to a message it does not know unless `allow_sending_without_reply` (as Telegram
+does), and answers 429 / 5xx / 403 on demand.
 
 Refusals as Telegram words them: 403 "Forbidden: bot was blocked by the user" for
 `blocked_chats`, 403 "Forbidden: bot was kicked from the supergroup chat" for
@@ -87,6 +89,13 @@ class Call:
         return [str(item.get("media")) for item in items if isinstance(item, dict)]
 
     @property
+    def replying_to(self) -> int | None:
+        """The message this one was sent as a reply to (`reply_parameters`)."""
+        parameters = self.params.get("reply_parameters") or {}
+        found = parameters.get("message_id") if isinstance(parameters, dict) else None
+        return int(found) if found is not None else None
+
+    @property
     def buttons(self) -> list[tuple[str, str]]:
         markup = self.params.get("reply_markup") or {}
         rows = markup.get("inline_keyboard") or []
@@ -148,11 +157,15 @@ class FakeTelegram:
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Files the bot may download (getFile, then the file URL), by file id.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self._chat_messages: dict[str, set[int]] = {}  # message ids seen in each chat
 
     # --- server lifecycle ------------------------------------------------------
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -231,6 +244,7 @@ class FakeTelegram:
         }
         if text is not None:
             message["text"] = text
+        self._chat_messages.setdefault(str(chat), set()).add(message["message_id"])
         if reply_to is not None:
             message["reply_to_message"] = {
                 "message_id": reply_to,
@@ -431,6 +445,8 @@ class FakeTelegram:
                 self._changed.notify_all()
             return _fault(fault)
         refusal = self._refusal(params) if method in SEND_METHODS else None
+        if refusal is None and method in SEND_METHODS:
+            refusal = self._missing_reply(params)
         if refusal is not None:
             async with self._changed:
                 self.calls.append(Call(f"{method}!{refusal.status}", params))
@@ -443,6 +459,34 @@ class FakeTelegram:
             self.calls.append(Call(method, params, result))
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _missing_reply(self, params: dict[str, Any]) -> Fault | None:
+        """Telegram refuses a reply to a message not in the chat, unless told to send
+        it anyway."""
+        wanted = params.get("reply_parameters")
+        if not isinstance(wanted, dict) or wanted.get("allow_sending_without_reply"):
+            return None
+        known = self._chat_messages.get(str(params.get("chat_id")), set())
+        if int(wanted.get("message_id", 0)) in known:
+            return None
+        return Fault(400, description="Bad Request: message to be replied not found")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A file's bytes at `{base_file_url}/{file_path}`, as api.telegram.org serves them."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        path = request.match_info["path"]
+        for stored_path, data in self.files.values():
+            if stored_path == path:
+                async with self._changed:
+                    self.calls.append(Call("file", {"path": path}))
+                    self._changed.notify_all()
+                return web.Response(body=data)
+        return _error(404, "Not Found")
+
+    def add_file(self, file_id: str, path: str, data: bytes) -> None:
+        """A file a user sent, which the bot may download."""
+        self.files[file_id] = (path, data)
 
     def _refusal(self, params: dict[str, Any]) -> Fault | None:
         """The optional blocking, random faults and limits, in that order."""
@@ -507,6 +551,15 @@ class FakeTelegram:
         if method == "deleteWebhook":
             self.webhook_url = None
             return True
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            path, data = self.files.get(file_id, (f"documents/{file_id}", b""))
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(data),
+                "file_path": path,
+            }
         if method == "getWebhookInfo":
             return {
                 "url": self.webhook_url or "",
@@ -526,6 +579,7 @@ class FakeTelegram:
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "from": BOT_USER,
             }
+            self._chat_messages.setdefault(str(chat_id), set()).add(message["message_id"])
             if method == "sendMessage":
                 message["text"] = params.get("text", "")
             elif params.get("caption"):

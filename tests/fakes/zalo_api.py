@@ -11,6 +11,9 @@ One aiohttp app serves all four, so each base-URL setting points at it:
   `refuse_buttons`, any buttons attachment -201 (the v3 cs endpoint does not document
   buttons: the go-live check). A success carries `data.quota` as documented: "reply"
   for the first 8 messages to a user within 48 h, nothing after (paid);
+  `POST /v2.0/oa/upload/image` (JPG/PNG ≤ 1 MB → `attachment_id`) and
+  `/v2.0/oa/upload/file` (PDF/DOC/DOCX ≤ 5 MB → `token`), as the docs describe them; an
+  image or file message must name such an upload (else -201);
 - OAuth: `POST /v4/oa/access_token` (header `secret_key`, form `refresh_token, app_id,
   grant_type`); the refresh token is single-use and rotates, a spent one is refused;
 - ZNS: `POST /message/template` (a bad token is -124, ZNS's own code; `tracking_id` must
@@ -146,6 +149,7 @@ class FakeZalo:
         self.unreachable_users: dict[str, int] = {}
         self.refuse_buttons = False  # the cs endpoint refuses a buttons attachment (-201)
         self._replies: dict[str, int] = {}  # free replies used per user (data.quota)
+        self.uploads: dict[str, bytes] = {}  # OA uploads by attachment id / file token
         self.oa_rate_limit: float | None = None  # OA sends a second, else 429
         self.bot_rate_limit: float | None = None
         self.rate_burst = 2.0
@@ -163,6 +167,8 @@ class FakeZalo:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._oa_send)
+        app.router.add_post("/v2.0/oa/upload/image", self._oa_upload_image)
+        app.router.add_post("/v2.0/oa/upload/file", self._oa_upload_file)
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_post("/message/template", self._zns)
         app.router.add_post("/bot{token}/{method}", self._bot)
@@ -464,6 +470,9 @@ class FakeZalo:
             call.status = "429"
             await self._record(call)
             return web.json_response({"error": -32, "message": OA_ERRORS[-32]}, status=429)
+        attached = _attached_upload(call.params)
+        if attached is not None and attached not in self.uploads:
+            return await self._refuse(call, -201)
         invalid = _invalid_cs_message(params.get("message"), self.refuse_buttons)
         if invalid is not None:
             return await self._refuse(call, invalid)
@@ -484,6 +493,45 @@ class FakeZalo:
         call.status = str(code)
         await self._record(call)
         return _oa_error(code)
+
+    async def _oa_upload_image(self, request: web.Request) -> web.Response:
+        """Docs "Upload hình ảnh": multipart `file`, JPG or PNG, at most 1 MB."""
+        return await self._oa_upload(
+            request, "upload_image", (".jpg", ".jpeg", ".png"), 1_000_000, "attachment_id"
+        )
+
+    async def _oa_upload_file(self, request: web.Request) -> web.Response:
+        """Docs "Upload file": multipart `file`, PDF, DOC or DOCX, at most 5 MB."""
+        return await self._oa_upload(
+            request, "upload_file", (".pdf", ".doc", ".docx"), 5_000_000, "token"
+        )
+
+    async def _oa_upload(
+        self,
+        request: web.Request,
+        api: str,
+        types: tuple[str, ...],
+        limit: int,
+        field: str,
+    ) -> web.Response:
+        token = request.headers.get("access_token")
+        form = await request.post()
+        upload = form.get("file")
+        name = str(getattr(upload, "filename", "") or "")
+        data = upload.file.read() if hasattr(upload, "file") else b""
+        call = ZaloCall(api, {"filename": name, "size": len(data)}, token)
+        if token not in self.access_tokens:
+            call.status = "-216"
+            await self._record(call)
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        if not name.lower().endswith(types) or not data or len(data) > limit:
+            call.status = "-201"
+            await self._record(call)
+            return web.json_response({"error": -201, "message": "file is invalid"})
+        call.result = {field: f"{api}-{next(self._serial)}"}
+        self.uploads[call.result[field]] = data
+        await self._record(call)
+        return web.json_response({"error": 0, "message": "Success", "data": call.result})
 
     async def _oauth(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -611,6 +659,18 @@ class FakeZalo:
         return web.json_response({"ok": True, "result": update})
 
 
+def _attached_upload(params: dict[str, Any]) -> str | None:
+    """The uploaded image's `attachment_id` or file's `token` a cs message sends, if any."""
+    attachment = (params.get("message") or {}).get("attachment") or {}
+    payload = attachment.get("payload") or {}
+    if attachment.get("type") == "file":
+        return str(payload.get("token") or "")
+    for element in payload.get("elements") or []:
+        if isinstance(element, dict) and element.get("attachment_id"):
+            return str(element["attachment_id"])
+    return None
+
+
 def _bot_error(code: int, description: str) -> web.Response:
     return web.json_response(
         {"ok": False, "error_code": code, "description": description}, status=code
@@ -637,7 +697,11 @@ def _invalid_cs_message(message: Any, refuse_buttons: bool) -> int | None:
     if attachment is None:
         return None
     payload = attachment.get("payload") if isinstance(attachment, dict) else None
-    if not isinstance(payload, dict) or attachment.get("type") != "template":
+    if not isinstance(payload, dict):
+        return -201
+    if attachment.get("type") == "file":  # docs "Gửi tin Tư vấn đính kèm file": an upload token
+        return None if isinstance(payload.get("token"), str) and payload["token"] else -201
+    if attachment.get("type") != "template":
         return -201
     if "buttons" in payload:
         buttons = payload["buttons"]
