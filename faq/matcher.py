@@ -1,19 +1,41 @@
-"""Match a worker's chat message to FAQ entries.
+"""Match a worker's message to FAQ entries, reading it the way a person does.
 
-Two signals are combined because each fails alone:
+A real message is a story with one or two questions in it. The matcher:
 
-* **keyword coverage** — the share of the message's informative words (and
-  word pairs, since Vietnamese words are mostly two syllables: "lai suat",
-  "han quoc") found in an entry, each weighted by IDF over the entries. Rare
-  entity words ("dai loan", "ky quy", "the chap") decide the entry, frequent
-  ones ("di", "lao dong", "khong") barely count, pure filler ("cho em hoi",
-  "ad oi") is dropped before scoring.
-* **fuzzy similarity** (rapidfuzz) of the message to the entry's closest
-  question variant, which rewards the same wording and tolerates typos.
+1. **splits** the message into clauses (:mod:`faq.clauses`) and marks those
+   that ask something;
+2. **normalises** each clause (:func:`faq.normalize.tokens`: no diacritics,
+   chat abbreviations, typos of known words corrected with rapidfuzz) and
+   **canonicalises** it with the domain lexicon (:mod:`faq.lexicon`: "cọc",
+   "tiền đảm bảo" → "ký quỹ"), as every question, answer and «Xem thêm» text
+   of the content was at build time;
+3. **scores** every window of one to three consecutive clauses against every
+   entry. A window's score combines
+   * *coverage*: the share of the window's IDF weight found in the entry
+     (its questions fully, its answer and «Xem thêm» text partly), so what
+     the person said is explained by the entry;
+   * *recall*: the share of the best question variant's weight that the
+     message expresses — in the window fully, in the rest of the story
+     at half weight, so a vague "vậy em bị trừ bao nhiêu?" is read with the
+     story around it;
+   * *context*: the share of the rest of the story the entry explains;
+   * a little *fuzzy* likeness of the wording (rapidfuzz);
+   and is scaled down when the message names another market than the
+   entry, or when the window asks nothing while another clause does;
+4. takes for each entry its **best window**. Adding story never lowers an
+   entry's score: the question's own window is still there and the context
+   terms can only add;
+5. **decides**: answer the best entry when it is good and clearly ahead, or
+   when the runner-up is one of its related entries (the same thing, offered
+   as a button); ask which one when two different entries are equally
+   likely; say nothing when nothing is relevant. A second question in
+   another clause gets its own answer when it is confidently about another
+   entry.
 
-Both sides go through :func:`faq.normalize.tokens`, so abbreviations and
-missing diacritics meet the canonical words. Thresholds are named constants
-tuned on the development set (``python -m bench.faq``).
+The index is immutable; build a new one when content or lexicon change.
+Thresholds are named constants, calibrated on the leave-one-out split of the
+content's own question variants and the project's own development questions
+(``python -m bench.faq``), not on the evaluation sets.
 """
 
 from __future__ import annotations
@@ -28,7 +50,9 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from faq.clauses import split_clauses
 from faq.content import Entry, KnowledgeBase
+from faq.lexicon import Lexicon
 from faq.normalize import tokens
 
 __all__ = [
@@ -41,61 +65,66 @@ __all__ = [
 ]
 
 # --- decision thresholds (scores are 0..100) -------------------------------
-# Answer directly only when the best entry is good *and* clearly ahead of the
-# runner-up; a wrong confident answer about fees or loans does real harm.
+# Answer directly only when the best entry is good and clearly ahead of a
+# runner-up about something else; a wrong confident answer about fees or
+# loans does real harm.
 ANSWER_MIN_SCORE = 55.0
-ANSWER_MARGIN = 10.0
-# Below this nothing is shown; the bot offers the menu / a human instead.
-SUGGEST_MIN_SCORE = 35.0
-# Suggestions far below the best one are noise.
-SUGGEST_WINDOW = 25.0
+ANSWER_MARGIN = 12.0
+# Below this nothing is shown; the bot offers the topics and a person instead.
+SUGGEST_MIN_SCORE = 32.0
+# Suggestions (and alternatives under an answer) far below the best are noise.
+SUGGEST_WINDOW = 20.0
 
-# --- scoring weights --------------------------------------------------------
-KEYWORD_WEIGHT = 0.6  # share of the final score from IDF keyword coverage
-# Wordings are compared regardless of word order (token_sort_ratio; the
-# tokens are sorted once at build time so plain ratio does the same faster).
-# WRatio and partial scorers over-reward a short message inside a long question.
-FUZZY_SCORER = fuzz.ratio
-# Unrelated short strings still score 40-55 at character level; similarity
-# is rescaled so that this floor maps to 0 and only real likeness counts.
+# --- scoring weights (they sum to 1) ----------------------------------------
+COVERAGE_WEIGHT = 0.45
+RECALL_WEIGHT = 0.35
+CONTEXT_WEIGHT = 0.10
+FUZZY_WEIGHT = 0.10
+# Words of the story outside the window count this much towards recall.
+CONTEXT_FACTOR = 0.5
+# A word found only in an entry's answer (or its «Xem thêm» text) covers the
+# message this much compared with a word of its questions.
+ANSWER_SHARE = 0.5
+MORE_SHARE = 0.3
+# Windows of up to this many consecutive clauses are scored.
+WINDOW_CLAUSES = 3
+# A window must share this much IDF mass with an entry before its score counts
+# in full: a match on one light word ("đóng như thế nào") is no evidence.
+EVIDENCE_MASS = 3.0
+# A window that asks nothing, in a message that asks something, is a story.
+STATEMENT_FACTOR = 0.9
+# Entries per window whose question variants are compared in detail.
+SHORTLIST = 8
+# Answers are country specific: an entry about other markets than the message
+# names is scaled down by this factor.
+MARKET_MISMATCH_FACTOR = 0.75
+# Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
 FUZZY_FLOOR = 45.0
-ANSWER_TEXT_WEIGHT = 0.6  # a word found only in the answer counts this much
-BIGRAM_WEIGHT = 1.0  # multiplier of a word pair's IDF relative to a syllable
-# A message needs at least this much informative weight to be matched at all,
-# so "di", "ok" or "ad oi" give "none" instead of a random entry.
+# IDF: an entry that only mentions a word in its answer counts this much of an
+# entry that asks about it (see _idf).
+ANSWER_DF_FACTOR = 0.0
+# IDF: a pair of syllables (mostly one Vietnamese word) weighs like a syllable.
+BIGRAM_WEIGHT = 0.5
+# A window needs this much informative weight to be matched at all, so
+# "di", "ok" or "ad oi" give "none" instead of a random entry.
 MIN_QUERY_WEIGHT = 1.5
 # Weight of a syllable absent from all content, relative to the rarest IDF.
 UNKNOWN_WORD_FACTOR = 1.0
-# Share of the final score from how much of the best question the message
-# covers; candidates re-ranked this way are the top ones plus RERANK_EXTRA.
-PRECISION_WEIGHT = 0.15
-RERANK_EXTRA = 5
-# Typo correction of unknown query syllables against the content vocabulary.
+# Typo correction of unknown syllables against the content's vocabulary.
 TYPO_MIN_LEN = 4
 TYPO_MIN_RATIO = 80.0
-# Long messages are cut before matching: the question is at the start and
-# the fuzzy scorers are quadratic in length.
-MAX_QUERY_CHARS = 400
-MAX_QUERY_TOKENS = 40
-
-# Answers are country specific: an entry whose questions name other
-# countries than the message does is scaled down by this factor.
-COUNTRY_MISMATCH_FACTOR = 0.75
-# Features that name a destination (market), mapped to one key per market.
-COUNTRIES: Mapping[str, str] = {
-    "han quoc": "kr", "eps": "kr", "tieng han": "kr", "eps topik": "kr", "topik": "kr",
-    "nhat ban": "jp", "tieng nhat": "jp", "im japan": "jp", "tokutei": "jp",
-    "dai loan": "tw", "malaysia": "my", "uc": "au", "duc": "de",
-    "trung dong": "me", "saudi": "me", "a rap": "me", "ba lan": "eu", "rumani": "eu",
-    "chau au": "eu", "singapore": "sg", "trung quoc": "cn",
-}  # fmt: skip
+# Very long messages are read from their start (the whole text stays in the inbox).
+MAX_QUERY_CHARS = 2000
+# Digits become this token, so "60 triệu" and "100 triệu" share the feature "# trieu".
+NUMBER = "#"
 
 # Politeness, pronouns and particles that carry no topic.
 STOPWORDS: frozenset[str] = frozenset(
     {
-        "cho", "em", "hoi", "xin", "chao", "a", "admin", "oi", "anh", "minh", "nhe",
-        "nhi", "ha", "ui", "alo", "ok", "u", "day", "nay", "ay", "vui", "long",
-        "ban", "toi", "chi", "voi", "la", "co", "ko", "khong", "duoc", "gi",
+        "cho", "em", "e", "hoi", "xin", "chao", "a", "admin", "oi", "anh", "minh", "nhe",
+        "nhi", "ha", "ui", "alo", "ok", "u", "day", "nay", "ay", "vui", "long", "chau",
+        "ban", "toi", "tui", "chi", "voi", "la", "co", "ko", "khong", "duoc", "gi", "ae",
+        "nha", "ak", NUMBER,
     }
 )  # fmt: skip
 # Question and function words: they say what kind of answer is wanted, not
@@ -106,11 +135,12 @@ LIGHT_WORDS: frozenset[str] = frozenset(
         "co", "phai", "khong", "duoc", "la", "gi", "bao", "nhieu", "lau", "nao", "sao",
         "the", "dau", "o", "can", "lam", "thi", "nhung", "cac", "muon", "di", "ve", "de",
         "do", "khi", "hay", "nhu", "ma", "va", "cua", "roi", "chua", "se", "dang", "gio",
-        "bay", "nay", "biet", "neu", "minh", "toi", "em", "nen",
+        "nay", "biet", "neu", "minh", "toi", "em", "nen", "bi", "het", "mat", "con", "da",
+        "luc", "sang", "ben", "nua", "vi", "tu", "den", "tren", "duoi", "sau",
+        "truoc", NUMBER,
     }
 )  # fmt: skip
 LIGHT_FACTOR = 0.5
-
 # Stopwords that are also halves of meaningful two-syllable words; they are
 # dropped as single syllables but kept inside these pairs.
 KEEP_PAIRS: frozenset[tuple[str, str]] = frozenset(
@@ -118,12 +148,20 @@ KEEP_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("nhat", "ban"), ("chi", "phi"), ("toi", "da"), ("la", "gi"), ("thi", "tieng"),
         ("co", "phai"), ("ban", "giao"), ("giao", "ban"), ("hoi", "nghi"),
         ("tieng", "han"), ("ho", "tro"), ("chi", "nhanh"), ("co", "nen"),
-        ("khong", "duoc"), ("duoc", "khong"), ("vay", "toi"),
+        ("khong", "duoc"), ("duoc", "khong"), ("vay", "toi"), ("chi", "tra"),
     }
 )  # fmt: skip
 # Filler phrases removed before scoring ("cảm ơn", "sao vậy").
 FILLER_PAIRS: frozenset[tuple[str, str]] = frozenset(
-    {("cam", "on"), ("sao", "vay"), ("the", "vay"), ("nhu", "vay"), ("vui", "long")}
+    {
+        ("cam", "on"),
+        ("sao", "vay"),
+        ("the", "vay"),
+        ("nhu", "vay"),
+        ("vui", "long"),
+        ("luat", "su"),
+        ("de", "nghi"),
+    }
 )
 
 
@@ -138,19 +176,54 @@ class Match:
 
 @dataclass(frozen=True)
 class Lookup:
-    """Result of :meth:`FaqIndex.lookup`, matches sorted best first."""
+    """What the matcher makes of one question, matches sorted best first.
+
+    ``clause`` is the part of the message the lookup answers (empty when the
+    whole message gave nothing).
+    """
 
     kind: Literal["answer", "suggest", "none"]
     matches: tuple[Match, ...] = ()
+    clause: str = ""
 
 
 @dataclass(frozen=True)
-class _Query:
-    """A message reduced to what the scorers need."""
+class _Variant:
+    """One question variant of an entry, ready for recall and fuzzy scoring."""
+
+    question: str
+    features: frozenset[str]
+    weight: float
+    text: str
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """One clause of the message reduced to what the scorers need."""
 
     text: str
-    features: tuple[str, ...]
-    countries: frozenset[str]
+    asks: bool
+    weights: Mapping[str, float]
+    total: float
+    known: float
+    fuzzy: str
+    covered: Mapping[int, float]
+    markets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """An entry's score on one window, and the variant that gave it."""
+
+    score: float
+    variant: int
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: int
+    end: int
+    hits: Mapping[int, _Hit]
 
 
 class FaqIndex:
@@ -163,80 +236,208 @@ class FaqIndex:
     def __init__(
         self,
         entries: Sequence[Entry],
-        choices: Sequence[str],
-        owners: Sequence[int],
-        postings: Mapping[str, Mapping[int, float]],
+        variants: Sequence[Sequence[_Variant]],
+        postings: Mapping[str, tuple[tuple[int, float], ...]],
         idf: Mapping[str, float],
-        vocabulary: Sequence[str],
-        countries: Sequence[frozenset[str]],
+        vocabulary: Iterable[str],
+        markets: Sequence[frozenset[str]],
+        lexicon: Lexicon,
     ) -> None:
         self._entries = tuple(entries)
-        self._choices = list(choices)
-        self._owners = tuple(owners)
-        self._first_choice = {n: owners.index(n) for n in set(owners)}
+        self._variants = tuple(tuple(v) for v in variants)
         self._postings = postings
         self._idf = idf
-        self._vocabulary = list(vocabulary)
-        self._vocabulary_set = frozenset(vocabulary)
-        self._countries = tuple(countries)
-        self._choice_features: tuple[frozenset[str], ...] = ()
+        self._vocabulary = sorted(set(vocabulary))
+        self._vocabulary_set = frozenset(self._vocabulary)
+        self._markets = tuple(markets)
+        self._lexicon = lexicon
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
+        self._number = {entry.id: n for n, entry in enumerate(self._entries)}
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> FaqIndex:
-        """Normalise every question once and precompute IDF postings."""
+    def build(cls, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> FaqIndex:
+        """Normalise every text of the content once and precompute IDF postings."""
+        lexicon = lexicon or Lexicon()
         entries = [entry for topic in kb.topics for entry in topic.entries]
-        choices: list[str] = []
-        owners: list[int] = []
-        question_features: list[set[str]] = []
-        answer_features: list[set[str]] = []
-        vocabulary: set[str] = set(STOPWORDS)
-        choice_features: list[frozenset[str]] = []
-        for number, entry in enumerate(entries):
-            features: set[str] = set()
+        # Typos are corrected before the lexicon is applied: syllables, not concepts.
+        vocabulary: set[str] = set(STOPWORDS) | lexicon.syllables
+        question_sets: list[set[str]] = []
+        answer_sets: list[set[str]] = []
+        more_sets: list[set[str]] = []
+        variant_words: list[list[tuple[str, list[str]]]] = []
+        markets: list[frozenset[str]] = []
+        for entry in entries:
+            own: list[tuple[str, list[str]]] = []
+            entry_markets: set[str] = set()
             for question in entry.questions:
-                words = _content_words(tokens(question))
-                choices.append(_fuzzy_text(words))
-                choice_features.append(frozenset(_features(words)))
-                owners.append(number)
-                features.update(_features(words))
-                vocabulary.update(words)
-            answer_words = _content_words(tokens(entry.answer))
-            vocabulary.update(answer_words)
-            question_features.append(features)
-            answer_features.append(set(_features(answer_words)))
-        idf = _idf(question_features, answer_features)
-        postings = _postings(question_features, answer_features)
-        countries = [_countries_of(features) for features in question_features]
-        index = cls(entries, choices, owners, postings, idf, sorted(vocabulary), countries)
-        index._choice_features = tuple(choice_features)
-        return index
+                words, named = _canonical_words(question, lexicon, vocabulary)
+                own.append((question, words))
+                entry_markets |= named
+            answer_words, _ = _canonical_words(entry.answer, lexicon, vocabulary)
+            more_words, _ = _canonical_words(entry.more, lexicon, vocabulary)
+            variant_words.append(own)
+            question_sets.append({f for _, words in own for f in _features(words)})
+            answer_sets.append(set(_features(answer_words)))
+            more_sets.append(set(_features(more_words)))
+            markets.append(frozenset(entry_markets))
+        idf = _idf(question_sets, answer_sets, more_sets)
+        variants = [
+            [_variant(question, words, idf) for question, words in own] for own in variant_words
+        ]
+        postings = _postings(question_sets, answer_sets, more_sets)
+        return cls(entries, variants, postings, idf, vocabulary, markets, lexicon)
 
     def lookup(self, text: str, limit: int = 3) -> Lookup:
-        """Classify a message as a confident answer, suggestions, or nothing."""
-        query = self._query(text)
-        if query is None:
-            return Lookup("none")
-        # One extra candidate so the margin to the runner-up is known.
-        scored = self._score(query, max(limit, 1) + 1)
-        if not scored or scored[0].score < SUGGEST_MIN_SCORE:
-            return Lookup("none")
-        best = scored[0].score
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
-        if best >= ANSWER_MIN_SCORE and best - runner_up >= ANSWER_MARGIN:
-            return Lookup("answer", tuple(scored[: max(limit, 0)]))
-        close = [m for m in scored if m.score >= max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)]
-        return Lookup("suggest", tuple(close[: max(limit, 0)]))
+        """The main question of a message: a confident answer, suggestions, or nothing."""
+        return max(self.read(text, limit), key=_top_score)
 
-    def _query(self, text: str) -> _Query | None:
-        """Normalise, drop filler, fix typos; None when nothing informative is left."""
-        words = _content_words(tokens(text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS])
-        words = [self._correct(w) for w in words]
-        features = tuple(dict.fromkeys(_features(words)))
-        weight = sum(self._idf.get(f, 0.0) for f in features)  # known words only
-        if not features or weight < MIN_QUERY_WEIGHT:
-            return None
-        return _Query(_fuzzy_text(words), features, _countries_of(features))
+    def read(self, text: str, limit: int = 3) -> tuple[Lookup, ...]:
+        """Up to two questions of a message, in the order they were asked."""
+        clauses = self._clauses(text[:MAX_QUERY_CHARS])
+        if not clauses:
+            return (Lookup("none"),)
+        windows = self._windows(clauses)
+        best = _best_hits(windows, lambda window: True)
+        if not best:
+            return (Lookup("none"),)
+        main_window = best[self._ranked(best)[0][0]][1]
+        # Rivals are other readings of the same words: entries scored on windows
+        # that overlap the main one (a question elsewhere is not a rival).
+        rivals = self._ranked(_best_hits(windows, lambda window: _overlap(window, main_window)))
+        main = self._decide(rivals, limit, _window_text(clauses, main_window))
+        if main.kind != "answer":
+            return (main,)
+        second = self._second(clauses, windows, main_window, main.matches[0].entry, limit)
+        if second is None:
+            return (main,)
+        second_lookup, second_end = second
+        first = (main, second_lookup) if main_window.end < second_end else (second_lookup, main)
+        return first
+
+    # --- reading the message -------------------------------------------------
+
+    def _clauses(self, text: str) -> list[_Clause]:
+        """The message's clauses with their features and what each entry covers of them."""
+        out: list[_Clause] = []
+        for clause in split_clauses(text):
+            words = _content_words([self._correct(w) for w in tokens(clause.text)])
+            words, markets = self._lexicon.canonical(words)
+            weights = {f: self._weight(f) for f in dict.fromkeys(_features(words))}
+            total = sum(weights.values())
+            if total <= 0:
+                continue
+            known = sum(w for f, w in weights.items() if f in self._idf)
+            covered: dict[int, float] = defaultdict(float)
+            for feature, weight in weights.items():
+                for number, share in self._postings.get(feature, ()):
+                    covered[number] += weight * share
+            out.append(
+                _Clause(
+                    clause.text,
+                    clause.asks,
+                    weights,
+                    total,
+                    known,
+                    _fuzzy_text(words),
+                    covered,
+                    markets,
+                )
+            )
+        return out
+
+    def _windows(self, clauses: Sequence[_Clause]) -> list[_Window]:
+        """Score every window of up to WINDOW_CLAUSES consecutive clauses."""
+        all_weights: dict[str, float] = {}
+        for clause in clauses:
+            all_weights.update(clause.weights)
+        all_total = sum(c.total for c in clauses)
+        all_covered: dict[int, float] = defaultdict(float)
+        for clause in clauses:
+            for number, value in clause.covered.items():
+                all_covered[number] += value
+        markets = frozenset().union(*(c.markets for c in clauses))
+        asked = any(c.asks for c in clauses)
+        windows = []
+        for end in range(len(clauses)):
+            for start in range(max(0, end - WINDOW_CLAUSES + 1), end + 1):
+                part = clauses[start : end + 1]
+                if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
+                    continue
+                hits = self._score_window(part, all_weights, all_total, all_covered, markets)
+                if asked and not any(c.asks for c in part):
+                    hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
+                windows.append(_Window(start, end, hits))
+        if len(clauses) > WINDOW_CLAUSES:
+            # The whole story at once: for messages whose question is the story itself.
+            hits = self._score_window(clauses, all_weights, all_total, all_covered, markets)
+            windows.append(_Window(0, len(clauses) - 1, hits))
+        return windows
+
+    def _score_window(
+        self,
+        part: Sequence[_Clause],
+        all_weights: Mapping[str, float],
+        all_total: float,
+        all_covered: Mapping[int, float],
+        markets: frozenset[str],
+    ) -> dict[int, _Hit]:
+        """Score the entries that best cover one window of the message."""
+        total = sum(c.total for c in part)
+        covered: dict[int, float] = defaultdict(float)
+        for clause in part:
+            for number, value in clause.covered.items():
+                covered[number] += value
+        shortlist = heapq.nlargest(SHORTLIST, covered.items(), key=lambda item: item[1])
+        weights: dict[str, float] = {}
+        for clause in part:
+            weights.update(clause.weights)
+        text = " ".join(c.fuzzy for c in part)
+        rest_total = all_total - total
+        hits: dict[int, _Hit] = {}
+        for number, value in shortlist:
+            coverage = value / total
+            context = 0.0
+            if rest_total > 0:
+                context = max(0.0, all_covered.get(number, 0.0) - value) / rest_total
+            recall, likeness, variant = self._best_variant(number, weights, all_weights, text)
+            score = 100.0 * (
+                COVERAGE_WEIGHT * coverage
+                + RECALL_WEIGHT * recall
+                + CONTEXT_WEIGHT * context
+                + FUZZY_WEIGHT * likeness
+            )
+            score *= min(1.0, value / EVIDENCE_MASS) ** 0.5
+            entry_markets = self._markets[number]
+            if markets and entry_markets and not markets & entry_markets:
+                score *= MARKET_MISMATCH_FACTOR
+            hits[number] = _Hit(score, variant)
+        return hits
+
+    def _best_variant(
+        self,
+        number: int,
+        window: Mapping[str, float],
+        message: Mapping[str, float],
+        text: str,
+    ) -> tuple[float, float, int]:
+        """Recall and likeness of the entry's best question variant for this window."""
+        best = (-1.0, 0.0, 0.0, 0)
+        for position, variant in enumerate(self._variants[number]):
+            if not variant.weight:
+                continue
+            found = 0.0
+            for feature in variant.features:
+                if feature in window:
+                    found += self._idf[feature]
+                elif feature in message:
+                    found += CONTEXT_FACTOR * self._idf[feature]
+            recall = found / variant.weight
+            raw = fuzz.ratio(text, variant.text) if text and variant.text else 0.0
+            likeness = max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
+            value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
+            if value > best[0]:
+                best = (value, recall, likeness, position)
+        return best[1], best[2], best[3]
 
     def _weight(self, feature: str) -> float:
         """IDF of a feature; a syllable the content never uses is as rare as it gets.
@@ -259,95 +460,119 @@ class FaqIndex:
         )
         return found[0] if found else word
 
-    def _score(self, query: _Query, limit: int) -> list[Match]:
-        """Combine keyword coverage and fuzzy similarity per entry; best ``limit`` first."""
-        coverage = self._coverage(query.features)
-        fuzzy = self._fuzzy(query.text)
-        scores: list[tuple[float, str, int]] = []
-        for number in coverage.keys() | fuzzy.keys():
-            keyword = 100.0 * coverage.get(number, 0.0)
-            similarity = fuzzy.get(number, (0.0, -1))[0]
-            score = KEYWORD_WEIGHT * keyword + (1.0 - KEYWORD_WEIGHT) * similarity
-            entry_countries = self._countries[number]
-            if query.countries and entry_countries and not query.countries & entry_countries:
-                score *= COUNTRY_MISMATCH_FACTOR
-            scores.append((-round(score, 2), self._entries[number].id, number))
-        shortlist = heapq.nsmallest(limit + RERANK_EXTRA, scores)
-        features = set(query.features)
-        reranked = sorted(
-            (
-                round(
-                    (1.0 - PRECISION_WEIGHT) * -negative
-                    + PRECISION_WEIGHT * 100.0 * self._precision(number, features),
-                    2,
-                ),
-                entry_id,
-                number,
-            )
-            for negative, entry_id, number in shortlist
+    # --- deciding -----------------------------------------------------------
+
+    def _ranked(self, best: Mapping[int, tuple[_Hit, _Window]]) -> list[tuple[int, float]]:
+        """Entries by score, best first; ties by id so results are stable."""
+        return sorted(
+            ((number, hit.score) for number, (hit, _) in best.items()),
+            key=lambda item: (-item[1], self._entries[item[0]].id),
         )
-        reranked.sort(key=lambda item: (-item[0], item[1]))
-        return [
-            self._match(number, score, fuzzy.get(number, (0.0, -1))[1])
-            for score, _id, number in reranked[:limit]
+
+    def _decide(self, ranked: Sequence[tuple[int, float]], limit: int, clause: str) -> Lookup:
+        """Answer, suggest or nothing for one question (see the module docstring)."""
+        if not ranked or ranked[0][1] < SUGGEST_MIN_SCORE:
+            return Lookup("none")
+        best = ranked[0][1]
+        close = [(n, s) for n, s in ranked if s >= max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)][
+            : max(limit, 1)
         ]
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        confident = best >= ANSWER_MIN_SCORE and (
+            runner_up is None
+            or best - runner_up[1] >= ANSWER_MARGIN
+            or self._same_thing(ranked[0][0], runner_up[0])
+        )
+        matches = tuple(self._match(n, s) for n, s in close[: max(limit, 0)])
+        return Lookup("answer" if confident else "suggest", matches, clause)
 
-    def _precision(self, number: int, features: set[str]) -> float:
-        """Best share of one question's weight that the message covers.
+    def _same_thing(self, first: int, second: int) -> bool:
+        """Entries the content links as related are one subject seen from two sides."""
+        a, b = self._entries[first], self._entries[second]
+        return b.id in a.related or a.id in b.related
 
-        Breaks ties between entries that both contain the message's words in
-        favour of the one whose question is *about* them ("EPS là gì" goes to
-        the entry asking exactly that, not one that merely mentions EPS).
-        """
-        best = 0.0
-        start = self._first_choice[number]
-        for position in range(start, len(self._owners)):
-            if self._owners[position] != number:
-                break
-            own = self._choice_features[position]
-            total = sum(self._weight(f) for f in own)
-            if total:
-                best = max(best, sum(self._weight(f) for f in own & features) / total)
-        return best
+    def _second(
+        self,
+        clauses: Sequence[_Clause],
+        windows: Sequence[_Window],
+        main_window: _Window,
+        main_entry: Entry,
+        limit: int,
+    ) -> tuple[Lookup, int] | None:
+        """A second question asked in other clauses, confidently about another entry."""
+        main = self._number[main_entry.id]
+        found: tuple[Lookup, int] | None = None
+        for end, clause in enumerate(clauses):
+            if not clause.asks or main_window.start <= end <= main_window.end:
+                continue
 
-    def _match(self, number: int, score: float, choice: int) -> Match:
+            def apart(window: _Window, end: int = end) -> bool:
+                return window.end == end and (
+                    window.end < main_window.start or window.start > main_window.end
+                )
+
+            best = _best_hits(windows, apart)
+            main_score = best.pop(main, (_Hit(0.0, 0), None))[0].score
+            ranked = self._ranked(best)
+            if not ranked or ranked[0][1] < ANSWER_MIN_SCORE + ANSWER_MARGIN / 2:
+                continue
+            if ranked[0][1] - main_score < ANSWER_MARGIN:
+                continue  # this clause is about the main entry too
+            lookup = self._decide(ranked, limit, _window_text(clauses, best[ranked[0][0]][1]))
+            if lookup.kind == "answer" and (
+                found is None or _top_score(lookup) > _top_score(found[0])
+            ):
+                found = (lookup, end)
+        return found
+
+    def _match(self, number: int, score: float, variant: int = 0) -> Match:
         """Build the public result for one entry."""
         entry = self._entries[number]
-        position = choice - self._first_choice[number] if choice >= 0 else 0
-        return Match(entry, score, entry.questions[position])
-
-    def _coverage(self, features: Iterable[str]) -> dict[int, float]:
-        """Share of the query's IDF weight that each entry covers (0..1)."""
-        total = 0.0
-        covered: dict[int, float] = defaultdict(float)
-        for feature in features:
-            weight = self._weight(feature)
-            total += weight
-            for number, share in self._postings.get(feature, {}).items():
-                covered[number] += weight * share
-        if not total:
-            return {}
-        return {number: value / total for number, value in covered.items()}
-
-    def _fuzzy(self, text: str) -> dict[int, tuple[float, int]]:
-        """Best fuzzy score per entry and the index of the question giving it."""
-        best: dict[int, tuple[float, int]] = {}
-        if not text:
-            return best
-        results = process.extract(
-            text, self._choices, scorer=FUZZY_SCORER, limit=None, score_cutoff=FUZZY_FLOOR
+        return Match(
+            entry, round(score, 2), entry.questions[min(variant, len(entry.questions) - 1)]
         )
-        for _choice, raw, position in results:
-            similarity = 100.0 * (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR)
-            number = self._owners[position]
-            if similarity > best.get(number, (-1.0, -1))[0]:
-                best[number] = (similarity, position)
-        return best
 
 
-def _countries_of(features: Iterable[str]) -> frozenset[str]:
-    """Markets named by a set of features."""
-    return frozenset(COUNTRIES[f] for f in features if f in COUNTRIES)
+def _best_hits(windows: Iterable[_Window], keep: object) -> dict[int, tuple[_Hit, _Window]]:
+    """Each entry's best hit over the windows that ``keep`` accepts."""
+    best: dict[int, tuple[_Hit, _Window]] = {}
+    for window in windows:
+        if not keep(window):  # type: ignore[operator]
+            continue
+        for number, hit in window.hits.items():
+            if number not in best or hit.score > best[number][0].score:
+                best[number] = (hit, window)
+    return best
+
+
+def _overlap(first: _Window, second: _Window) -> bool:
+    return first.start <= second.end and second.start <= first.end
+
+
+def _top_score(lookup: Lookup) -> float:
+    return lookup.matches[0].score if lookup.matches else -1.0
+
+
+def _window_text(clauses: Sequence[_Clause], window: _Window) -> str:
+    return ", ".join(c.text for c in clauses[window.start : window.end + 1])
+
+
+def _canonical_words(
+    text: str, lexicon: Lexicon, vocabulary: set[str]
+) -> tuple[list[str], frozenset[str]]:
+    """Normalised, filler-free, lexicon-canonical words of a content text.
+
+    Its syllables join the vocabulary that typo correction maps unknown words to.
+    """
+    words = tokens(text)
+    vocabulary.update(words)
+    return lexicon.canonical(_content_words(words))
+
+
+def _variant(question: str, words: Sequence[str], idf: Mapping[str, float]) -> _Variant:
+    features = frozenset(_features(words))
+    weight = sum(idf.get(f, 0.0) for f in features)
+    return _Variant(question, features, weight, _fuzzy_text(words))
 
 
 def _fuzzy_text(words: Iterable[str]) -> str:
@@ -356,14 +581,14 @@ def _fuzzy_text(words: Iterable[str]) -> str:
 
 
 def _content_words(words: Sequence[str]) -> list[str]:
-    """Drop filler pairs; stopwords stay for now so that pairs can be built."""
+    """Drop filler pairs and turn numbers into one token; stopwords stay for pairs."""
     out: list[str] = []
     i = 0
     while i < len(words):
         if tuple(words[i : i + 2]) in FILLER_PAIRS:
             i += 2
             continue
-        out.append(words[i])
+        out.append(NUMBER if words[i].isdigit() else words[i])
         i += 1
     return out
 
@@ -373,33 +598,50 @@ def _features(words: Sequence[str]) -> list[str]:
     features = [w for w in words if w not in STOPWORDS]
     for first, second in itertools.pairwise(words):
         pair = (first, second)
-        if pair in KEEP_PAIRS or (first not in STOPWORDS and second not in STOPWORDS):
+        if first == second == NUMBER:
+            continue
+        if (
+            pair in KEEP_PAIRS
+            or (first not in STOPWORDS and second not in STOPWORDS)
+            or (NUMBER in pair and not (STOPWORDS - {NUMBER}) & set(pair))
+        ):
             features.append(f"{first} {second}")
     return features
 
 
 def _idf(
-    question_features: Sequence[set[str]], answer_features: Sequence[set[str]]
+    question_sets: Sequence[set[str]],
+    answer_sets: Sequence[set[str]],
+    more_sets: Sequence[set[str]],
 ) -> dict[str, float]:
     """Smoothed IDF over entries.
 
-    A feature used in questions is weighed by how many entries *ask* about it
-    (answers mention "chi phi" or "han quoc" everywhere, which would drown the
-    signal); a feature seen only in answers falls back to all text.
+    A feature is weighed mostly by how many entries *ask* about it (answers
+    mention "chi phi" or "han quoc" everywhere, which would drown the signal),
+    and a little by how many merely mention it, so a word every answer uses
+    ("mot", "theo") is not taken for a rare topic because few questions say it.
     """
-    count = len(question_features)
-    in_questions = _document_frequency(question_features)
-    both = [q | a for q, a in zip(question_features, answer_features, strict=True)]
-    anywhere = _document_frequency(both)
-    idf = {}
+    count = len(question_sets)
+    in_questions = _document_frequency(question_sets)
+    anywhere = _document_frequency(
+        q | a | m for q, a, m in zip(question_sets, answer_sets, more_sets, strict=True)
+    )
+    idf: dict[str, float] = {}
     for feature, df in anywhere.items():
-        df = in_questions.get(feature, df)
+        asked = in_questions.get(feature, 0)
+        df = asked + ANSWER_DF_FACTOR * (df - asked) if asked else df
         value = max(math.log((count + 1) / (df + 0.5)), 0.05)
-        if " " in feature:
-            value *= BIGRAM_WEIGHT
         if all(word in LIGHT_WORDS for word in feature.split()):
             value *= LIGHT_FACTOR
         idf[feature] = value
+    for feature, value in idf.items():
+        if " " in feature:
+            # A pair is rare as an exact sequence far more often than it is
+            # informative ("luong o", "quoc eps"): it weighs at most as much
+            # as its weaker syllable, so only a pair of topic words counts.
+            halves = [idf[w] for w in feature.split() if w in idf]
+            cap = min(halves) if halves else value
+            idf[feature] = BIGRAM_WEIGHT * min(value, cap)
     return idf
 
 
@@ -413,14 +655,14 @@ def _document_frequency(documents: Iterable[set[str]]) -> dict[str, int]:
 
 
 def _postings(
-    question_features: Sequence[set[str]], answer_features: Sequence[set[str]]
-) -> dict[str, dict[int, float]]:
-    """Feature -> {entry number: share}; 1 if in a question, less if only in the answer."""
+    question_sets: Sequence[set[str]],
+    answer_sets: Sequence[set[str]],
+    more_sets: Sequence[set[str]],
+) -> dict[str, tuple[tuple[int, float], ...]]:
+    """Feature -> ((entry number, share), …): 1 in a question, less in the answer or more."""
     postings: dict[str, dict[int, float]] = defaultdict(dict)
-    for number, features in enumerate(answer_features):
-        for feature in features:
-            postings[feature][number] = ANSWER_TEXT_WEIGHT
-    for number, features in enumerate(question_features):
-        for feature in features:
-            postings[feature][number] = 1.0
-    return dict(postings)
+    for share, sets in ((MORE_SHARE, more_sets), (ANSWER_SHARE, answer_sets), (1.0, question_sets)):
+        for number, features in enumerate(sets):
+            for feature in features:
+                postings[feature][number] = share
+    return {feature: tuple(entries.items()) for feature, entries in postings.items()}
