@@ -5,7 +5,9 @@ Workers say "cọc", "đặt cọc", "tiền đảm bảo" where the law and the
 "tài sản bảo đảm". `faq/data/lexicon.yaml` lists such groups; the matcher
 rewrites every variant to its group's canonical phrase in the content and in
 the message alike, so both meet in one vocabulary. Groups may name a market
-(country), which the matcher uses as context.
+(country) or a stage of the worker's journey (before the contract, ran away,
+back home early…), which the matcher uses as context: an answer about
+another country or another stage than the story's is ranked lower.
 
 The file is content: centre staff edit it, `python -m bot faq check` validates
 it (:func:`check_lexicon`), and a reload picks it up with the FAQ.
@@ -25,6 +27,7 @@ from faq.normalize import PhraseTable, phrase_table, rewrite_phrases, tokens
 __all__ = [
     "DEFAULT_LEXICON",
     "MARKETS",
+    "STAGES",
     "Lexicon",
     "LexiconError",
     "check_lexicon",
@@ -38,32 +41,39 @@ DEFAULT_LEXICON = Path(__file__).parent / "data" / "lexicon.yaml"
 MARKETS: frozenset[str] = frozenset(
     {"kr", "jp", "tw", "my", "au", "de", "me", "eu", "sg", "cn", "kh", "la", "th", "ru"}
 )
+# Stages of a worker's journey a group may carry.
+STAGES: frozenset[str] = frozenset(
+    {"before_contract", "waiting", "ran_away", "returned_early", "returned_on_time"}
+)
 # A longer "phrase" is a sentence: it would rarely match and is a sign of a mistake.
 MAX_PHRASE_WORDS = 10
 _TOP_KEYS = frozenset({"groups", "keep"})
-_GROUP_KEYS = frozenset({"canonical", "variants", "market", "note"})
+_GROUP_KEYS = frozenset({"canonical", "variants", "market", "stage", "note"})
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Phrase rewrites (variant → canonical phrase) and the market of canonical phrases.
+    """Phrase rewrites (variant → canonical phrase) and the context tags of canonical phrases.
 
     A canonical phrase of several words becomes one *concept* token
     ("thực tập sinh" → ``thuc_tap_sinh``), so a concept weighs as one word
     whatever the number of its syllables, and "tts", "tu nghiệp sinh" and
-    "thực tập sinh" are the same feature.
+    "thực tập sinh" are the same feature. Tags are "market:<key>" and
+    "stage:<key>".
     """
 
     rewrites: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    markets: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    tags: Mapping[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     _table: PhraseTable = field(default_factory=dict, repr=False, compare=False)
-    _markets: Mapping[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
+    _tags: Mapping[tuple[str, ...], frozenset[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(
         cls,
         rewrites: Mapping[tuple[str, ...], tuple[str, ...]],
-        markets: Mapping[tuple[str, ...], str],
+        tags: Mapping[tuple[str, ...], frozenset[str]],
         keep: Iterable[tuple[str, ...]] = (),
     ) -> Lexicon:
         """Index the rewrites once; lookups only read the table."""
@@ -71,13 +81,13 @@ class Lexicon:
             p: (concept(c),) for p, c in rewrites.items()
         }
         table.update({phrase: phrase for phrase in keep})
-        by_concept = {(concept(c),): market for c, market in markets.items()}
-        return cls(dict(rewrites), dict(markets), phrase_table(table), by_concept)
+        by_concept = {(concept(c),): names for c, names in tags.items()}
+        return cls(dict(rewrites), dict(tags), phrase_table(table), by_concept)
 
     def canonical(self, words: Sequence[str]) -> tuple[list[str], frozenset[str]]:
-        """Rewrite normalised words to concept tokens; also the markets they name."""
+        """Rewrite normalised words to concept tokens; also the context tags they carry."""
         out, used = rewrite_phrases(words, self._table)
-        return out, frozenset(self._markets[r] for r in used if r in self._markets)
+        return out, frozenset(tag for r in used for tag in self._tags.get(r, ()))
 
     @property
     def syllables(self) -> frozenset[str]:
@@ -126,7 +136,7 @@ def parse_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[str]]:
     problems = [f"{name}: unknown key '{k}'" for k in sorted(set(data) - _TOP_KEYS, key=str)]
     rewrites: dict[tuple[str, ...], tuple[str, ...]] = {}
     owner: dict[tuple[str, ...], str] = {}
-    markets: dict[tuple[str, ...], str] = {}
+    tags: dict[tuple[str, ...], frozenset[str]] = {}
     kept: list[tuple[str, ...]] = []
     keep = data.get("keep", [])
     if not isinstance(keep, list):
@@ -144,8 +154,8 @@ def parse_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[str]]:
         problems.append(f"{name}: 'groups' must be a non-empty list")
         groups = []
     for position, raw in enumerate(groups, start=1):
-        problems += _add_group(name, position, raw, rewrites, owner, markets)
-    return Lexicon.build(rewrites, markets, kept), problems
+        problems += _add_group(name, position, raw, rewrites, owner, tags)
+    return Lexicon.build(rewrites, tags, kept), problems
 
 
 def _add_group(
@@ -154,7 +164,7 @@ def _add_group(
     raw: Any,
     rewrites: dict[tuple[str, ...], tuple[str, ...]],
     owner: dict[tuple[str, ...], str],
-    markets: dict[tuple[str, ...], str],
+    tags: dict[tuple[str, ...], frozenset[str]],
 ) -> list[str]:
     """Validate one group and add its rewrites; problems name the group and phrase."""
     if not isinstance(raw, dict):
@@ -168,10 +178,15 @@ def _add_group(
     variants = raw.get("variants")
     if not isinstance(variants, list) or not variants:
         return [*problems, f"{where}: 'variants' must be a non-empty list of phrases"]
-    market = raw.get("market")
-    if market is not None and (not isinstance(market, str) or market not in MARKETS):
-        problems.append(f"{where}: market must be one of {', '.join(sorted(MARKETS))}")
-        market = None
+    group_tags: set[str] = set()
+    for key, allowed in (("market", MARKETS), ("stage", STAGES)):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or value not in allowed:
+            problems.append(f"{where}: {key} must be one of {', '.join(sorted(allowed))}")
+        else:
+            group_tags.add(f"{key}:{value}")
     phrases = [canonical]
     for variant in variants:
         words, problem = _phrase(variant)
@@ -189,8 +204,8 @@ def _add_group(
             continue
         owner[words] = str(label)
         rewrites[words] = canonical
-    if market:
-        markets[canonical] = market
+    if group_tags:
+        tags[canonical] = frozenset(group_tags)
     return problems
 
 

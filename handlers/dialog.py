@@ -207,6 +207,10 @@ async def _action(ctx: Context, action: str, incoming: Incoming) -> list[Reply]:
         return faq_flow.answer_entry(ctx, arg)
     if prefix == "faqt":
         return faq_flow.topic_questions(ctx, arg)
+    if prefix == "faqm":
+        return faq_flow.more(ctx, arg)
+    if prefix == "faqs":
+        return faq_flow.sources(ctx, arg)
     # An old or unknown button: never a dead end.
     return [menu.main_menu(ctx)]
 

@@ -1,24 +1,34 @@
-"""Questions in free text, answered from the sourced knowledge base, and topic browsing."""
+"""Questions in free text, answered from the sourced knowledge base, and topic browsing.
+
+Answer first: when one entry is clearly the best, its answer comes at once
+(«Về: …» names the question it answers), with «Xem thêm», «Nguồn» and the next
+one or two entries as buttons. A second question in the same message gets its
+own answer. Only when two entries about different things are equally likely
+is the worker asked which; only when nothing is relevant do they get the
+topics and a person, and the message is kept for staff (`faq_misses`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from db.models import FaqMiss
 from faq import fees, red_flags
-from faq.content import render_answer
+from faq.content import Entry
+from faq.matcher import MAX_QUERY_CHARS, Lookup
 from faq.service import FaqService
 from handlers import fee_calculator
 from handlers.context import Context
+from handlers.faq_render import answer_text, more_text, sources_text
 from handlers.menu import BACK_TO_MENU, TALK_TO_STAFF, contact_line
 from handlers.types import Button, Reply
 from settings import Settings
 
-# Matching looks at the start of very long messages; the whole text stays in the inbox.
-MATCH_CHARS = 400
-LONG_MESSAGE = 1000
 LABEL_CHARS = 60
 MISS_CHARS = 1000
+# Entries offered as buttons under an answer.
+ALTERNATIVES = 2
 # Topics whose answers offer the fee-cap calculator as a follow-up.
 FEE_TOPICS = frozenset({"costs_fees"})
 
@@ -27,37 +37,52 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _unavailable(ctx: Context) -> list[Reply]:
+def _unavailable(settings: Settings) -> list[Reply]:
     return [
         Reply(
-            "Phần hỏi đáp đang được cập nhật.\n" + contact_line(ctx.settings),
+            "Phần hỏi đáp đang được cập nhật.\n" + contact_line(settings),
             (TALK_TO_STAFF, BACK_TO_MENU),
         )
     ]
 
 
 def answer_entry(ctx: Context, entry_id: str) -> list[Reply]:
+    """A question chosen by button (`faq:<id>`)."""
     if ctx.faq is None:
         return _unavailable(ctx.settings)
     if entry_id not in ctx.faq.kb.entries:  # an old button after a content edit
         return topics(ctx)
-    return entry_replies(ctx.faq, ctx.settings, entry_id)
+    entry = ctx.faq.kb.entries[entry_id]
+    return [_answer(ctx.faq, ctx.settings, entry, _related(ctx.faq, entry), last=True)]
+
+
+def more(ctx: Context, entry_id: str) -> list[Reply]:
+    """«Xem thêm» (`faqm:<id>`): the entry's details."""
+    if ctx.faq is None:
+        return _unavailable(ctx.settings)
+    entry = ctx.faq.kb.entries.get(entry_id)
+    if entry is None:
+        return topics(ctx)
+    buttons = [Button("📚 Nguồn", f"faqs:{entry.id}"), *_question_buttons(_related(ctx.faq, entry))]
+    return [Reply(more_text(entry, ctx.settings), (*buttons, BACK_TO_MENU))]
+
+
+def sources(ctx: Context, entry_id: str) -> list[Reply]:
+    """«Nguồn» (`faqs:<id>`): the entry's legal sources and review date."""
+    if ctx.faq is None:
+        return _unavailable(ctx.settings)
+    entry = ctx.faq.kb.entries.get(entry_id)
+    if entry is None:
+        return topics(ctx)
+    buttons = [Button("📖 Xem thêm", f"faqm:{entry.id}")] if entry.more else []
+    buttons.append(Button("↩️ Xem lại câu trả lời", f"faq:{entry.id}"))
+    return [Reply(sources_text(entry), (*buttons, BACK_TO_MENU))]
 
 
 def entry_replies(faq: FaqService, settings: Settings, entry_id: str) -> list[Reply]:
-    """An entry's answer with its sources and review date, and its related questions."""
+    """An entry's answer with its follow-up buttons (its related entries as alternatives)."""
     entry = faq.kb.entries[entry_id]
-    text = render_answer(entry, settings.centre_facts())
-    sources = "; ".join(entry.sources)
-    text += f"\n\n📚 Nguồn: {sources} (kiểm tra ngày {entry.reviewed:%d/%m/%Y})."
-    buttons = [
-        Button(_label(faq.kb.entries[r].questions[0]), f"faq:{r}")
-        for r in entry.related
-        if r in faq.kb.entries
-    ][:3]
-    if entry.topic in FEE_TOPICS:  # a follow-up that turns the rule into the worker's figure
-        buttons.append(Button("💰 Tính mức phí tối đa của bạn", "fee:start"))
-    return [Reply(text, (*buttons, BACK_TO_MENU))]
+    return [_answer(faq, settings, entry, _related(faq, entry), last=True)]
 
 
 def topics(ctx: Context) -> list[Reply]:
@@ -103,6 +128,8 @@ class FaqOutcome:
     kind: str  # answer | suggest | none | unavailable
     entry_id: str | None = None
     score: float | None = None
+    # Every entry answered directly (two when the message asked two questions).
+    answered: tuple[str, ...] = ()
 
 
 def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome:
@@ -110,28 +137,36 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
     if faq is None:
         return FaqOutcome(_unavailable(settings), "unavailable")
     prefix: list[Reply] = []
-    if len(text) > LONG_MESSAGE:
+    if len(text) > MAX_QUERY_CHARS:
         prefix.append(
             Reply(
-                "Tin nhắn của bạn khá dài. Tôi trả lời theo ý chính ở đầu tin. "
+                "Tin nhắn của bạn khá dài. Tôi trả lời theo phần đầu của tin. "
                 "Nếu cần, bấm «Gặp cán bộ tư vấn» để cán bộ đọc hết."
             )
         )
-    lookup = faq.index.lookup(text[:MATCH_CHARS])
-    best = lookup.matches[0] if lookup.matches else None
+    lookups = faq.index.read(text)
+    main = max(lookups, key=lambda lookup: lookup.matches[0].score if lookup.matches else -1.0)
+    best = main.matches[0] if main.matches else None
     score = round(best.score, 1) if best else None
-    if lookup.kind == "answer" and best is not None:
-        return FaqOutcome(
-            prefix + entry_replies(faq, settings, best.entry.id), "answer", best.entry.id, score
+    answered = [lookup for lookup in lookups if lookup.kind == "answer"]
+    if answered and best is not None:
+        shown = {lookup.matches[0].entry.id for lookup in answered}
+        replies = [
+            _answer(faq, settings, lookup.matches[0].entry, _alternatives(lookup, shown), last)
+            for last, lookup in ((n == len(answered) - 1, lk) for n, lk in enumerate(answered))
+        ]
+        ids = tuple(lookup.matches[0].entry.id for lookup in answered)
+        return FaqOutcome(prefix + replies, "answer", best.entry.id, score, ids)
+    if main.kind == "suggest" and best is not None:
+        reply = Reply(
+            "Tôi chưa chắc bạn hỏi điều nào. Bạn chọn một câu dưới đây, "
+            "hoặc gõ lại câu hỏi ngắn hơn:",
+            (*_question_buttons(m.entry for m in main.matches[:3]), TALK_TO_STAFF),
         )
-    if lookup.kind == "suggest" and best is not None:
-        buttons = tuple(
-            Button(_label(m.entry.questions[0]), f"faq:{m.entry.id}") for m in lookup.matches[:3]
-        )
-        reply = Reply("Có phải bạn muốn hỏi một trong các câu sau?", (*buttons, TALK_TO_STAFF))
         return FaqOutcome(prefix + [reply], "suggest", best.entry.id, score)
     fallback = Reply(
-        "Xin lỗi, tôi chưa có câu trả lời cho câu này.\n"
+        "Xin lỗi, tôi chưa có câu trả lời cho câu này. "
+        "Câu hỏi được ghi lại để trung tâm bổ sung câu trả lời.\n"
         "Bạn thử hỏi cách khác, chọn chủ đề, hoặc gặp cán bộ.\n" + contact_line(settings),
         (Button("❓ Xem các chủ đề", "menu:faq"), TALK_TO_STAFF, BACK_TO_MENU),
     )
@@ -153,3 +188,33 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
             )
         )
     return outcome.replies
+
+
+def _answer(
+    faq: FaqService, settings: Settings, entry: Entry, alternatives: list[Entry], last: bool
+) -> Reply:
+    """One answer: «Về: …», the answer, then «Xem thêm», «Nguồn» and the alternatives."""
+    buttons: list[Button] = []
+    if entry.more:
+        buttons.append(Button("📖 Xem thêm", f"faqm:{entry.id}"))
+    buttons.append(Button("📚 Nguồn", f"faqs:{entry.id}"))
+    buttons += _question_buttons(alternatives)
+    if entry.topic in FEE_TOPICS:  # a follow-up that turns the rule into the worker's figure
+        buttons.append(Button("💰 Tính mức phí tối đa của bạn", "fee:start"))
+    if last:
+        buttons.append(BACK_TO_MENU)
+    return Reply(answer_text(entry, settings), tuple(buttons))
+
+
+def _alternatives(lookup: Lookup, shown: set[str]) -> list[Entry]:
+    """The next entries of a lookup, those answered in the same reply left out."""
+    return [m.entry for m in lookup.matches[1:] if m.entry.id not in shown][:ALTERNATIVES]
+
+
+def _related(faq: FaqService, entry: Entry) -> list[Entry]:
+    """An entry's related entries that still exist (content may have changed)."""
+    return [faq.kb.entries[r] for r in entry.related if r in faq.kb.entries][:ALTERNATIVES]
+
+
+def _question_buttons(entries: Iterable[Entry]) -> list[Button]:
+    return [Button(_label(e.questions[0]), f"faq:{e.id}") for e in entries]
