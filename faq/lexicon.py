@@ -58,8 +58,10 @@ class Lexicon:
     A canonical phrase of several words becomes one *concept* token
     ("thực tập sinh" → ``thuc_tap_sinh``), so a concept weighs as one word
     whatever the number of its syllables, and "tts", "tu nghiệp sinh" and
-    "thực tập sinh" are the same feature. Tags are "market:<key>" and
-    "stage:<key>".
+    "thực tập sinh" are the same feature. A canonical phrase that contains
+    another group's phrase stays composed of it ("chờ xuất cảnh" → ``cho``
+    ``xuat_canh``), so it still meets "xuất cảnh". Tags are "market:<key>"
+    and "stage:<key>".
     """
 
     rewrites: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
@@ -77,12 +79,11 @@ class Lexicon:
         keep: Iterable[tuple[str, ...]] = (),
     ) -> Lexicon:
         """Index the rewrites once; lookups only read the table."""
-        table: dict[tuple[str, ...], tuple[str, ...]] = {
-            p: (concept(c),) for p, c in rewrites.items()
-        }
+        tokens_of = {c: _tokens_of(c, rewrites) for c in set(rewrites.values())}
+        table = {phrase: tokens_of[c] for phrase, c in rewrites.items()}
         table.update({phrase: phrase for phrase in keep})
-        by_concept = {(concept(c),): names for c, names in tags.items()}
-        return cls(dict(rewrites), dict(tags), phrase_table(table), by_concept)
+        by_tokens = {tokens_of[c]: names for c, names in tags.items() if c in tokens_of}
+        return cls(dict(rewrites), dict(tags), phrase_table(table), by_tokens)
 
     def canonical(self, words: Sequence[str]) -> tuple[list[str], frozenset[str]]:
         """Rewrite normalised words to concept tokens; also the context tags they carry."""
@@ -98,6 +99,19 @@ class Lexicon:
 def concept(phrase: Sequence[str]) -> str:
     """The one token standing for a canonical phrase."""
     return "_".join(phrase)
+
+
+def _tokens_of(
+    canonical: tuple[str, ...], rewrites: Mapping[tuple[str, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """What a canonical phrase becomes: one concept, or the concepts of other groups in it."""
+    others = {
+        phrase: (concept(target),)
+        for phrase, target in rewrites.items()
+        if target != canonical and len(phrase) < len(canonical)
+    }
+    inner, used = rewrite_phrases(canonical, phrase_table(others))
+    return tuple(inner) if used else (concept(canonical),)
 
 
 class LexiconError(ValueError):

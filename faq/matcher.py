@@ -45,12 +45,13 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from faq.clauses import split_clauses
 from faq.content import Entry, KnowledgeBase
@@ -85,6 +86,9 @@ CONTEXT_WEIGHT = 0.10
 FUZZY_WEIGHT = 0.10
 # Words of the story outside the window count this much towards recall.
 CONTEXT_FACTOR = 0.5
+# The context term is full when the rest of the story shares this much IDF
+# mass with an entry (about two topic words).
+CONTEXT_MASS = 6.0
 # A word found only in an entry's answer (or its «Xem thêm» text) covers the
 # message this much compared with a word of its questions.
 ANSWER_SHARE = 0.5
@@ -115,7 +119,7 @@ MIN_QUERY_WEIGHT = 1.5
 UNKNOWN_WORD_FACTOR = 1.0
 # Typo correction of unknown syllables against the content's vocabulary.
 TYPO_MIN_LEN = 4
-TYPO_MIN_RATIO = 80.0
+TYPO_MIN_SIMILARITY = 0.75
 # Very long messages are read from their start (the whole text stays in the inbox).
 MAX_QUERY_CHARS = 2000
 # Digits become this token, so "60 triệu" and "100 triệu" share the feature "# trieu".
@@ -242,7 +246,7 @@ class FaqIndex:
         variants: Sequence[Sequence[_Variant]],
         postings: Mapping[str, tuple[tuple[int, float], ...]],
         idf: Mapping[str, float],
-        vocabulary: Iterable[str],
+        vocabulary: Mapping[str, int],
         tags: Sequence[frozenset[str]],
         lexicon: Lexicon,
     ) -> None:
@@ -250,8 +254,8 @@ class FaqIndex:
         self._variants = tuple(tuple(v) for v in variants)
         self._postings = postings
         self._idf = idf
-        self._vocabulary = sorted(set(vocabulary))
-        self._vocabulary_set = frozenset(self._vocabulary)
+        self._vocabulary = sorted(vocabulary)
+        self._frequency = dict(vocabulary)
         self._tags = tuple(tags)
         self._lexicon = lexicon
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
@@ -263,7 +267,7 @@ class FaqIndex:
         lexicon = lexicon or Lexicon()
         entries = [entry for topic in kb.topics for entry in topic.entries]
         # Typos are corrected before the lexicon is applied: syllables, not concepts.
-        vocabulary: set[str] = set(STOPWORDS) | lexicon.syllables
+        vocabulary: Counter[str] = Counter(STOPWORDS) + Counter(lexicon.syllables)
         texts: list[tuple[list[list[str]], list[str], list[str]]] = []
         tags: list[frozenset[str]] = []
         for entry in entries:
@@ -357,7 +361,6 @@ class FaqIndex:
         all_weights: dict[str, float] = {}
         for clause in clauses:
             all_weights.update(clause.weights)
-        all_total = sum(c.total for c in clauses)
         all_covered: dict[int, float] = defaultdict(float)
         for clause in clauses:
             for number, value in clause.covered.items():
@@ -370,13 +373,13 @@ class FaqIndex:
                 part = clauses[start : end + 1]
                 if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
                     continue
-                hits = self._score_window(part, all_weights, all_total, all_covered, tags)
+                hits = self._score_window(part, all_weights, all_covered, tags)
                 if asked and not any(c.asks for c in part):
                     hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
                 windows.append(_Window(start, end, hits))
         if len(clauses) > WINDOW_CLAUSES:
             # The whole story at once: for messages whose question is the story itself.
-            hits = self._score_window(clauses, all_weights, all_total, all_covered, tags)
+            hits = self._score_window(clauses, all_weights, all_covered, tags)
             windows.append(_Window(0, len(clauses) - 1, hits))
         return windows
 
@@ -384,7 +387,6 @@ class FaqIndex:
         self,
         part: Sequence[_Clause],
         all_weights: Mapping[str, float],
-        all_total: float,
         all_covered: Mapping[int, float],
         tags: frozenset[str],
     ) -> dict[int, _Hit]:
@@ -399,13 +401,13 @@ class FaqIndex:
         for clause in part:
             weights.update(clause.weights)
         text = " ".join(c.fuzzy for c in part)
-        rest_total = all_total - total
         hits: dict[int, _Hit] = {}
         for number, value in shortlist:
             coverage = value / total
-            context = 0.0
-            if rest_total > 0:
-                context = max(0.0, all_covered.get(number, 0.0) - value) / rest_total
+            # How much of the rest of the story is about this entry, as a mass
+            # (not a share: more story must never lower an entry's score).
+            story = max(0.0, all_covered.get(number, 0.0) - value)
+            context = min(1.0, story / CONTEXT_MASS)
             recall, likeness, variant = self._best_variant(number, weights, all_weights, text)
             score = 100.0 * (
                 COVERAGE_WEIGHT * coverage
@@ -457,34 +459,43 @@ class FaqIndex:
         return 0.0 if " " in feature else self._unknown_idf
 
     def _correct(self, word: str) -> str:
-        """Map an unknown syllable to the closest known one (typos like "luog")."""
-        if word in self._vocabulary_set or len(word) < TYPO_MIN_LEN or not word.isalpha():
+        """Map an unknown syllable to the closest known one (typos like "luog", "chiue").
+
+        Optimal string alignment counts a swap of two letters as one edit; among
+        equally close words the one the content uses most wins.
+        """
+        if word in self._frequency or len(word) < TYPO_MIN_LEN or not word.isalpha():
             return word
-        found = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
+        found = process.extract(
+            word,
+            self._vocabulary,
+            scorer=OSA.normalized_similarity,
+            score_cutoff=TYPO_MIN_SIMILARITY,
+            limit=5,
         )
-        return found[0] if found else word
+        if not found:
+            return word
+        return max(found, key=lambda item: (item[1], self._frequency[item[0]]))[0]
 
     # --- deciding -----------------------------------------------------------
 
-    def _ranked(self, best: Mapping[int, tuple[_Hit, _Window]]) -> list[tuple[int, float]]:
+    def _ranked(self, best: Mapping[int, tuple[_Hit, _Window]]) -> list[tuple[int, _Hit]]:
         """Entries by score, best first; ties by id so results are stable."""
         return sorted(
-            ((number, hit.score) for number, (hit, _) in best.items()),
-            key=lambda item: (-item[1], self._entries[item[0]].id),
+            ((number, hit) for number, (hit, _) in best.items()),
+            key=lambda item: (-item[1].score, self._entries[item[0]].id),
         )
 
-    def _decide(self, ranked: Sequence[tuple[int, float]], limit: int, clause: str) -> Lookup:
+    def _decide(self, ranked: Sequence[tuple[int, _Hit]], limit: int, clause: str) -> Lookup:
         """Answer, suggest or nothing for one question (see the module docstring)."""
-        if not ranked or ranked[0][1] < SUGGEST_MIN_SCORE:
+        if not ranked or ranked[0][1].score < SUGGEST_MIN_SCORE:
             return Lookup("none")
-        best = ranked[0][1]
-        close = [(n, s) for n, s in ranked if s >= max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)][
-            : max(limit, 1)
-        ]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        best = ranked[0][1].score
+        floor = max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)
+        close = [(n, hit) for n, hit in ranked if hit.score >= floor][: max(limit, 0)]
+        runner_up = ranked[1][1].score if len(ranked) > 1 else 0.0
         confident = best >= ANSWER_MIN_SCORE and best - runner_up >= ANSWER_MARGIN
-        matches = tuple(self._match(n, s) for n, s in close[: max(limit, 0)])
+        matches = tuple(self._match(n, hit) for n, hit in close)
         return Lookup("answer" if confident else "suggest", matches, clause)
 
     def _second(
@@ -510,9 +521,9 @@ class FaqIndex:
             best = _best_hits(windows, apart)
             main_score = best.pop(main, (_Hit(0.0, 0), None))[0].score
             ranked = self._ranked(best)
-            if not ranked or ranked[0][1] < ANSWER_MIN_SCORE + ANSWER_MARGIN / 2:
+            if not ranked or ranked[0][1].score < ANSWER_MIN_SCORE:
                 continue
-            if ranked[0][1] - main_score < ANSWER_MARGIN:
+            if ranked[0][1].score - main_score < ANSWER_MARGIN / 2:
                 continue  # this clause is about the main entry too
             lookup = self._decide(ranked, limit, _window_text(clauses, best[ranked[0][0]][1]))
             if lookup.kind == "answer" and (
@@ -521,12 +532,10 @@ class FaqIndex:
                 found = (lookup, end)
         return found
 
-    def _match(self, number: int, score: float, variant: int = 0) -> Match:
+    def _match(self, number: int, hit: _Hit) -> Match:
         """Build the public result for one entry."""
         entry = self._entries[number]
-        return Match(
-            entry, round(score, 2), entry.questions[min(variant, len(entry.questions) - 1)]
-        )
+        return Match(entry, round(hit.score, 2), self._variants[number][hit.variant].question)
 
 
 def _best_hits(windows: Iterable[_Window], keep: object) -> dict[int, tuple[_Hit, _Window]]:
@@ -566,11 +575,12 @@ def _window_text(clauses: Sequence[_Clause], window: _Window) -> str:
 
 
 def _canonical_words(
-    text: str, lexicon: Lexicon, vocabulary: set[str]
+    text: str, lexicon: Lexicon, vocabulary: Counter[str]
 ) -> tuple[list[str], frozenset[str]]:
     """Normalised, filler-free, lexicon-canonical words of a content text.
 
-    Its syllables join the vocabulary that typo correction maps unknown words to.
+    Its syllables are counted into the vocabulary that typo correction maps unknown
+    words to (the count breaks ties: "chiue" is "chieu", common, not "chiu").
     """
     words = tokens(text)
     vocabulary.update(words)
