@@ -201,18 +201,18 @@ def _add_group(
             problems.append(f"{where}: {key} must be one of {', '.join(sorted(allowed))}")
         else:
             group_tags.add(f"{key}:{value}")
-    phrases = [canonical]
+    phrases = [(canonical, str(raw.get("canonical")))]
     for variant in variants:
         words, problem = _phrase(variant)
         if problem:
             problems.append(f"{where}: variant {variant!r}: {problem}")
         else:
-            phrases.append(words)
-    for words in dict.fromkeys(phrases):
+            phrases.append((words, str(variant)))
+    for words, typed in phrases:
         previous = owner.get(words)
         if previous is not None and previous != label:
             problems.append(
-                f"{where}: {' '.join(words)!r} is already in "
+                f"{where}: {typed!r} is already in "
                 + ("the keep list" if previous == "keep" else f"group {previous!r}")
             )
             continue

@@ -219,6 +219,27 @@ class _Clause:
 
 
 @dataclass(frozen=True)
+class _Story:
+    """What the whole message (or the part of it that counts as story) holds."""
+
+    weights: Mapping[str, float]
+    covered: Mapping[int, float]
+    tags: frozenset[str]
+
+    @classmethod
+    def of(cls, clauses: Iterable[_Clause]) -> _Story:
+        weights: dict[str, float] = {}
+        covered: dict[int, float] = defaultdict(float)
+        tags: set[str] = set()
+        for clause in clauses:
+            weights.update(clause.weights)
+            tags |= clause.tags
+            for number, value in clause.covered.items():
+                covered[number] += value
+        return cls(weights, covered, frozenset(tags))
+
+
+@dataclass(frozen=True)
 class _Hit:
     """An entry's score on one window, and the variant that gave it."""
 
@@ -318,7 +339,7 @@ class FaqIndex:
         main = self._decide(rivals, limit, _window_text(clauses, main_window))
         if main.kind != "answer":
             return (main,)
-        second = self._second(clauses, windows, main_window, main.matches[0].entry, limit)
+        second = self._second(clauses, main_window, main.matches[0].entry, limit)
         if second is None:
             return (main,)
         second_lookup, second_end = second
@@ -358,14 +379,7 @@ class FaqIndex:
 
     def _windows(self, clauses: Sequence[_Clause]) -> list[_Window]:
         """Score every window of up to WINDOW_CLAUSES consecutive clauses."""
-        all_weights: dict[str, float] = {}
-        for clause in clauses:
-            all_weights.update(clause.weights)
-        all_covered: dict[int, float] = defaultdict(float)
-        for clause in clauses:
-            for number, value in clause.covered.items():
-                all_covered[number] += value
-        tags = frozenset().union(*(c.tags for c in clauses))
+        story = _Story.of(clauses)
         asked = any(c.asks for c in clauses)
         windows = []
         for end in range(len(clauses)):
@@ -373,23 +387,16 @@ class FaqIndex:
                 part = clauses[start : end + 1]
                 if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
                     continue
-                hits = self._score_window(part, all_weights, all_covered, tags)
+                hits = self._score_window(part, story)
                 if asked and not any(c.asks for c in part):
                     hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
                 windows.append(_Window(start, end, hits))
         if len(clauses) > WINDOW_CLAUSES:
             # The whole story at once: for messages whose question is the story itself.
-            hits = self._score_window(clauses, all_weights, all_covered, tags)
-            windows.append(_Window(0, len(clauses) - 1, hits))
+            windows.append(_Window(0, len(clauses) - 1, self._score_window(clauses, story)))
         return windows
 
-    def _score_window(
-        self,
-        part: Sequence[_Clause],
-        all_weights: Mapping[str, float],
-        all_covered: Mapping[int, float],
-        tags: frozenset[str],
-    ) -> dict[int, _Hit]:
+    def _score_window(self, part: Sequence[_Clause], story: _Story) -> dict[int, _Hit]:
         """Score the entries that best cover one window of the message."""
         total = sum(c.total for c in part)
         covered: dict[int, float] = defaultdict(float)
@@ -406,9 +413,9 @@ class FaqIndex:
             coverage = value / total
             # How much of the rest of the story is about this entry, as a mass
             # (not a share: more story must never lower an entry's score).
-            story = max(0.0, all_covered.get(number, 0.0) - value)
-            context = min(1.0, story / CONTEXT_MASS)
-            recall, likeness, variant = self._best_variant(number, weights, all_weights, text)
+            rest = max(0.0, story.covered.get(number, 0.0) - value)
+            context = min(1.0, rest / CONTEXT_MASS)
+            recall, likeness, variant = self._best_variant(number, weights, story.weights, text)
             score = 100.0 * (
                 COVERAGE_WEIGHT * coverage
                 + RECALL_WEIGHT * recall
@@ -416,7 +423,7 @@ class FaqIndex:
                 + FUZZY_WEIGHT * likeness
             )
             score *= min(1.0, value / EVIDENCE_MASS) ** 0.5
-            score *= _mismatch(tags, self._tags[number])
+            score *= _mismatch(story.tags, self._tags[number])
             hits[number] = _Hit(score, variant)
         return hits
 
@@ -501,24 +508,29 @@ class FaqIndex:
     def _second(
         self,
         clauses: Sequence[_Clause],
-        windows: Sequence[_Window],
         main_window: _Window,
         main_entry: Entry,
         limit: int,
     ) -> tuple[Lookup, int] | None:
-        """A second question asked in other clauses, confidently about another entry."""
+        """A second question asked in other clauses, confidently about another entry.
+
+        Its windows are scored again with the main question left out of the
+        story, so the main question's words do not lend the main entry to it.
+        """
         main = self._number[main_entry.id]
+        rest = [c for n, c in enumerate(clauses) if not main_window.start <= n <= main_window.end]
+        story = _Story.of(rest)
         found: tuple[Lookup, int] | None = None
         for end, clause in enumerate(clauses):
             if not clause.asks or main_window.start <= end <= main_window.end:
                 continue
-
-            def apart(window: _Window, end: int = end) -> bool:
-                return window.end == end and (
-                    window.end < main_window.start or window.start > main_window.end
-                )
-
-            best = _best_hits(windows, apart)
+            windows = [
+                _Window(start, end, self._score_window(clauses[start : end + 1], story))
+                for start in range(max(0, end - WINDOW_CLAUSES + 1), end + 1)
+                if not main_window.start <= start <= main_window.end
+                and not start <= main_window.start <= end
+            ]
+            best = _best_hits(windows, lambda window: True)
             main_score = best.pop(main, (_Hit(0.0, 0), None))[0].score
             ranked = self._ranked(best)
             if not ranked or ranked[0][1].score < ANSWER_MIN_SCORE:

@@ -2,7 +2,8 @@
 
 Answer first: when one entry is clearly the best, its answer comes at once
 («Về: …» names the question it answers), with «Xem thêm», «Nguồn» and the next
-one or two entries as buttons. A second question in the same message gets its
+one or two entries as buttons (the matcher's runners-up, else the entry's
+related ones). A second question in the same message gets its
 own answer. Only when two entries about different things are equally likely
 is the worker asked which; only when nothing is relevant do they get the
 topics and a person, and the message is kept for staff (`faq_misses`).
@@ -152,7 +153,7 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
     if answered and best is not None:
         shown = {lookup.matches[0].entry.id for lookup in answered}
         replies = [
-            _answer(faq, settings, lookup.matches[0].entry, _alternatives(lookup, shown), last)
+            _answer(faq, settings, lookup.matches[0].entry, _alternatives(faq, lookup, shown), last)
             for last, lookup in ((n == len(answered) - 1, lk) for n, lk in enumerate(answered))
         ]
         ids = tuple(lookup.matches[0].entry.id for lookup in answered)
@@ -206,9 +207,11 @@ def _answer(
     return Reply(answer_text(entry, settings), tuple(buttons))
 
 
-def _alternatives(lookup: Lookup, shown: set[str]) -> list[Entry]:
-    """The next entries of a lookup, those answered in the same reply left out."""
-    return [m.entry for m in lookup.matches[1:] if m.entry.id not in shown][:ALTERNATIVES]
+def _alternatives(faq: FaqService, lookup: Lookup, shown: set[str]) -> list[Entry]:
+    """The next entries of the lookup, then the answer's related ones; none answered already."""
+    candidates = [m.entry for m in lookup.matches[1:]] + _related(faq, lookup.matches[0].entry)
+    unique = {e.id: e for e in candidates if e.id not in shown}
+    return list(unique.values())[:ALTERNATIVES]
 
 
 def _related(faq: FaqService, entry: Entry) -> list[Entry]:
