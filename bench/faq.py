@@ -8,7 +8,9 @@ it prints, per method:
   expected entry); a suggestion counts by its first entry, so the figure is
   the ranking's quality, comparable with BM25, which always answers;
 * **top-3**: one of the first three entries is right;
-* **answered**: the worker got a direct answer and it was right;
+* **answered**: the worker got a direct answer and it was right (for our
+  matcher, a message with two questions gets two answers: it counts as right
+  when one of them is, as the worker reads both);
 * **wrong**: "answered but wrong", a direct answer that is not right (share of
   all questions; BM25 and the old matcher's answers count as direct);
 * **none**: no answer and no suggestion;
@@ -171,8 +173,9 @@ def run(name: str, method: Method, runs: Sequence[tuple[KnowledgeBase, Sequence[
         top1 += right
         top3 += any(case.passes(e) for e in answer.ranked[:3])
         if answer.kind == "answer":
-            answered += right
-            wrong += not right
+            seen = right or any(case.passes(e) for e in answer.extra)
+            answered += seen
+            wrong += not seen
         none += answer.kind == "none"
         if not right if case.answerable else answer.kind == "answer":
             failures.append((case, answer))

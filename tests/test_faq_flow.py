@@ -8,12 +8,14 @@ could not be loaded.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.serve import Server
 from db.models import FaqMiss
 from faq.service import FaqService
 from handlers.types import Reply
@@ -150,3 +152,16 @@ async def test_old_buttons_of_removed_entries_show_the_topics(chat: Transcript) 
     for action in ("faq:gone", "faqm:gone", "faqs:gone"):
         [reply] = await chat.press(action)
         assert "chọn một chủ đề" in reply.text
+
+
+async def test_serve_warns_the_operator_about_an_unset_phone_and_address(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    settings = make_settings(database_url, centre_phone="", centre_address="")
+    server = Server(settings, FaqService(CONTENT))
+    await server.start()
+    await server.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith("CENTRE_PHONE is not set") for m in warnings)
+    assert any(m.startswith("CENTRE_ADDRESS is not set") for m in warnings)
