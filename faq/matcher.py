@@ -628,8 +628,8 @@ def _features(words: Sequence[str]) -> list[str]:
     features = [w for w in words if w not in STOPWORDS]
     for first, second in itertools.pairwise(words):
         pair = (first, second)
-        if first == second == NUMBER:
-            continue
+        if first == second == NUMBER or "_" in first or "_" in second:
+            continue  # a lexicon concept is a word already
         if (
             pair in KEEP_PAIRS
             or (first not in STOPWORDS and second not in STOPWORDS)
