@@ -33,6 +33,7 @@ _OPENER_RE = re.compile(
 _QUESTION_WORDS = frozenset({"gi", "nao", "sao", "dau", "hoi"})
 _QUESTION_PAIRS = frozenset(
     {"bao nhieu", "bao lau", "bao gio", "the nao", "co phai", "lam sao", "hay khong"}
+    | {"may gio", "may ngay", "may lan"}
 )
 # Words that make it a question when they end it ("… được không", "… chưa").
 _QUESTION_ENDS = frozenset({"khong", "chua", "nhieu"})

@@ -337,6 +337,12 @@ class FaqIndex:
         # that overlap the main one (a question elsewhere is not a rival).
         rivals = self._ranked(_best_hits(windows, lambda window: _overlap(window, main_window)))
         main = self._decide(rivals, limit, _window_text(clauses, main_window))
+        if main.kind == "answer" and not _asks(clauses, main_window):
+            # The best match is in the story. If what the worker asked points to
+            # another entry, offer both instead of answering the story.
+            asking = _best_hits(windows, lambda window: _asks(clauses, window))
+            if asking and self._ranked(asking)[0][0] != self._number[main.matches[0].entry.id]:
+                main = Lookup("suggest", main.matches, main.clause)
         if main.kind != "answer":
             return (main,)
         second = self._second(clauses, main_window, main.matches[0].entry, limit)
@@ -388,7 +394,7 @@ class FaqIndex:
                 if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
                     continue
                 hits = self._score_window(part, story)
-                if asked and not any(c.asks for c in part):
+                if asked and not _asks(clauses, _Window(start, end, {})):
                     hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
                 windows.append(_Window(start, end, hits))
         if len(clauses) > WINDOW_CLAUSES:
@@ -572,6 +578,10 @@ def _mismatch(message: frozenset[str], entry: frozenset[str]) -> float:
         if asked and about and not asked & about:
             factor *= value
     return factor
+
+
+def _asks(clauses: Sequence[_Clause], window: _Window) -> bool:
+    return any(c.asks for c in clauses[window.start : window.end + 1])
 
 
 def _overlap(first: _Window, second: _Window) -> bool:
