@@ -405,11 +405,12 @@ class FaqIndex:
     def _score_window(self, part: Sequence[_Clause], story: _Story) -> dict[int, _Hit]:
         """Score the entries that best cover one window of the message."""
         total = sum(c.total for c in part)
-        covered: dict[int, float] = defaultdict(float)
-        for clause in part:
+        covered = dict(part[0].covered)
+        for clause in part[1:]:
             for number, value in clause.covered.items():
-                covered[number] += value
-        shortlist = heapq.nlargest(SHORTLIST, covered.items(), key=lambda item: item[1])
+                covered[number] = covered.get(number, 0.0) + value
+        best = heapq.nlargest(SHORTLIST, covered, key=covered.__getitem__)
+        shortlist = [(number, covered[number]) for number in best]
         weights: dict[str, float] = {}
         for clause in part:
             weights.update(clause.weights)
@@ -656,10 +657,9 @@ def _idf(
 ) -> dict[str, float]:
     """Smoothed IDF over entries.
 
-    A feature is weighed mostly by how many entries *ask* about it (answers
-    mention "chi phi" or "han quoc" everywhere, which would drown the signal),
-    and a little by how many merely mention it, so a word every answer uses
-    ("mot", "theo") is not taken for a rare topic because few questions say it.
+    A feature used in questions is weighed by how many entries *ask* about it
+    (answers mention "chi phi" or "han quoc" everywhere, which would drown the
+    signal); a feature seen only in answers falls back to all text.
     """
     count = len(question_sets)
     in_questions = _document_frequency(question_sets)
@@ -667,10 +667,11 @@ def _idf(
         q | a | m for q, a, m in zip(question_sets, answer_sets, more_sets, strict=True)
     )
     idf: dict[str, float] = {}
+    top = math.log((count + 1) / 0.5)
     for feature, df in anywhere.items():
         df = in_questions.get(feature, df)
-        value = max(math.log((count + 1) / (df + 0.5)), 0.05)
-        if all(word in LIGHT_WORDS for word in feature.split()):
+        value = max(top - math.log(df + 0.5), 0.05)
+        if feature in LIGHT_WORDS or (" " in feature and _light_pair(feature)):
             value *= LIGHT_FACTOR
         idf[feature] = value
     for feature, value in idf.items():
@@ -684,13 +685,14 @@ def _idf(
     return idf
 
 
-def _document_frequency(documents: Iterable[set[str]]) -> dict[str, int]:
+def _light_pair(feature: str) -> bool:
+    first, _, second = feature.partition(" ")
+    return first in LIGHT_WORDS and second in LIGHT_WORDS
+
+
+def _document_frequency(documents: Iterable[set[str]]) -> Counter[str]:
     """Number of documents containing each feature."""
-    frequency: dict[str, int] = defaultdict(int)
-    for document in documents:
-        for feature in document:
-            frequency[feature] += 1
-    return frequency
+    return Counter(itertools.chain.from_iterable(documents))
 
 
 def _postings(
