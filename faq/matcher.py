@@ -72,7 +72,7 @@ __all__ = [
 # rivals; a wrong confident answer about fees or loans does real harm.
 # Calibrated on the leave-one-out split and our own development questions
 # (bench/faq.py) so that fewer than 5% of questions get a wrong answer.
-ANSWER_MIN_SCORE = 55.0
+ANSWER_MIN_SCORE = 58.0
 ANSWER_MARGIN = 12.0
 # Below this nothing is shown; the bot offers the topics and a person instead.
 SUGGEST_MIN_SCORE = 32.0
@@ -102,6 +102,10 @@ EVIDENCE_MASS = 3.0
 STATEMENT_FACTOR = 0.9
 # Entries per window whose question variants are compared in detail.
 SHORTLIST = 8
+# Words in more than this share of the entries (and more than COMMON_MIN_ENTRIES)
+# do not choose the shortlist; they still count in full for the entries on it.
+COMMON_SHARE = 0.1
+COMMON_MIN_ENTRIES = 50
 # Answers are specific to a country and to a stage of the journey (before the
 # contract, ran away, back early…): an entry whose questions name other
 # markets, or another stage, than the message is scaled down by these factors
@@ -265,7 +269,7 @@ class FaqIndex:
         self,
         entries: Sequence[Entry],
         variants: Sequence[Sequence[_Variant]],
-        postings: Mapping[str, tuple[tuple[int, float], ...]],
+        postings: Mapping[str, Mapping[int, float]],
         idf: Mapping[str, float],
         vocabulary: Mapping[str, int],
         tags: Sequence[frozenset[str]],
@@ -274,6 +278,11 @@ class FaqIndex:
         self._entries = tuple(entries)
         self._variants = tuple(tuple(v) for v in variants)
         self._postings = postings
+        # Words in more than COMMON_SHARE of the entries ("di", "lam", "lao dong")
+        # are not walked entry by entry when shortlisting; they are added to the
+        # shortlisted entries' coverage exactly (a lookup per entry).
+        limit = max(COMMON_MIN_ENTRIES, COMMON_SHARE * len(self._entries))
+        self._common = frozenset(f for f, owners in postings.items() if len(owners) > limit)
         self._idf = idf
         self._vocabulary = sorted(vocabulary)
         self._frequency = dict(vocabulary)
@@ -367,7 +376,9 @@ class FaqIndex:
             known = sum(w for f, w in weights.items() if f in self._idf)
             covered: dict[int, float] = defaultdict(float)
             for feature, weight in weights.items():
-                for number, share in self._postings.get(feature, ()):
+                if feature in self._common:
+                    continue
+                for number, share in self._postings.get(feature, {}).items():
                     covered[number] += weight * share
             out.append(
                 _Clause(
@@ -410,10 +421,14 @@ class FaqIndex:
             for number, value in clause.covered.items():
                 covered[number] = covered.get(number, 0.0) + value
         best = heapq.nlargest(SHORTLIST, covered, key=covered.__getitem__)
-        shortlist = [(number, covered[number]) for number in best]
         weights: dict[str, float] = {}
         for clause in part:
             weights.update(clause.weights)
+        common = [(self._postings[f], w) for f, w in weights.items() if f in self._common]
+        shortlist = [
+            (number, covered[number] + sum(w * owners.get(number, 0.0) for owners, w in common))
+            for number in best
+        ]
         text = " ".join(c.fuzzy for c in part)
         hits: dict[int, _Hit] = {}
         for number, value in shortlist:
@@ -699,11 +714,11 @@ def _postings(
     question_sets: Sequence[set[str]],
     answer_sets: Sequence[set[str]],
     more_sets: Sequence[set[str]],
-) -> dict[str, tuple[tuple[int, float], ...]]:
-    """Feature -> ((entry number, share), …): 1 in a question, less in the answer or more."""
+) -> dict[str, dict[int, float]]:
+    """Feature -> {entry number: share}: 1 in a question, less in the answer or more."""
     postings: dict[str, dict[int, float]] = defaultdict(dict)
     for share, sets in ((MORE_SHARE, more_sets), (ANSWER_SHARE, answer_sets), (1.0, question_sets)):
         for number, features in enumerate(sets):
             for feature in features:
                 postings[feature][number] = share
-    return {feature: tuple(entries.items()) for feature, entries in postings.items()}
+    return dict(postings)
