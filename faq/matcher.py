@@ -30,7 +30,9 @@ A real message is a story with one or two questions in it. The matcher:
    its rivals (entries matched on the same words; the next ones are offered
    as buttons); ask which one when two entries are equally likely; say
    nothing when nothing is relevant. A second question in other clauses
-   gets its own answer when it is confidently about another entry.
+   gets its own answer when it is confidently about another entry, or its own
+   question back (the close entries as buttons) when it is about something
+   else but not clearly one entry.
    (Answering when the runner-up is a `related` entry was measured: it
    answered 2% more questions with 2.5% more wrong answers, so it is not done.)
 
@@ -74,6 +76,12 @@ __all__ = [
 # (bench/faq.py) so that fewer than 5% of questions get a wrong answer.
 ANSWER_MIN_SCORE = 58.0
 ANSWER_MARGIN = 12.0
+# A very good match needs a smaller lead (measured: no more wrong answers).
+SURE_SCORE = 75.0
+SURE_MARGIN = 8.0
+# A second question in the message is offered (as a question back) from this
+# score, and answered like any question when it is confident.
+SECOND_MIN_SCORE = 45.0
 # Below this nothing is shown; the bot offers the topics and a person instead.
 SUGGEST_MIN_SCORE = 32.0
 # Suggestions (and alternatives under an answer) far below the best are noise.
@@ -523,7 +531,10 @@ class FaqIndex:
         floor = max(SUGGEST_MIN_SCORE, best - SUGGEST_WINDOW)
         close = [(n, hit) for n, hit in ranked if hit.score >= floor][: max(limit, 0)]
         runner_up = ranked[1][1].score if len(ranked) > 1 else 0.0
-        confident = best >= ANSWER_MIN_SCORE and best - runner_up >= ANSWER_MARGIN
+        margin = best - runner_up
+        confident = (best >= ANSWER_MIN_SCORE and margin >= ANSWER_MARGIN) or (
+            best >= SURE_SCORE and margin >= SURE_MARGIN
+        )
         matches = tuple(self._match(n, hit) for n, hit in close)
         return Lookup("answer" if confident else "suggest", matches, clause)
 
@@ -534,7 +545,7 @@ class FaqIndex:
         main_entry: Entry,
         limit: int,
     ) -> tuple[Lookup, int] | None:
-        """A second question asked in other clauses, confidently about another entry.
+        """A second question asked in other clauses, about another entry (answer or suggest).
 
         Its windows are scored again with the main question left out of the
         story, so the main question's words do not lend the main entry to it.
@@ -555,14 +566,14 @@ class FaqIndex:
             best = _best_hits(windows, lambda window: True)
             main_score = best.pop(main, (_Hit(0.0, 0), None))[0].score
             ranked = self._ranked(best)
-            if not ranked or ranked[0][1].score < ANSWER_MIN_SCORE:
+            if not ranked or ranked[0][1].score < SECOND_MIN_SCORE:
                 continue
             if ranked[0][1].score - main_score < ANSWER_MARGIN / 2:
                 continue  # this clause is about the main entry too
             lookup = self._decide(ranked, limit, _window_text(clauses, best[ranked[0][0]][1]))
-            if lookup.kind == "answer" and (
-                found is None or _top_score(lookup) > _top_score(found[0])
-            ):
+            if lookup.kind != "answer" and lookup.matches[0].entry.topic == main_entry.topic:
+                continue  # not clearly another thing: the main answer's buttons cover it
+            if found is None or _preference(lookup) > _preference(found[0]):
                 found = (lookup, end)
         return found
 
@@ -602,6 +613,11 @@ def _asks(clauses: Sequence[_Clause], window: _Window) -> bool:
 
 def _overlap(first: _Window, second: _Window) -> bool:
     return first.start <= second.end and second.start <= first.end
+
+
+def _preference(lookup: Lookup) -> tuple[bool, float]:
+    """An answer before a question back, then the better match."""
+    return lookup.kind == "answer", _top_score(lookup)
 
 
 def _top_score(lookup: Lookup) -> float:

@@ -131,6 +131,8 @@ class FaqOutcome:
     score: float | None = None
     # Every entry answered directly (two when the message asked two questions).
     answered: tuple[str, ...] = ()
+    # A second question the FAQ could not answer with confidence (kept for staff).
+    unsure: str | None = None
 
 
 def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome:
@@ -152,12 +154,17 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
     answered = [lookup for lookup in lookups if lookup.kind == "answer"]
     if answered and best is not None:
         shown = {lookup.matches[0].entry.id for lookup in answered}
-        replies = [
-            _answer(faq, settings, lookup.matches[0].entry, _alternatives(faq, lookup, shown), last)
-            for last, lookup in ((n == len(answered) - 1, lk) for n, lk in enumerate(answered))
-        ]
+        replies: list[Reply] = []
+        for lookup in lookups:
+            last = lookup is lookups[-1]
+            if lookup.kind == "answer":
+                alternatives = _alternatives(faq, lookup, shown)
+                replies.append(_answer(faq, settings, lookup.matches[0].entry, alternatives, last))
+            else:  # a second question that is not clearly one entry: ask about it
+                replies.append(_ask_which(lookup, shown, last))
         ids = tuple(lookup.matches[0].entry.id for lookup in answered)
-        return FaqOutcome(prefix + replies, "answer", best.entry.id, score, ids)
+        unsure = next((lk.clause for lk in lookups if lk.kind != "answer"), None)
+        return FaqOutcome(prefix + replies, "answer", best.entry.id, score, ids, unsure)
     if main.kind == "suggest" and best is not None:
         reply = Reply(
             "Tôi chưa chắc bạn hỏi điều nào. Bạn chọn một câu dưới đây, "
@@ -188,6 +195,8 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
                 score=outcome.score,
             )
         )
+    elif outcome.unsure:
+        ctx.session.add(FaqMiss(channel=ctx.user.channel, text=text[:MISS_CHARS], kind="suggest"))
     return outcome.replies
 
 
@@ -205,6 +214,15 @@ def _answer(
     if last:
         buttons.append(BACK_TO_MENU)
     return Reply(answer_text(entry, settings), tuple(buttons))
+
+
+def _ask_which(lookup: Lookup, shown: set[str], last: bool) -> Reply:
+    """The question back about a second question in the message."""
+    entries = [m.entry for m in lookup.matches if m.entry.id not in shown][:3]
+    buttons = [*_question_buttons(entries), TALK_TO_STAFF]
+    if last:
+        buttons.append(BACK_TO_MENU)
+    return Reply(f"Còn câu «{_label(lookup.clause)}»: bạn muốn hỏi điều nào?", tuple(buttons))
 
 
 def _alternatives(faq: FaqService, lookup: Lookup, shown: set[str]) -> list[Entry]:

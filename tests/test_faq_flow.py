@@ -165,3 +165,16 @@ async def test_serve_warns_the_operator_about_an_unset_phone_and_address(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(m.startswith("CENTRE_PHONE is not set") for m in warnings)
     assert any(m.startswith("CENTRE_ADDRESS is not set") for m in warnings)
+
+
+async def test_a_second_question_that_is_not_clear_is_asked_about(chat: Transcript) -> None:
+    text = "làm hộ chiếu ở đâu, còn vay ngân hàng chính sách thì sao"
+    answer, ask = await chat.say(text)
+    assert answer.text.startswith("Về: Làm hộ chiếu ở đâu?")
+    assert ask.text == "Còn câu «còn vay ngân hàng chính sách thì sao»: bạn muốn hỏi điều nào?"
+    assert {"faq:loan_amount", "faq:loan_rate", "menu:staff"} <= set(actions(ask))
+    assert actions(ask)[-1] == "menu:main" and "menu:main" not in actions(answer)
+    # the unanswered part is kept for staff
+    async with chat.runtime.sessions() as session:
+        [miss] = (await session.scalars(select(FaqMiss))).all()
+    assert (miss.text, miss.kind) == (text, "suggest")
