@@ -110,10 +110,12 @@ EVIDENCE_MASS = 3.0
 STATEMENT_FACTOR = 0.9
 # Entries per window whose question variants are compared in detail.
 SHORTLIST = 8
-# Words in more than this share of the entries (and more than COMMON_MIN_ENTRIES)
-# do not choose the shortlist; they still count in full for the entries on it.
-COMMON_SHARE = 0.1
-COMMON_MIN_ENTRIES = 50
+# Words with an IDF below this do not choose the shortlist; they still count in
+# full for the entries on it.
+COMMON_IDF = 0.8
+# Entries kept per clause before windows are put together (a large knowledge
+# base would otherwise make every window sum thousands of small matches).
+CLAUSE_CANDIDATES = 32
 # Answers are specific to a country and to a stage of the journey (before the
 # contract, ran away, back early…): an entry whose questions name other
 # markets, or another stage, than the message is scaled down by these factors
@@ -211,7 +213,7 @@ class _Variant:
     """One question variant of an entry, ready for recall and fuzzy scoring."""
 
     question: str
-    features: frozenset[str]
+    weights: tuple[tuple[str, float], ...]  # each feature with its IDF
     weight: float
     text: str
 
@@ -286,11 +288,11 @@ class FaqIndex:
         self._entries = tuple(entries)
         self._variants = tuple(tuple(v) for v in variants)
         self._postings = postings
-        # Words in more than COMMON_SHARE of the entries ("di", "lam", "lao dong")
-        # are not walked entry by entry when shortlisting; they are added to the
-        # shortlisted entries' coverage exactly (a lookup per entry).
-        limit = max(COMMON_MIN_ENTRIES, COMMON_SHARE * len(self._entries))
-        self._common = frozenset(f for f, owners in postings.items() if len(owners) > limit)
+        # Words that say little ("di", "lam", "the nao": low IDF) are not walked
+        # entry by entry when shortlisting; they are added to the shortlisted
+        # entries' coverage exactly (a lookup per entry).
+        self._common = frozenset(f for f in postings if idf.get(f, 0.0) < COMMON_IDF)
+
         self._idf = idf
         self._vocabulary = sorted(vocabulary)
         self._frequency = dict(vocabulary)
@@ -388,6 +390,9 @@ class FaqIndex:
                     continue
                 for number, share in self._postings.get(feature, {}).items():
                     covered[number] += weight * share
+            if len(covered) > CLAUSE_CANDIDATES:
+                kept = heapq.nlargest(CLAUSE_CANDIDATES, covered, key=covered.__getitem__)
+                covered = defaultdict(float, {number: covered[number] for number in kept})
             out.append(
                 _Clause(
                     clause.text,
@@ -470,13 +475,13 @@ class FaqIndex:
             if not variant.weight:
                 continue
             found = 0.0
-            for feature in variant.features:
+            for feature, weight in variant.weights:
                 if feature in window:
-                    found += self._idf[feature]
+                    found += weight
                 elif feature in message:
-                    found += CONTEXT_FACTOR * self._idf[feature]
+                    found += CONTEXT_FACTOR * weight
             recall = found / variant.weight
-            raw = fuzz.ratio(text, variant.text) if text and variant.text else 0.0
+            raw = fuzz.ratio(text, variant.text, score_cutoff=FUZZY_FLOOR) if text else 0.0
             likeness = max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
             value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
             if value > best[0]:
@@ -642,9 +647,8 @@ def _canonical_words(
 
 
 def _variant(question: str, words: Sequence[str], idf: Mapping[str, float]) -> _Variant:
-    features = frozenset(_features(words))
-    weight = sum(idf.get(f, 0.0) for f in features)
-    return _Variant(question, features, weight, _fuzzy_text(words))
+    weights = tuple((f, idf.get(f, 0.0)) for f in dict.fromkeys(_features(words)))
+    return _Variant(question, weights, sum(w for _, w in weights), _fuzzy_text(words))
 
 
 def _fuzzy_text(words: Iterable[str]) -> str:
