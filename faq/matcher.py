@@ -106,6 +106,10 @@ WINDOW_CLAUSES = 3
 # A window must share this much IDF mass with an entry before its score counts
 # in full: a match on one light word ("đóng như thế nào") is no evidence.
 EVIDENCE_MASS = 3.0
+# Evidence mass at which a long window counts as fully covered, and how much
+# of the coverage term such mass can earn at most.
+MASS_REF = 16.0
+MASS_CREDIT = 0.8
 # A window that asks nothing, in a message that asks something, is a story.
 STATEMENT_FACTOR = 0.9
 # Entries per window whose question variants are compared in detail.
@@ -445,7 +449,11 @@ class FaqIndex:
         text = " ".join(c.fuzzy for c in part)
         hits: dict[int, _Hit] = {}
         for number, value in shortlist:
+            # The share of the window the entry explains, or for a long story
+            # the mass of evidence it shares (a share would punish the length).
             coverage = value / total
+            if len(part) > 1:
+                coverage = max(coverage, min(1.0, value / MASS_REF) * MASS_CREDIT)
             # How much of the rest of the story is about this entry, as a mass
             # (not a share: more story must never lower an entry's score).
             rest = max(0.0, story.covered.get(number, 0.0) - value)
