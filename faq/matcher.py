@@ -48,7 +48,7 @@ import heapq
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -267,6 +267,8 @@ class _Hit:
 
 @dataclass(frozen=True)
 class _Window:
+    """Clauses start..end (inclusive) and the entries scored on them."""
+
     start: int
     end: int
     hits: Mapping[int, _Hit]
@@ -296,7 +298,6 @@ class FaqIndex:
         # entry by entry when shortlisting; they are added to the shortlisted
         # entries' coverage exactly (a lookup per entry).
         self._common = frozenset(f for f in postings if idf.get(f, 0.0) < COMMON_IDF)
-
         self._idf = idf
         self._vocabulary = sorted(vocabulary)
         self._frequency = dict(vocabulary)
@@ -371,9 +372,8 @@ class FaqIndex:
         second = self._second(clauses, main_window, main.matches[0].entry, limit)
         if second is None:
             return (main,)
-        second_lookup, second_end = second
-        first = (main, second_lookup) if main_window.end < second_end else (second_lookup, main)
-        return first
+        other, other_end = second
+        return (main, other) if main_window.end < other_end else (other, main)
 
     # --- reading the message -------------------------------------------------
 
@@ -596,11 +596,13 @@ class FaqIndex:
         return Match(entry, round(hit.score, 2), self._variants[number][hit.variant].question)
 
 
-def _best_hits(windows: Iterable[_Window], keep: object) -> dict[int, tuple[_Hit, _Window]]:
+def _best_hits(
+    windows: Iterable[_Window], keep: Callable[[_Window], bool]
+) -> dict[int, tuple[_Hit, _Window]]:
     """Each entry's best hit over the windows that ``keep`` accepts."""
     best: dict[int, tuple[_Hit, _Window]] = {}
     for window in windows:
-        if not keep(window):  # type: ignore[operator]
+        if not keep(window):
             continue
         for number, hit in window.hits.items():
             if number not in best or hit.score > best[number][0].score:
