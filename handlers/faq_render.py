@@ -18,22 +18,35 @@ from collections.abc import Mapping
 from faq.content import ALLOWED_PLACEHOLDERS, Entry, render_text
 from settings import Settings
 
-__all__ = ["answer_text", "fill_centre", "more_text", "sources_text"]
+__all__ = ["answer_text", "fill_centre", "heading", "more_text", "sources_text"]
 
 _PLACEHOLDER_RE = re.compile(r"\{(" + "|".join(sorted(ALLOWED_PLACEHOLDERS)) + r")\}")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+")
 _BARE_LINE_RE = re.compile(r"^[\s•\-–*:;,.]*$")
 
 
+# The heading names the question in at most this many characters, so it adds
+# little to the 600 characters of an answer.
+HEADING_CHARS = 70
+
+
 def answer_text(entry: Entry, settings: Settings) -> str:
     """The first message of an answer: «Về: question» and the answer."""
-    return f"Về: {entry.questions[0]}\n{fill_centre(entry.answer, settings.centre_facts())}"
+    return f"{heading(entry)}\n{fill_centre(entry.answer, settings.centre_facts())}"
 
 
 def more_text(entry: Entry, settings: Settings) -> str:
     """The «Xem thêm» message (the answer again when the entry has no details)."""
     body = entry.more or entry.answer
-    return f"Về: {entry.questions[0]}\n{fill_centre(body, settings.centre_facts())}"
+    return f"{heading(entry)}\n{fill_centre(body, settings.centre_facts())}"
+
+
+def heading(entry: Entry) -> str:
+    """«Về: …»: the question an answer answers, so a reader sees at once if it is theirs."""
+    question = entry.questions[0]
+    if len(question) > HEADING_CHARS:
+        question = question[: HEADING_CHARS - 1].rstrip() + "…"
+    return f"Về: {question}"
 
 
 def sources_text(entry: Entry) -> str:

@@ -64,3 +64,10 @@ def test_answer_more_and_sources_messages() -> None:
     sources = sources_text(entry)
     assert "• Luật 69/2020/QH14, Điều 25" in sources and "• Nghị định 112/2021/NĐ-CP" in sources
     assert "23/11/2026" in sources
+
+
+def test_the_heading_stays_short() -> None:
+    long = Entry("x", "t", ("Câu hỏi " * 20,), "Trả lời.", ("Nguồn",), dt.date(2026, 1, 1))
+    title = answer_text(long, make_settings("sqlite+aiosqlite://")).split("\n")[0]
+    assert title.startswith("Về: Câu hỏi") and title.endswith("…")
+    assert len(title) <= 4 + 70
