@@ -452,11 +452,15 @@ class Settings(BaseSettings):
         return [value for value in values if value]
 
     def centre_facts(self) -> dict[str, str]:
-        """Values for the placeholders of FAQ answers ({centre_phone} …)."""
+        """Values for the placeholders of FAQ answers ({centre_phone} …).
+
+        An unset phone or address is empty: the FAQ renderer leaves the words
+        around it out (handlers/faq_render.py) and `serve` warns at start.
+        """
         return {
             "centre_name": self.centre_name,
-            "centre_phone": self.centre_phone or "(chưa cấu hình)",
-            "centre_address": self.centre_address or "(chưa cấu hình)",
+            "centre_phone": self.centre_phone,
+            "centre_address": self.centre_address,
             "centre_hours": self.centre_hours,
             "province": self.province,
         }

@@ -1,30 +1,40 @@
-"""Benchmark the FAQ matcher on the development set against two baselines.
+"""Benchmark the FAQ matcher against BM25 and the previous matcher, in one run.
 
-Run ``.venv/bin/python -m bench.faq`` (or ``python bench/faq.py``) from the
-repository root. It prints one table: top-1 pass rate, answer/suggest/none
-shares, median and p99 lookup time and index build time for
+Run ``.venv/bin/python -m bench.faq`` from the repository root. For every set
+it prints, per method:
 
-* ``faq.matcher`` (ours: normalisation + IDF keywords + rapidfuzz),
-* rapidfuzz ``process.extractOne`` with ``WRatio`` on the raw questions,
-* BM25 (``bm25s``) over folded questions + answer per entry,
+* **top-1**: the best entry is a right answer (evaluation sets: its answer
+  text holds every `must` fact; our own and leave-one-out sets: it is the
+  expected entry); a suggestion counts by its first entry, so the figure is
+  the ranking's quality, comparable with BM25, which always answers;
+* **top-3**: one of the first three entries is right;
+* **answered**: the worker got a direct answer and it was right (for our
+  matcher, a message with two questions gets two answers: it counts as right
+  when one of them is, as the worker reads both);
+* **wrong**: "answered but wrong", a direct answer that is not right (share of
+  all questions; BM25 and the old matcher's answers count as direct);
+* **none**: no answer and no suggestion;
+* median and p99 lookup time and the index build time.
 
-then the development questions our matcher fails, for tuning.
+Sets: ``faq-dev`` (short questions), ``real-dev`` split into ``real`` and
+``derived`` (`/work/shared/eval/`, or ``FAQ_EVAL_DIR``), both measured on the
+content with every copy of an evaluation question removed (asserted);
+``own-dev`` / ``own-held``, the project's own development questions
+(`bench/data/faq-own.jsonl`; ``held`` was kept aside while tuning);
+``leave-one-out``, the content's own question variants, each asked of an index
+built without it; and ``faq-dev ×10``, the short questions against a
+knowledge base ten times today's (generated), for build time and latency,
+and ``real-dev: real`` (the longest messages) against it.
 
-The content editors copied many development questions into the FAQ as
-question variants, which makes every method look perfect. A second table
-therefore repeats the run with those variants removed (``--no-leak-table``
-skips it): the honest estimate of how new questions will fare.
+``--quick`` runs a tiny budget (for the smoke test).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,237 +42,255 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rapidfuzz import fuzz, process
-
+from bench.faq_baseline.matcher import FaqIndex as BaselineIndex
+from bench.faq_sets import (
+    Case,
+    copies,
+    eval_dir,
+    folds,
+    load_eval,
+    load_own,
+    scaled,
+    without_questions,
+)
 from faq.content import DEFAULT_CONTENT_DIR, Entry, KnowledgeBase, parse_content
-from faq.content import render_answer as render
+from faq.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from faq.matcher import FaqIndex
-from faq.normalize import fold, normalize
+from faq.normalize import fold
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DEV = REPO_ROOT.parent / "shared" / "eval" / "faq-dev.jsonl"
 # Timing repeats per question so that p99 is not the single slowest call.
-REPEATS = 20
-BUILD_REPEATS = 3
-# Values for the placeholders; they only need to look like real centre data.
-SAMPLE_CENTRE = {
-    "centre_name": "Trung tâm Dịch vụ việc làm tỉnh",
-    "centre_phone": "0200 3800 000",
-    "centre_address": "số 1 đường Trần Phú",
-    "centre_hours": "7h30-17h thứ Hai đến thứ Sáu",
-    "province": "tỉnh",
-}
-
-# A searcher answers (entry or None, kind) for one question.
-Searcher = Callable[[str], tuple[Entry | None, str]]
+REPEATS = 5
+LOO_FOLDS = 10
+SCALE = 10
 
 
 @dataclass(frozen=True)
-class Case:
-    """One development question and the phrase groups its answer must contain."""
+class Answer:
+    """A method's reply to one question: ranked entries and whether it answered."""
 
-    question: str
-    must: tuple[tuple[str, ...], ...]
+    ranked: tuple[Entry, ...]
+    kind: str  # answer | suggest | none
+    extra: tuple[Entry, ...] = ()  # a second question's answer (ours only)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one method did on one case."""
-
-    case: Case
-    entry: Entry | None
-    kind: str
-    missing: tuple[tuple[str, ...], ...]
-
-    @property
-    def passed(self) -> bool:
-        """True when every must group is satisfied by the top-1 answer."""
-        return self.entry is not None and not self.missing
+# A method builds a searcher from a knowledge base; the searcher answers questions.
+Searcher = Callable[[str], Answer]
+Method = Callable[[KnowledgeBase], Searcher]
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the result table."""
+    """One method on one set."""
 
-    name: str
-    outcomes: tuple[Outcome, ...]
+    method: str
+    total: int
+    top1: int
+    top3: int
+    answered: int
+    wrong: int
+    none: int
     median_ms: float
     p99_ms: float
     build_ms: float
+    failures: tuple[tuple[Case, Answer], ...]
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Read the JSON-lines development set."""
-    cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            cases.append(Case(item["q"], tuple(tuple(group) for group in item["must"])))
-    return cases
+def ours(lexicon: Lexicon) -> Method:
+    """The current matcher; a second question's answer is kept apart."""
+
+    def method(kb: KnowledgeBase) -> Searcher:
+        index = FaqIndex.build(kb, lexicon)
+
+        def search(question: str) -> Answer:
+            lookups = index.read(question)
+            main = max(lookups, key=lambda lk: lk.matches[0].score if lk.matches else -1)
+            extra = tuple(
+                lk.matches[0].entry for lk in lookups if lk is not main and lk.kind == "answer"
+            )
+            return Answer(tuple(m.entry for m in main.matches), main.kind, extra)
+
+        return search
+
+    return method
 
 
-def missing_groups(entry: Entry | None, case: Case) -> tuple[tuple[str, ...], ...]:
-    """Must groups that the entry's rendered answer does not satisfy."""
-    if entry is None:
-        return case.must
-    answer = fold(render(entry, SAMPLE_CENTRE))
-    return tuple(g for g in case.must if not any(fold(p) in answer for p in g))
+def baseline(kb: KnowledgeBase) -> Searcher:
+    """The matcher before issue 16 (frozen in bench/faq_baseline)."""
+    index = BaselineIndex.build(kb)
 
-
-def without_dev_questions(kb: KnowledgeBase, cases: Sequence[Case]) -> KnowledgeBase:
-    """Remove question variants that are development questions (after normalising).
-
-    An entry keeps its canonical question if every variant would go, so no
-    entry disappears.
-    """
-    leaked = {normalize(case.question) for case in cases}
-    topics = []
-    for topic in kb.topics:
-        entries = []
-        for entry in topic.entries:
-            kept = tuple(q for q in entry.questions if normalize(q) not in leaked)
-            entries.append(dataclasses.replace(entry, questions=kept or entry.questions[:1]))
-        topics.append(dataclasses.replace(topic, entries=tuple(entries)))
-    return KnowledgeBase(topics)
-
-
-def run_all(kb: KnowledgeBase, cases: Sequence[Case]) -> list[Row]:
-    """Our matcher and both baselines on one knowledge base."""
-    return [
-        run("faq.matcher (ours)", ours, kb, cases),
-        run("rapidfuzz WRatio, raw", wratio_baseline, kb, cases),
-        run("bm25s, folded", bm25_baseline, kb, cases),
-    ]
-
-
-def ours(kb: KnowledgeBase) -> Searcher:
-    """Our matcher; a "suggest" counts by its top-1 entry."""
-    index = FaqIndex.build(kb)
-
-    def search(question: str) -> tuple[Entry | None, str]:
+    def search(question: str) -> Answer:
         found = index.lookup(question)
-        return (found.matches[0].entry if found.matches else None), found.kind
+        return Answer(tuple(m.entry for m in found.matches), found.kind)
 
     return search
 
 
-def wratio_baseline(kb: KnowledgeBase) -> Searcher:
-    """rapidfuzz extractOne + WRatio over the raw question strings, no normalisation."""
-    pairs = [(q, e) for e in kb.entries.values() for q in e.questions]
-    choices, owners = [q for q, _ in pairs], [e for _, e in pairs]
-
-    def search(question: str) -> tuple[Entry | None, str]:
-        found = process.extractOne(question, choices, scorer=fuzz.WRatio)
-        return (owners[found[2]], "answer") if found else (None, "none")
-
-    return search
-
-
-def bm25_baseline(kb: KnowledgeBase) -> Searcher:
-    """BM25 over folded questions + answer text per entry, whitespace tokens."""
+def bm25(kb: KnowledgeBase) -> Searcher:
+    """BM25 (bm25s) over folded questions + answer per entry; it always answers."""
     import bm25s  # dev dependency, only needed here
 
     entries = list(kb.entries.values())
-    corpus = [fold(" ".join((*e.questions, e.answer))).split() for e in entries]
+    corpus = [fold(" ".join((*e.questions, e.answer, e.more))).split() for e in entries]
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)
     vocabulary = retriever.vocab_dict
 
-    def search(question: str) -> tuple[Entry | None, str]:
+    def search(question: str) -> Answer:
         words = [w for w in fold(question).split() if w in vocabulary]
         if not words:
-            return None, "none"
-        documents, scores = retriever.retrieve([words], k=1, show_progress=False)
-        if scores[0][0] <= 0:
-            return None, "none"
-        return entries[int(documents[0][0])], "answer"
+            return Answer((), "none")
+        k = min(3, len(entries))
+        documents, scores = retriever.retrieve([words], k=k, show_progress=False)
+        ranked = tuple(
+            entries[int(d)] for d, s in zip(documents[0], scores[0], strict=True) if s > 0
+        )
+        return Answer(ranked, "answer" if ranked else "none")
 
     return search
 
 
-def run(
-    name: str,
-    factory: Callable[[KnowledgeBase], Searcher],
-    kb: KnowledgeBase,
-    cases: Sequence[Case],
-) -> Row:
-    """Time the build and every lookup of one method and score its answers."""
-    build_times = []
-    for _ in range(BUILD_REPEATS):
+def run(name: str, method: Method, runs: Sequence[tuple[KnowledgeBase, Sequence[Case]]]) -> Row:
+    """Time builds and lookups of one method over one or more (content, cases) runs."""
+    builds: list[float] = []
+    times: list[float] = []
+    results: list[tuple[Case, Answer]] = []
+    for kb, cases in runs:
         start = time.perf_counter()
-        search = factory(kb)
-        build_times.append(time.perf_counter() - start)
-    outcomes, times = [], []
-    for case in cases:
-        entry, kind = search(case.question)
-        for _ in range(REPEATS):
-            start = time.perf_counter()
-            search(case.question)
-            times.append(time.perf_counter() - start)
-        outcomes.append(Outcome(case, entry, kind, missing_groups(entry, case)))
+        search = method(kb)
+        builds.append(time.perf_counter() - start)
+        for case in cases:
+            results.append((case, search(case.question)))
+            for _ in range(REPEATS):
+                start = time.perf_counter()
+                search(case.question)
+                times.append(time.perf_counter() - start)
     times.sort()
-    p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+    p99 = times[min(len(times) - 1, int(0.99 * len(times)))] if times else 0.0
+    top1 = top3 = answered = wrong = none = 0
+    failures = []
+    for case, answer in results:
+        first = answer.ranked[0] if answer.ranked else None
+        right = case.passes(first)
+        top1 += right
+        top3 += any(case.passes(e) for e in answer.ranked[:3])
+        if answer.kind == "answer":
+            seen = right or any(case.passes(e) for e in answer.extra)
+            answered += seen
+            wrong += not seen
+        none += answer.kind == "none"
+        if not right if case.answerable else answer.kind == "answer":
+            failures.append((case, answer))
     return Row(
         name,
-        tuple(outcomes),
-        statistics.median(times) * 1000,
+        len(results),
+        top1,
+        top3,
+        answered,
+        wrong,
+        none,
+        statistics.median(times) * 1000 if times else 0.0,
         p99 * 1000,
-        statistics.median(build_times) * 1000,
+        statistics.median(builds) * 1000 if builds else 0.0,
+        tuple(failures),
     )
 
 
-def format_table(rows: Sequence[Row], total: int) -> str:
-    """Render the comparison table."""
-    head = (
-        f"{'method':<28} {'pass':>11} {'answer':>7} {'suggest':>8} {'none':>5} "
-        f"{'median ms':>10} {'p99 ms':>8} {'build ms':>9}"
-    )
-    lines = [head, "-" * len(head)]
+def format_rows(title: str, rows: Sequence[Row]) -> str:
+    """One table section: a title line and a row per method."""
+
+    def pct(count: int, total: int) -> str:
+        return f"{100 * count / total:5.1f}%" if total else "    -"
+
+    lines = [f"\n{title}"]
     for row in rows:
-        passed = sum(o.passed for o in row.outcomes)
-        kinds = Counter(o.kind for o in row.outcomes)
-        share = {k: f"{100 * kinds[k] / total:.0f}%" for k in ("answer", "suggest", "none")}
         lines.append(
-            f"{row.name:<28} {passed:>3}/{total:<3}{100 * passed / total:>4.0f}% "
-            f"{share['answer']:>7} {share['suggest']:>8} {share['none']:>5} "
-            f"{row.median_ms:>10.3f} {row.p99_ms:>8.3f} {row.build_ms:>9.1f}"
+            f"  {row.method:<22} {row.total:>5} {pct(row.top1, row.total):>7} "
+            f"{pct(row.top3, row.total):>7} {pct(row.answered, row.total):>8} "
+            f"{pct(row.wrong, row.total):>7} {pct(row.none, row.total):>6} "
+            f"{row.median_ms:>9.2f} {row.p99_ms:>8.2f} {row.build_ms:>9.1f}"
         )
     return "\n".join(lines)
 
 
+HEADER = (
+    f"  {'method':<22} {'n':>5} {'top-1':>7} {'top-3':>7} {'answered':>8} {'wrong':>7} "
+    f"{'none':>6} {'median ms':>9} {'p99 ms':>8} {'build ms':>9}"
+)
+
+
 def format_failures(row: Row) -> str:
-    """List the failed questions with what was returned and what was missing."""
-    lines = [f"\nFailing dev questions ({row.name}):"]
-    for o in row.outcomes:
-        if not o.passed:
-            got = o.entry.id if o.entry else "-"
-            missing = " & ".join("/".join(g) for g in o.missing)
-            lines.append(f"  [{o.kind:<7}] {o.case.question!r} -> {got}; missing: {missing}")
+    """Questions a method got wrong, with what it returned (for development)."""
+    lines = [f"  failures of {row.method}:"]
+    for case, answer in row.failures:
+        got = ", ".join(e.id for e in answer.ranked[:3]) or "-"
+        lines.append(f"    [{answer.kind:<7}] {case.question[:90]!r} -> {got}")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse arguments, run the three methods and print the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV, help="dev set (JSON lines)")
+    """Parse arguments, run every method on every set and print the tables."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
-    parser.add_argument(
-        "--no-leak-table", action="store_true", help="skip the run without dev questions"
-    )
+    parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON)
+    parser.add_argument("--eval-dir", type=Path, default=None, help="default: shared/eval")
+    parser.add_argument("--quick", action="store_true", help="a tiny budget (smoke test)")
+    parser.add_argument("--failures", action="store_true", help="list our failures")
     args = parser.parse_args(argv)
+    global REPEATS
+    if args.quick:
+        REPEATS = 1
     kb, problems = parse_content(args.content)
     if problems:
         print(f"warning: {len(problems)} content problem(s); benchmarking the valid entries")
-    cases = load_cases(args.dev)
-    print(f"{len(kb.entries)} entries in {len(kb.topics)} topics, {len(cases)} dev questions\n")
-    rows = run_all(kb, cases)
-    print(format_table(rows, len(cases)))
-    print(format_failures(rows[0]))
-    if not args.no_leak_table:
-        print("\nSame, with development questions removed from the content's variants:\n")
-        held_out = run_all(without_dev_questions(kb, cases), cases)
-        print(format_table(held_out, len(cases)))
-        print(format_failures(held_out[0]))
+    lexicon = load_lexicon(args.lexicon)
+    directory = args.eval_dir or eval_dir()
+    sets: list[tuple[str, list[Case]]] = []
+    if directory.is_dir():
+        sets += [
+            ("faq-dev", load_eval(directory / "faq-dev.jsonl")),
+            ("real-dev: real", load_eval(directory / "faq-real-dev.jsonl", "real")),
+            ("real-dev: derived", load_eval(directory / "faq-real-dev.jsonl", "derived")),
+        ]
+    else:
+        print(f"warning: no evaluation sets in {directory}")
+    sets += [("own-dev", load_own("dev")), ("own-held", load_own("held"))]
+    if args.quick:
+        sets = [(name, cases[:4]) for name, cases in sets]
+    clean = without_questions(kb, (c.question for _, cases in sets for c in cases))
+    leaked = copies(clean, (c.question for _, cases in sets for c in cases))
+    assert not leaked, f"evaluation questions still in the content: {leaked[:5]}"
+    methods: list[tuple[str, Method]] = [
+        ("ours (faq.matcher)", ours(lexicon)),
+        ("bm25s", bm25),
+        ("previous matcher", baseline),
+    ]
+    print(
+        f"{len(clean.entries)} entries in {len(clean.topics)} topics; "
+        f"{sum(len(e.questions) for e in clean.entries.values())} question variants "
+        f"after removing copies of evaluation questions; {len(lexicon.rewrites)} lexicon phrases"
+    )
+    print(HEADER)
+    ours_rows: list[Row] = []
+    for name, cases in sets:
+        rows = [run(label, method, [(clean, cases)]) for label, method in methods]
+        ours_rows.append(rows[0])
+        print(format_rows(f"{name}", rows))
+    loo = folds(clean, 1 if args.quick else LOO_FOLDS)
+    if args.quick:
+        loo = [(kb_fold, cases[:4]) for kb_fold, cases in loo]
+    rows = [run(label, method, loo) for label, method in methods]
+    ours_rows.append(rows[0])
+    print(format_rows(f"leave-one-out ({len(loo)} folds)", rows))
+    if not args.quick and sets:
+        big = scaled(clean, SCALE)
+        for name, cases in sets[:2] if len(sets) > 4 else sets[:1]:
+            rows = [run(label, method, [(big, cases)]) for label, method in methods]
+            title = f"{name} on ×{SCALE} content ({len(big.entries)} entries)"
+            print(format_rows(title, rows))
+    if args.failures:
+        for (name, _), row in zip([*sets, ("leave-one-out", [])], ours_rows, strict=True):
+            print(f"\n{name}")
+            print(format_failures(row))
     return 0
 
 

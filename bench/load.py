@@ -537,9 +537,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs; medians are shown (1)")
     parser.add_argument("--profile", default=None, help="py-spy samples of ours (SQLite)")
     parser.add_argument("--workdir", default=None, help="keep databases and logs here")
-    parser.add_argument("--compare", default=None,
-                        help="also run the bot from this source tree (e.g. `git archive` of "
-                             "an older commit) on SQLite: before/after in one run")
+    parser.add_argument(
+        "--compare",
+        default=None,
+        help="also run the bot from this source tree (e.g. `git archive` of "
+        "an older commit) on SQLite: before/after in one run",
+    )
     parser.add_argument("--compare-name", default="before")
     args = parser.parse_args(argv)
     if args.workdir:

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from faq import intents
 from faq.content import DEFAULT_CONTENT_DIR, check_content
+from faq.lexicon import DEFAULT_LEXICON, check_lexicon
 from faq.service import FaqService
 from handlers.faq_flow import respond
 from settings import Settings
@@ -18,7 +19,9 @@ from settings import Settings
 def ask(settings: Settings, source: TextIO, sink: TextIO) -> int:
     """One question per input line → one JSON object per output line.
 
-    `answer` is exactly the text the worker would see (the replies joined by a blank line).
+    `answer` is exactly the text the worker sees first (the replies joined by a blank
+    line: one answer, or two when the message asked two questions; «Xem thêm» and
+    «Nguồn» stay behind their buttons). `faq_ids` lists every entry answered.
     """
     faq = FaqService()
     for line in source:
@@ -30,6 +33,8 @@ def ask(settings: Settings, source: TextIO, sink: TextIO) -> int:
             "question": question,
             "answer": "\n\n".join(reply.text for reply in outcome.replies),
             "faq_id": outcome.entry_id if outcome.kind == "answer" else None,
+            "faq_ids": list(outcome.answered),
+            "kind": outcome.kind,
             "score": outcome.score,
         }
         sink.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -37,21 +42,22 @@ def ask(settings: Settings, source: TextIO, sink: TextIO) -> int:
     return 0
 
 
-def check(directory: Path = DEFAULT_CONTENT_DIR) -> int:
-    problems = check_content(directory)
+def check(directory: Path = DEFAULT_CONTENT_DIR, lexicon: Path = DEFAULT_LEXICON) -> int:
+    """Validate the content and the matcher's lexicon; non-zero when either has problems."""
+    problems = check_content(directory) + check_lexicon(lexicon)
     try:
         intents.load_intents()
     except intents.IntentRulesError as error:
         problems += [f"intents: {problem}" for problem in error.problems]
     for problem in problems:
         print(problem)
-    entries = 0 if problems else len(FaqService(directory).kb.entries)
-    print(f"{len(problems)} problem(s); {entries} entries in {directory}")
+    entries = 0 if problems else len(FaqService(directory, lexicon).kb.entries)
+    print(f"{len(problems)} problem(s); {entries} entries in {directory}; lexicon {lexicon}")
     return 1 if problems else 0
 
 
 def reload(settings: Settings, directory: Path = DEFAULT_CONTENT_DIR) -> int:
-    """Check the content, then ask the running server to load it (SIGHUP)."""
+    """Check the content and lexicon, then ask the running server to load them (SIGHUP)."""
     if check(directory) != 0:
         print("Not reloaded: fix the problems above first.")
         return 1

@@ -65,7 +65,15 @@ class Server:
         for channel in self.channels:
             runtime.add_channel(channel)
         if not settings.centre_phone:
-            log.warning("CENTRE_PHONE is not set: fallback replies cannot give a phone number")
+            log.warning(
+                "CENTRE_PHONE is not set: fallback replies cannot give a phone number, "
+                "and FAQ answers leave out the sentences that would show it"
+            )
+        if not settings.centre_address:
+            log.warning(
+                "CENTRE_ADDRESS is not set: FAQ answers leave out the sentences "
+                "that would show the centre's address"
+            )
 
         app = build_app(
             engine,

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-__all__ = ["fold", "normalize", "tokens"]
+__all__ = ["PhraseTable", "fold", "normalize", "phrase_table", "rewrite_phrases", "tokens"]
 
 _WHITESPACE_RE = re.compile(r"\s+")
 # All Vietnamese tone and vowel marks (acute, grave, hook, tilde, dot below,
@@ -32,7 +32,23 @@ _COMBINING_RE = re.compile("[\u0300-\u036f]")
 # other scripts) is noise for matching.
 _TOKEN_RE = re.compile(r"[0-9]+|[a-z]+")
 _TRIPLE_RE = re.compile(r"([a-z])\1{2,}")
-_DOUBLE_RE = re.compile(r"([a-z])\1")
+# "uu" is not collapsed: it is the folded "ưu", "lưu", "hưu", "bưu", "cứu" (Telex types ư as "uw").
+_DOUBLE_RE = re.compile(r"([a-tv-z])\1")
+# "vậy" (so, then) is a filler particle; without diacritics it reads like "vay"
+# (borrow), so it is dropped while the marks still tell the two apart.
+_VAY_PARTICLE_RE = re.compile(r"(?<!\w)(?:vậy|zậy|dzậy|vạy)(?!\w)", re.IGNORECASE)
+# Undiacritised "vay" is the particle at the end of a question ("la j vay",
+# "dung ko vay") or at the start of one, before the asker ("vay e bi tru…").
+_VAY_END_PREV: frozenset[str] = frozenset(
+    {"gi", "khong", "sao", "the", "nhu", "nao", "dau", "a", "roi", "chua", "ha", "nhi", "ta"}
+)
+# Words that may close a question after the particle ("… không vậy anh chị").
+_ADDRESS: frozenset[str] = frozenset(
+    {"a", "ad", "admin", "anh", "chi", "em", "e", "ban", "oi", "nhe", "nha", "ak", "ah"}
+)
+_VAY_START_NEXT: frozenset[str] = frozenset(
+    {"e", "em", "toi", "minh", "cho", "anh", "chi", "ban", "thi", "neu", "la", "chau", "dung"}
+)
 
 # Folded words that really contain a double letter; everything else with a
 # doubled letter is treated as stretching ("nhieuu") or a Telex leak
@@ -172,15 +188,8 @@ _PHRASES: Mapping[tuple[str, ...], tuple[str, ...]] = {
     ("cho", "nao"): ("o", "dau"),
     ("noi", "nao"): ("o", "dau"),
 }
-_PHRASES_BY_HEAD: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    head: tuple(
-        sorted(
-            ((pat, rep) for pat, rep in _PHRASES.items() if pat[0] == head),
-            key=lambda item: -len(item[0]),
-        )
-    )
-    for head in {pat[0] for pat in _PHRASES}
-}
+# Phrases by their first word, longest first (see :func:`phrase_table`).
+PhraseTable = Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]
 
 
 def fold(text: str) -> str:
@@ -205,7 +214,9 @@ def tokens(text: str) -> list[str]:
 
     Exposed separately because the matcher weighs individual words.
     """
+    text = _VAY_PARTICLE_RE.sub(" ", unicodedata.normalize("NFC", text))
     raw = [_collapse_repeats(tok) for tok in _TOKEN_RE.findall(fold(text))]
+    raw = _drop_vay_particle(raw)
     expanded: list[str] = []
     for i, tok in enumerate(raw):
         # Neighbours are seen already corrected ("han quc" -> next is "quoc").
@@ -215,13 +226,38 @@ def tokens(text: str) -> list[str]:
     return _apply_phrases(expanded)
 
 
+def _drop_vay_particle(words: list[str]) -> list[str]:
+    """Remove an undiacritised "vay" where it can only be the particle "vậy"."""
+    if "vay" not in words:
+        return words
+    out: list[str] = []
+    last = len(words) - 1
+    while last > 0 and words[last] in _ADDRESS:
+        last -= 1
+    for i, word in enumerate(words):
+        if word == "vay":
+            prev = _TOKEN_MAP.get(words[i - 1], words[i - 1]) if i else ""
+            nxt = _TOKEN_MAP.get(words[i + 1], words[i + 1]) if i < len(words) - 1 else ""
+            after = words[i + 2] if i + 2 < len(words) else ""
+            if (
+                (i == last and prev in _VAY_END_PREV)
+                or (i == 0 and nxt in _VAY_START_NEXT)
+                or (i == 0 and nxt == "co" and after in {"di", "nen", "sao", "the"})
+            ):
+                continue
+        out.append(word)
+    return out
+
+
 def _collapse_repeats(token: str) -> str:
     """Undo stretched letters ("nhieuuu") and Telex doubles ("khoong").
 
     Known abbreviations are returned untouched because some of them
     legitimately contain doubled letters ("cccd", "lltp").
     """
-    if token in _TOKEN_MAP or token in _KEEP_DOUBLE or not _DOUBLE_RE.search(token):
+    if token in _TOKEN_MAP or token in _KEEP_DOUBLE:
+        return token
+    if not _DOUBLE_RE.search(token) and not _TRIPLE_RE.search(token):
         return token
     token = _TRIPLE_RE.sub(r"\1", token)
     if token in _TOKEN_MAP or token in _KEEP_DOUBLE:
@@ -269,17 +305,45 @@ def _rewrite_country(
     return f"{word} {second}"
 
 
-def _apply_phrases(words: Sequence[str]) -> list[str]:
-    """Replace known multi-word misspellings, scanning left to right."""
+def phrase_table(phrases: Mapping[tuple[str, ...], tuple[str, ...]]) -> PhraseTable:
+    """Index phrase rewrites by their first word, longest pattern first."""
+    heads: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for pattern, replacement in phrases.items():
+        if pattern:
+            heads.setdefault(pattern[0], []).append((pattern, replacement))
+    return {
+        head: tuple(sorted(items, key=lambda item: -len(item[0]))) for head, items in heads.items()
+    }
+
+
+def rewrite_phrases(
+    words: Sequence[str], table: PhraseTable
+) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Replace phrases left to right, the longest match at each position first.
+
+    Returns the rewritten words and the replacements used, in order (callers
+    learn from them which groups a text mentions). One loop for every phrase
+    table of the project: normalisation here and the domain lexicon.
+    """
     out: list[str] = []
+    used: list[tuple[str, ...]] = []
     i = 0
     while i < len(words):
-        for pattern, replacement in _PHRASES_BY_HEAD.get(words[i], ()):
+        for pattern, replacement in table.get(words[i], ()):
             if tuple(words[i : i + len(pattern)]) == pattern:
                 out.extend(replacement)
+                used.append(replacement)
                 i += len(pattern)
                 break
         else:
             out.append(words[i])
             i += 1
-    return out
+    return out, used
+
+
+_PHRASE_TABLE = phrase_table(_PHRASES)
+
+
+def _apply_phrases(words: Sequence[str]) -> list[str]:
+    """Replace known multi-word misspellings, scanning left to right."""
+    return rewrite_phrases(words, _PHRASE_TABLE)[0]

@@ -1,7 +1,8 @@
-"""The loaded knowledge base and its index, swapped as a whole on reload.
+"""The loaded knowledge base, lexicon and index, swapped as a whole on reload.
 
-Built once at start; `reload()` re-reads the YAML files and replaces both only when
-the new content is valid, so a typo in an edited file never takes the FAQ down.
+Built once at start; `reload()` re-reads the YAML files and replaces all three only
+when the new content and lexicon are valid, so a typo in an edited file never takes
+the FAQ down.
 """
 
 from __future__ import annotations
@@ -10,22 +11,33 @@ import logging
 from pathlib import Path
 
 from faq.content import DEFAULT_CONTENT_DIR, KnowledgeBase, load_content
+from faq.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from faq.matcher import FaqIndex
 
 log = logging.getLogger(__name__)
 
 
 class FaqService:
-    def __init__(self, directory: Path = DEFAULT_CONTENT_DIR) -> None:
+    def __init__(
+        self, directory: Path = DEFAULT_CONTENT_DIR, lexicon_path: Path = DEFAULT_LEXICON
+    ) -> None:
         self.directory = directory
+        self.lexicon_path = lexicon_path
         self.kb: KnowledgeBase
+        self.lexicon: Lexicon
         self.index: FaqIndex
         self.reload()
 
     def reload(self) -> int:
-        """Re-read the content; keeps the old content and raises if the new one is invalid."""
+        """Re-read content and lexicon; keeps the old ones and raises if either is invalid."""
         kb = load_content(self.directory)
-        index = FaqIndex.build(kb)
-        self.kb, self.index = kb, index
-        log.info("FAQ loaded: %d entries from %s", len(kb.entries), self.directory)
+        lexicon = load_lexicon(self.lexicon_path)
+        index = FaqIndex.build(kb, lexicon)
+        self.kb, self.lexicon, self.index = kb, lexicon, index
+        log.info(
+            "FAQ loaded: %d entries from %s, %d lexicon phrases",
+            len(kb.entries),
+            self.directory,
+            len(lexicon.rewrites),
+        )
         return len(kb.entries)

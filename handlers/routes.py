@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from handlers import (
     broadcast_compose,
+    faq_flow,
     fee_calculator,
     handoff,
     handoff_staff,
     home,
     job_fairs,
-    legacy_routes,
     privacy,
     recruiter_check,
     referrals,
@@ -36,6 +36,6 @@ ROUTERS: tuple[Router, ...] = (
     staff.router,
     referrals.router,
     broadcast_compose.router,
-    legacy_routes.faq_router,
+    faq_flow.router,
 )
 ROUTES = Routes.build(ROUTERS)

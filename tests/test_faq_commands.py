@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.faq_commands import check
@@ -39,12 +40,19 @@ def _ask(*questions: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_ask_gives_the_eps_cost_answer_with_its_source() -> None:
-    [record] = _ask("di han quoc het bn tien")
-    assert record["faq_id"] == "eps_cost"
-    assert isinstance(record["score"], float)
+def test_ask_prints_what_the_worker_sees_first() -> None:
+    [record, two] = _ask(
+        "tien moi gioi xkld la gi",
+        "ký quỹ là gì, về nước đúng hạn có được hoàn tiền ký quỹ không",
+    )
+    assert record["faq_id"] == "fee_brokerage" and record["faq_ids"] == ["fee_brokerage"]
+    assert record["kind"] == "answer" and isinstance(record["score"], float)
     answer = str(record["answer"])
-    assert "Nguồn:" in answer and "Hàn Quốc" in answer
+    assert answer.startswith("Về: Tiền môi giới có phải người lao động trả không?\n")
+    # sources stay behind «Nguồn»; the centre's placeholders are filled in
+    assert "Nguồn" not in answer and "{" not in answer
+    assert two["faq_ids"] == ["dep_what", "dep_refund"]
+    assert str(two["answer"]).count("Về: ") == 2
 
 
 def test_ask_fallback_has_no_id_and_the_fallback_text() -> None:
@@ -58,6 +66,39 @@ def test_check_passes_on_the_shipped_content_and_fails_on_broken(tmp_path: Path)
     assert check() == 0
     (tmp_path / "bad.yaml").write_text("topic: x\ntitle: X\norder: 1\nentries:\n  - id: Bad Id\n")
     assert check(tmp_path) == 1
+
+
+def test_check_also_validates_the_matcher_lexicon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(
+        'groups:\n  - canonical: "ký quỹ"\n    variants: ["cọc"]\n'
+        '  - canonical: "tiền cọc"\n    variants: ["cọc"]\n',
+        encoding="utf-8",
+    )
+    assert check(FIXTURE_FAQ, lexicon) == 1
+    assert "'cọc' is already in group 'ký quỹ'" in capsys.readouterr().out
+    lexicon.write_text('groups:\n  - canonical: "ký quỹ"\n    variants: ["cọc"]\n')
+    assert check(FIXTURE_FAQ, lexicon) == 0
+
+
+async def test_staff_reload_keeps_the_old_faq_when_the_lexicon_is_broken(
+    database_url: str, tmp_path: Path
+) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text('groups:\n  - canonical: "hàn quốc"\n    variants: ["xứ kim chi"]\n')
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ, lexicon))
+    try:
+        [before] = await chat.say("đi xứ kim chi hết bao nhiêu tiền")
+        assert before.text.startswith("Về: Đi Hàn Quốc theo EPS hết bao nhiêu tiền?")
+        lexicon.write_text("groups: [broken")
+        await chat.send(user="staff-1", chat_key=STAFF, text="/faqreload")
+        assert "có lỗi" in chat.channel.to(STAFF)[-1].text
+        [after] = await chat.say("đi xứ kim chi hết bao nhiêu tiền")
+        assert after.text == before.text
+    finally:
+        await chat.close()
 
 
 async def test_staff_reload_picks_up_edits_and_keeps_old_content_on_errors(

@@ -88,9 +88,9 @@ async def test_a_question_about_scams_the_faq_answers_offers_a_person_with_the_q
     away; the question goes to staff with the card when the worker taps."""
     chat = await Transcript.open(make_settings(database_url), FaqService())
     try:
-        question = "bị lừa đảo xuất khẩu lao động thì báo ở đâu"
+        question = "bị lừa thì báo ở đâu"
         replies = await chat.say(question)
-        assert "Nguồn" in replies[0].text  # answered
+        assert replies[0].text.startswith("Về: ")  # answered
         assert TALK_TO_STAFF in replies[-1].buttons and "113" in replies[-1].text
         assert chat.channel.to(STAFF) == []
         await chat.press(TALK_TO_STAFF.action)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from faq.content import load_content
+from faq.lexicon import load_lexicon
 from faq.matcher import (
     ANSWER_MIN_SCORE,
     SUGGEST_MIN_SCORE,
@@ -182,3 +183,147 @@ def test_empty_knowledge_base() -> None:
 
     index = FaqIndex.build(KnowledgeBase(()))
     assert index.lookup("di han quoc het bao nhieu tien") == Lookup("none")
+
+
+# --- reading messages the way a person does (tests/data/faq_matcher + the shipped lexicon) ---
+
+MATCHER_DIR = Path(__file__).parent / "data" / "faq_matcher"
+
+
+@pytest.fixture(scope="module")
+def reader() -> FaqIndex:
+    return FaqIndex.build(load_content(MATCHER_DIR, today=TODAY), load_lexicon())
+
+
+def _score_of(lookup: Lookup, entry_id: str) -> float:
+    return next((m.score for m in lookup.matches if m.entry.id == entry_id), 0.0)
+
+
+STORY = (
+    "Chào anh chị, em là người Mông ở xã Y Tý, năm nay 24 tuổi. "
+    "Nhà em làm nương, anh trai em cũng đang đi làm xa. "
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Tiền ký quỹ để làm gì, có phải nộp không?", "dep_what"),
+        ("đi hàn quốc theo eps hết bao nhiêu tiền?", "kr_cost"),
+        ("làm hộ chiếu ở đâu vậy ạ", "passport"),
+        ("cty đòi thế chấp sổ đỏ nhà em có đúng không", "fee_collateral"),
+        ("vay ngân hàng chính sách được bao nhiêu", "loan_amount"),
+    ],
+)
+def test_story_around_a_question_does_not_change_the_answer(
+    reader: FaqIndex, question: str, expected: str
+) -> None:
+    alone = reader.lookup(question)
+    told = reader.lookup(STORY + question)
+    assert top_id(alone) == top_id(told) == expected
+    assert told.kind == alone.kind == "answer"
+    # extra words never lower the right entry's score
+    assert _score_of(told, expected) >= _score_of(alone, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # cọc / đặt cọc / tiền đảm bảo → ký quỹ
+        ("coc bao nhieu tien", "dep_what"),
+        ("cty bat dat coc truoc, tien dat coc de lam gi", "dep_what"),
+        ("tien dam bao hop dong la gi", "dep_what"),
+        # không đi nữa / đổi ý → rút hồ sơ
+        ("e doi y khong di nua thi cty tru bao nhieu tien", "withdraw_refund"),
+        # trốn / ở lại → bỏ trốn
+        ("tron ra ngoai lam thi bi phat the nao", "runaway"),
+        ("het hd o lai lam tiep bi phat the nao", "runaway"),
+        # bay → xuất cảnh
+        ("cho bay lau qua, 8 thang roi chua bay", "wait_long"),
+        # sổ đỏ → tài sản bảo đảm
+        ("cong ty giu so do nha em", "fee_collateral"),
+        # osin → giúp việc gia đình
+        ("di dai loan lam osin co nen ko", "helper_taiwan"),
+    ],
+)
+def test_the_lexicon_makes_synonyms_meet(reader: FaqIndex, text: str, expected: str) -> None:
+    found = reader.lookup(text)
+    assert top_id(found) == expected, found
+    assert found.kind in ("answer", "suggest")
+
+
+def test_synonyms_only_match_through_the_lexicon(reader: FaqIndex) -> None:
+    """Without the lexicon "sổ đỏ" meets nothing and "osin" is a guess."""
+    plain = FaqIndex.build(load_content(MATCHER_DIR, today=TODAY))
+    assert top_id(plain.lookup("cong ty giu so do nha em")) != "fee_collateral"
+    osin = "di dai loan lam osin co nen ko"
+    assert plain.lookup(osin).kind != "answer"
+    assert reader.lookup(osin).kind == "answer"
+
+
+def test_two_questions_get_two_answers_in_order(reader: FaqIndex) -> None:
+    lookups = reader.read("ky quy la gi, ve nuoc dung han co lay lai duoc khong")
+    assert [lk.kind for lk in lookups] == ["answer", "answer"]
+    assert [top_id(lk) for lk in lookups] == ["dep_what", "dep_refund"]
+    assert "ky quy" in lookups[0].clause and "dung han" in lookups[1].clause
+    # lookup() gives the main question of the two
+    assert top_id(reader.lookup("ky quy la gi, ve nuoc dung han co lay lai duoc khong")) in {
+        "dep_what",
+        "dep_refund",
+    }
+
+
+def test_one_question_told_twice_is_one_answer(reader: FaqIndex) -> None:
+    lookups = reader.read("lam ho chieu o dau. cho em hoi ho chieu xin o dau a")
+    assert len(lookups) == 1
+    assert top_id(lookups[0]) == "passport"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hôm nay trời mưa to quá",
+        "mua xe máy cũ ở đâu rẻ",
+        "giá lúa năm nay bao nhiêu một cân",
+        "con gà tây nuôi bao lâu thì bán được",
+        "đội tuyển bóng đá tối nay đá mấy giờ",
+        "cảm ơn nhé",
+        "😭😭🙏",
+    ],
+)
+def test_off_topic_text_gets_no_answer(reader: FaqIndex, text: str) -> None:
+    assert reader.lookup(text).kind != "answer"
+
+
+def test_the_market_in_the_story_picks_the_country(reader: FaqIndex) -> None:
+    assert top_id(reader.lookup("em muon sang nhat. het bao nhieu tien?")) == "jp_cost"
+    assert top_id(reader.lookup("em muon sang han quoc. het bao nhieu tien?")) == "kr_cost"
+
+
+def test_the_stage_in_the_story_changes_the_answer(reader: FaqIndex) -> None:
+    """The deposit comes back to a worker who came home on time, not to one who ran away."""
+    question = "gio muon ve nuoc thi co lay lai duoc tien ky quy khong"
+    on_time = reader.lookup("em lam het hop dong roi. " + question)
+    assert on_time.kind == "answer" and top_id(on_time) == "dep_refund"
+    ran_away = reader.lookup("em tron ra ngoai lam 2 nam roi. " + question)
+    assert not (ran_away.kind == "answer" and top_id(ran_away) == "dep_refund"), ran_away
+
+
+def test_typos_of_known_words_are_tolerated(reader: FaqIndex) -> None:
+    assert top_id(reader.lookup("lam ho chiue o dau")) == "passport"
+
+
+def test_alternatives_follow_the_answer(reader: FaqIndex) -> None:
+    found = reader.lookup("tien ky quy de lam gi")
+    assert found.kind == "answer" and top_id(found) == "dep_what"
+    assert [m.score for m in found.matches] == sorted(
+        (m.score for m in found.matches), reverse=True
+    )
+    assert all(m.score >= SUGGEST_MIN_SCORE for m in found.matches)
+
+
+def test_a_long_story_is_read_fast(reader: FaqIndex) -> None:
+    story = (STORY * 20 + "em da nop tien coc, gio khong di nua co lay lai duoc khong?")[:3000]
+    start = time.perf_counter()
+    reader.read(story)
+    assert time.perf_counter() - start < 0.1

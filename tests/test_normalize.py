@@ -54,7 +54,14 @@ def test_fold_keeps_punctuation_and_emoji() -> None:
         ("đi đc k", "di duoc khong"),
         ("hok biet", "khong biet"),
         ("hem co", "khong co"),
-        ("la j vay", "la gi vay"),
+        # "vậy" is a particle, "vay" (borrow) is not: the particle goes
+        ("la j vay", "la gi"),
+        ("có đúng không vậy", "co dung khong"),
+        ("vậy em bị trừ bao nhiêu", "em bi tru bao nhieu"),
+        ("vay e bi tru bn", "e bi tru bao nhieu"),
+        ("vay co can the chap ko", "vay co can the chap khong"),
+        ("nha ngheo co vay dc ko", "nha ngheo co vay duoc khong"),
+        ("em muon vay", "em muon vay"),
         # "ntn" expands to "nhu the nao", then every "how" wording becomes "the nao"
         ("lam ntn", "lam the nao"),
         ("nhu the nao", "the nao"),

@@ -207,7 +207,9 @@ async def test_the_rest_of_the_menu_works_over_zalo_oa(
 
     await say("xin chào", replies=2)
     [answer] = await say("di han quoc can dieu kien gi")
-    assert "18 đến 39 tuổi" in answer.text and "Luật 69/2020/QH14" in answer.text
+    assert "18 đến 39 tuổi" in answer.text and "📚 Nguồn" in answer.text
+    [sources] = await press("faqs:eps_conditions")  # the sources are behind «Nguồn»
+    assert "Luật 69/2020/QH14" in sources.text
     await say("/menu")
     [ask] = await press("menu:recruiter")
     assert "tên công ty" in ask.text
