@@ -332,8 +332,7 @@ def acknowledge(
         when = f" từ {spoken_time(opening, now)}" if opening else ""
         lines.append(f"Bây giờ là ngoài giờ làm việc. Cán bộ sẽ trả lời bạn tại đây{when}.")
         urgent = True
-    if urgent:
-        lines.append("Nếu nguy hiểm hoặc khẩn cấp, gọi ngay:")
+    if urgent:  # the content's own list of numbers, with its heading
         lines.append(distress.hotlines(ctx, in_handoff=True))
     if reason == "button" and first is None:
         lines.append("Bạn hãy nhắn câu hỏi, gửi tin nhắn thoại hoặc ảnh giấy tờ.")
