@@ -60,7 +60,10 @@ async def run(args: argparse.Namespace) -> None:
 
     web_app = web.Application()
     web_app.router.add_post(args.path, webhook)
-    web_app.router.add_get("/healthz", lambda _: web.json_response({"status": "ok"}))
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    web_app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()

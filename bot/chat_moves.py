@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import outbox
 from db.clock import utcnow
+from db.core import changed
 from db.models import OutboxMessage, SettingOverride
 from db.upsert import insert_ignore
 from handlers.types import Reply
@@ -114,7 +115,7 @@ class ChatMoves:
             "then the stored move is used.",
             old,
             new,
-            moved.rowcount or 0,
+            changed(moved),
             new,
         )
         if self.on_moved is not None:
@@ -122,12 +123,12 @@ class ChatMoves:
 
 
 async def _store(session: AsyncSession, name: str, value: str) -> None:
-    changed = await session.execute(
+    result = await session.execute(
         update(SettingOverride)
         .where(SettingOverride.name == name)
         .values(value=value, updated_at=utcnow())
     )
-    if not changed.rowcount:
+    if not changed(result):
         await session.execute(
             insert_ignore(
                 session, SettingOverride, ["name"], name=name, value=value, updated_at=utcnow()

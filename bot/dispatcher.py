@@ -28,6 +28,7 @@ from bot.outbox import OutboxSender
 from bot.splitting import split_text
 from db import outbox, users
 from db.clock import utcnow
+from db.core import changed, table_of
 from db.models import OutboxMessage, ProcessedUpdate, User
 from db.recruiters import RegistryCache
 from db.upsert import insert_ignore_statement
@@ -46,7 +47,7 @@ WORKING = 16  # updates handled concurrently (each one a transaction and a few s
 # the platform sends as separate updates, within a second) are recorded and join it.
 ALBUM_SETTLE = 1.5
 APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
-_INBOX = ProcessedUpdate.__table__
+_INBOX = table_of(ProcessedUpdate)
 # Built once (a Core statement keeps its cache key); the SET values come as parameters.
 TAKE_UPDATE = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending")
 
@@ -108,7 +109,7 @@ class Dispatcher:
         async with self.sessions.begin() as session:
             stmt = insert_ignore_statement(
                 session.get_bind().dialect.name,
-                ProcessedUpdate.__table__,
+                _INBOX,
                 ("channel", "update_key"),
                 "id",
             )
@@ -217,7 +218,7 @@ class Dispatcher:
             taken = await session.execute(
                 TAKE_UPDATE, {"row_id": inbox_id, "status": "done", "handled_at": utcnow()}
             )
-            if taken.rowcount != 1:
+            if changed(taken) != 1:
                 return []
             if incoming.media_group:
                 incoming = await _gather_album(session, inbox_id, incoming)
@@ -420,7 +421,7 @@ async def _gather_album(session: AsyncSession, inbox_id: int, incoming: Incoming
         taken = await session.execute(
             TAKE_UPDATE, {"row_id": row_id, "status": "done", "handled_at": utcnow()}
         )
-        if taken.rowcount == 1:
+        if changed(taken) == 1:
             items.append((row_id, other))
     if len(items) == 1 or incoming.media is None:
         return incoming

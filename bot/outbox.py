@@ -125,23 +125,10 @@ class OutboxSender(Worker):
             try:
                 if channel is None:
                     raise RetryLater(60, f"channel {row.channel} is not running")
-                reply = Reply.from_json(row.payload["reply"])
-                media = Media(**row.payload["media"]) if row.payload.get("media") else None
-                if media is not None and media.origin and media.origin != row.channel:
-                    reply, media = await self._carry(reply, media)
-                thread = await self._thread(row, sent)
+                reply, media, thread = await self._prepare(row, sent)
                 await self._pace(row)
                 tried = True
-                notice = row.payload.get("notice")
-                album = [Media(**item) for item in row.payload.get("album") or []]
-                if notice and isinstance(channel, NoticeChannel):
-                    message_id = await channel.send_notice(row.chat_key, reply, Notice(**notice))
-                elif album:
-                    message_id = await _send_album(channel, row.chat_key, reply, album, thread)
-                elif thread is not None:
-                    message_id = await channel.send(row.chat_key, reply, media, reply_to=thread)
-                else:
-                    message_id = await channel.send(row.chat_key, reply, media)
+                message_id = await _send_row(channel, row, reply, media, thread)
             except Exception as exc:
                 if isinstance(exc, RetryLater) and not exc.counts:
                     tried = False  # the chat cannot take messages yet: no attempt used up
@@ -155,6 +142,17 @@ class OutboxSender(Worker):
             self.metrics.sends.labels(row.channel, "sent").inc()
             sent[row.idempotency_key] = message_id
             await self._record_sent(row.id, message_id)
+
+    async def _prepare(
+        self, row: Any, sent: dict[str, str | None]
+    ) -> tuple[Reply, Media | None, str | None]:
+        """A row's reply, its media (a file of another channel fetched first) and the
+        platform message it replies to."""
+        reply = Reply.from_json(row.payload["reply"])
+        media = Media(**row.payload["media"]) if row.payload.get("media") else None
+        if media is not None and media.origin and media.origin != row.channel:
+            reply, media = await self._carry(reply, media)
+        return reply, media, await self._thread(row, sent)
 
     async def _thread(self, row: Any, sent: dict[str, str | None]) -> str | None:
         """The platform message a row replies to: the one sent for the outbox row its
@@ -250,6 +248,22 @@ class OutboxSender(Worker):
     def _park(self, batch: list[Sent], exc: Exception) -> None:
         log.warning("outbox: %d rows sent, but not recorded yet (%s)", len(batch), exc)
         self._unmarked.update(batch)
+
+
+async def _send_row(
+    channel: Egress, row: Any, reply: Reply, media: Media | None, thread: str | None
+) -> str | None:
+    """One row to its platform: a status notice the channel delivers its own way, an
+    album, or a message (in a thread when it names one)."""
+    notice = row.payload.get("notice")
+    album = [Media(**item) for item in row.payload.get("album") or []]
+    if notice and isinstance(channel, NoticeChannel):
+        return await channel.send_notice(row.chat_key, reply, Notice(**notice))
+    if album:
+        return await _send_album(channel, row.chat_key, reply, album, thread)
+    if thread is not None:
+        return await channel.send(row.chat_key, reply, media, reply_to=thread)
+    return await channel.send(row.chat_key, reply, media)
 
 
 async def _send_album(

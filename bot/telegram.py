@@ -441,6 +441,7 @@ class TelegramChannel(InlineButtons):
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
         thread: ReplyParameters | None = None,
     ) -> Message:
+        assert media.file_ref is not None  # the caller sends only media with a file
         if media.kind == "video_note":  # a round video: only sendVideoNote takes its file id
             return await self.app.bot.send_video_note(
                 chat_key, media.file_ref, reply_markup=markup, reply_parameters=thread
@@ -534,7 +535,7 @@ def to_incoming(update: Update, staff_chats: Collection[str] = ()) -> Incoming |
     if sender is None:
         return None
     user_key, display_name = sender
-    base = {
+    base: dict[str, Any] = {
         "channel": "telegram",
         "user_key": user_key,
         "update_key": key,

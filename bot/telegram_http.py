@@ -73,7 +73,7 @@ class AiohttpRequest(BaseRequest):
         connect = (
             self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
         )
-        write = self._media_write_timeout if files else self._write_timeout
+        write: float | None = self._media_write_timeout if files else self._write_timeout
         if not isinstance(write_timeout, DefaultValue):
             write = write_timeout
         # aiohttp has no separate write timeout: the whole request gets connect + write +

@@ -294,35 +294,43 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
         # acknowledged, nothing to answer.
         return None
     sender = message.get("from") or {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
     if not isinstance(sender, dict) or not sender.get("id") or message.get("message_id") is None:
         raise MalformedUpdate("message without sender or id")
     if sender.get("is_bot"):
         return None
     if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
         return None  # a group: the bot answers only in private chats and keeps nothing
-    base: dict[str, Any] = {
-        "channel": NAME,
-        "user_key": str(sender["id"]),
-        "update_key": f"{name}:{message['message_id']}"[:128],
-        "display_name": sender.get("display_name") or sender.get("first_name"),
-        "chat_key": str(chat.get("id") or sender["id"]),
-        "message_ref": str(message["message_id"]),
-    }
+    content = _content(name, message)
+    if content is None:
+        return None  # reactions and events we do not know: acknowledged
+    return Incoming(
+        channel=NAME,
+        user_key=str(sender["id"]),
+        update_key=f"{name}:{message['message_id']}"[:128],
+        display_name=sender.get("display_name") or sender.get("first_name"),
+        chat_key=str(chat.get("id") or sender["id"]),
+        message_ref=str(message["message_id"]),
+        **content,
+    )
+
+
+def _content(name: str, message: dict[str, Any]) -> dict[str, Any] | None:
+    """What a message of this event says: its text or its media (None: nothing to handle)."""
     if name == "message.text.received":
-        return Incoming(**base, text=str(message.get("text") or ""))
+        return {"text": str(message.get("text") or "")}
     if name == "message.image.received":
         url = message.get("photo_url") or message.get("photo")
-        return Incoming(**base, media=Media("photo", url, message.get("caption")))
+        return {"media": Media("photo", url, message.get("caption"))}
     if name == "message.sticker.received":
-        return Incoming(**base, media=Media("sticker", str(message.get("sticker") or "")))
+        return {"media": Media("sticker", str(message.get("sticker") or ""))}
     if name == "message.voice.received":
         url = message.get("voice_url") or message.get("url")
-        return Incoming(**base, media=Media("voice", url, url))
+        return {"media": Media("voice", url, url)}
     if "reaction" in name:
         return None  # a reaction to one of our messages: nothing to answer
     if message.get("text"):  # (the documentation's getUpdates sample has no event name)
-        return Incoming(**base, text=str(message["text"]))
+        return {"text": str(message["text"])}
     if name.startswith("message.") and name.endswith(".received"):
-        return Incoming(**base, media=Media("other"))  # a new kind of message: "can't read"
-    return None  # reactions and events we do not know: acknowledged
+        return {"media": Media("other")}  # a new kind of message: "can't read"
+    return None

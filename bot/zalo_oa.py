@@ -103,6 +103,8 @@ class OaRefused(PermanentFailure):
     def __init__(self, reason: str, code: int) -> None:
         super().__init__(reason)
         self.code = code
+
+
 # Uploads (docs "Upload hình ảnh" / "Upload file"): JPG/PNG up to 1 MB; PDF/DOC/DOCX
 # up to 5 MB.
 MAX_IMAGE_BYTES = 1_000_000
@@ -356,8 +358,8 @@ class ZaloOAChannel(NumberedChoices):
     async def _post_cs(self, chat_key: str, message: dict[str, Any]) -> str | None:
         body = {"recipient": {"user_id": chat_key}, "message": message}
         data = await self._post(f"{self.base}/v3.0/oa/message/cs", body, TOKEN_REFUSED)
-        result = data.get("data") if isinstance(data.get("data"), dict) else {}
-        quota = result.get("quota") if isinstance(result.get("quota"), dict) else {}
+        result: dict[str, Any] = data["data"] if isinstance(data.get("data"), dict) else {}
+        quota: dict[str, Any] = result["quota"] if isinstance(result.get("quota"), dict) else {}
         self.metrics.zalo_oa_quota.labels(str(quota.get("quota_type") or "paid")[:32]).inc()
         return str(result.get("message_id") or "") or None
 
@@ -500,33 +502,35 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     reactions, our own sends echoed back, events we do not know: all acknowledged)."""
     name = str(event.get("event_name"))
     stamp = str(event.get("timestamp", ""))
+    if name.startswith("user_send_"):
+        return _user_message(name, event, stamp)
+    if name.startswith("oa_send_"):
+        return _admin_message(name, event)
+    if name == "user_submit_info":
+        return _submitted_info(event, stamp)
     if name in ("follow", "unfollow"):
         user = _id(event.get("follower")) or _id(event.get("sender"))
-        if user is None:
-            return None
         following = name == "follow"  # a (re)follow is greeted like /start
-        return _incoming(
-            user, f"{name}:{user}:{stamp}", text="/start" if following else None,
-            following=following,
-        )  # fmt: skip
-    if name == "user_click_chatnow":  # once per user: they opened the chat, greet them
-        user = _id(event.get("user_id"))
-        return _incoming(user, f"{name}:{user}", text="/start") if user else None
-    if name == "user_withdraw":
-        # The user's data-subject request through Zalo (withdraw consent, delete, restrict,
-        # object): the same erasure as a confirmed /xoadulieu.
-        user = _id(event.get("user_id"))
+        text = "/start" if following else None
         return (
-            _incoming(user, f"{name}:{user}:{stamp}", action=ConfirmErase().pack())
+            _incoming(user, f"{name}:{user}:{stamp}", text=text, following=following)
             if user
             else None
         )
-    if name == "user_submit_info":
-        return _submitted_info(event, stamp)
-    if name.startswith("oa_send_"):
-        return _admin_message(name, event)
-    if not name.startswith("user_send_"):
+    user = _id(event.get("user_id"))
+    if user is None:
         return None
+    if name == "user_click_chatnow":  # once per user: they opened the chat, greet them
+        return _incoming(user, f"{name}:{user}", text="/start")
+    if name == "user_withdraw":
+        # The user's data-subject request through Zalo (withdraw consent, delete, restrict,
+        # object): the same erasure as a confirmed /xoadulieu.
+        return _incoming(user, f"{name}:{user}:{stamp}", action=ConfirmErase().pack())
+    return None
+
+
+def _user_message(name: str, event: dict[str, Any], stamp: str) -> Incoming:
+    """`user_send_*`: what the user wrote or sent."""
     user = _id(event.get("sender"))
     message = event.get("message")
     if user is None or not isinstance(message, dict):
@@ -618,10 +622,10 @@ def _media(name: str, message: dict[str, Any]) -> Media:
     url = payload.get("url")
     caption = str(message.get("text") or "") or None
     if name == "user_send_location":
-        coords = payload.get("coordinates") if isinstance(payload.get("coordinates"), dict) else {}
+        coords: dict[str, Any] = payload.get("coordinates") or {}
         try:  # strings in Zalo's example
-            lat, lon = float(coords.get("latitude")), float(coords.get("longitude"))
-        except (TypeError, ValueError):
+            lat, lon = float(coords["latitude"]), float(coords["longitude"])
+        except (TypeError, ValueError, KeyError, AttributeError):
             return Media("location")
         return Media("location", f"{lat},{lon}", f"https://maps.google.com/?q={lat},{lon}")
     kinds = {

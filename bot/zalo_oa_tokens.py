@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import RetryLater
 from db.clock import utcnow
+from db.core import changed
 from db.models import ZaloOaToken
 from db.upsert import insert_ignore
 from settings import Settings
@@ -135,7 +136,7 @@ class OaTokens:
                 )
                 .execution_options(synchronize_session=False)
             )
-            return (result.rowcount or 0) == 1
+            return changed(result) == 1
 
     async def _refresh_under_lease(self, old: Token) -> Token:
         leased = old.version + 1
@@ -166,7 +167,7 @@ class OaTokens:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if (result.rowcount or 0) != 1:  # our lease expired and was taken: keep ours
+            if changed(result) != 1:  # our lease expired and was taken: keep ours
                 log.error("Zalo OA: token lease lost during a refresh; the new token is kept")
         token = Token(access, refresh, expires_at, leased + 1)
         self._current = token

@@ -49,7 +49,7 @@ PUBLIC = frozenset({f"{PREFIX}/login"})
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
-WAKE = web.AppKey("wake", Callable[[], None])
+WAKE: web.AppKey[Callable[[], None]] = web.AppKey("wake")
 ACCOUNT = web.RequestKey("account", StaffAccount)
 PASSWORD_CHECKS = web.AppKey("password_checks", PasswordChecks)
 LOGIN_THROTTLE = web.AppKey("login_throttle", AddressThrottle)

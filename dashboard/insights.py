@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -28,7 +28,8 @@ from handlers.registration.export import vietnam_time
 from handlers.registration.submit import STATUS_LABELS
 from handlers.staff_input import is_number, utc_midnight
 
-FAQ = web.AppKey("faq", Callable[[], FaqService | None])
+FaqSource = Callable[[], FaqService | None]
+FAQ: web.AppKey[FaqSource] = web.AppKey("faq")
 MISS_DAYS = (7, 30, 90, 365)
 MISS_LIMIT = 20_000
 WEEKS = 26
@@ -70,7 +71,7 @@ async def faq_misses(request: web.Request) -> web.Response:
                 .limit(MISS_LIMIT)
             )
         ).all()
-    groups: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    groups: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
     for text, created in rows:
         groups[normalize(text) or text.strip().lower()].append((text, created))
     faq = _faq(request)
@@ -84,7 +85,7 @@ async def faq_misses(request: web.Request) -> web.Response:
             if found.matches:
                 best = found.matches[0]
                 entry_id, question, score = best.entry.id, best.question, best.score
-        last = vietnam_time(max(c for _, c in variants))  # type: ignore[type-var]
+        last = vietnam_time(max(created for _, created in variants))
         result.append(
             MissGroup(shown, len(variants), f"{last:%d/%m/%Y}", entry_id, question, score)
         )

@@ -122,33 +122,38 @@ def _date(text: str) -> date | None:
         raise BadFilter(str(exc)) from None
 
 
-def filtered(filters: Filters) -> Select[tuple[Registration]]:
+def filtered(filters: Filters) -> Select[Registration]:
     """Registrations matching the filters (anonymised ones are not listed), unsorted."""
-    query = select(Registration).where(Registration.anonymised_at.is_(None))
-    phone = _whole_phone(filters.q)
-    if phone:
-        # A whole phone number or code: an index lookup, not a scan.
-        query = query.where(Registration.phone == phone)
-    elif CODE.match(filters.q):
-        query = query.where(Registration.code == filters.q.upper())
-    elif filters.q:
-        for word in fold(filters.q).split()[:6]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Registration.search_text.like(f"%{escaped}%", escape="\\"))
-    if filters.status:
-        query = query.where(Registration.status == filters.status)
-    if filters.province:
-        query = query.where(Registration.province_name == filters.province)
-    if filters.commune:
-        query = query.where(Registration.commune_name == filters.commune)
-    if filters.market:
-        query = query.where(Registration.market == filters.market)
+    query = _searched(select(Registration).where(Registration.anonymised_at.is_(None)), filters.q)
+    equal = (
+        (Registration.status, filters.status),
+        (Registration.province_name, filters.province),
+        (Registration.commune_name, filters.commune),
+        (Registration.market, filters.market),
+    )
+    for column, value in equal:
+        if value:
+            query = query.where(column == value)
     if filters.date_from:
         query = query.where(Registration.created_at >= utc_midnight(filters.date_from))
     if filters.date_to:
         query = query.where(
             Registration.created_at < utc_midnight(filters.date_to + timedelta(days=1))
         )
+    return query
+
+
+def _searched(query: Select[Registration], q: str) -> Select[Registration]:
+    """The search box: a whole phone number or code is an index lookup, not a scan; other
+    words must each appear in the folded name, code and phone."""
+    phone = _whole_phone(q)
+    if phone:
+        return query.where(Registration.phone == phone)
+    if CODE.match(q):
+        return query.where(Registration.code == q.upper())
+    for word in fold(q).split()[:6]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Registration.search_text.like(f"%{escaped}%", escape="\\"))
     return query
 
 
@@ -161,13 +166,13 @@ def _whole_phone(text: str) -> str | None:
         return None
 
 
-def sorted_query(filters: Filters) -> Select[tuple[Registration]]:
+def sorted_query(filters: Filters) -> Select[Registration]:
     columns = SORTS[filters.sort]
     order = [c.desc() if filters.order == "desc" else c.asc() for c in columns]
     return filtered(filters).order_by(*order)
 
 
-def page_query(filters: Filters) -> Select[tuple[Registration]]:
+def page_query(filters: Filters) -> Select[Registration]:
     """One page, plus one row that only says whether a next page exists."""
     return sorted_query(filters).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
 

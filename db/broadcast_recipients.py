@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
+from db.core import changed, table_of
 from db.models import Broadcast, BroadcastRecipient, User
 
 CLAIM_SECONDS = 120
@@ -32,7 +33,7 @@ MAX_ATTEMPTS = 10
 # It is not sent again (nobody twice) and counts as failed with this reason.
 UNCERTAIN = "uncertain: the sender stopped during this send; not resent"
 
-_R = BroadcastRecipient.__table__
+_R = table_of(BroadcastRecipient)
 
 
 # --- claims -------------------------------------------------------------------------
@@ -132,7 +133,7 @@ async def release_own_claims(session: AsyncSession, by: str) -> int:
         .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_by == by)
         .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
     )
-    return result.rowcount or 0
+    return changed(result)
 
 
 async def sweep_uncertain(session: AsyncSession) -> int:
@@ -142,7 +143,7 @@ async def sweep_uncertain(session: AsyncSession) -> int:
         .where(BroadcastRecipient.status == "inflight", BroadcastRecipient.claimed_until < utcnow())
         .values(status="failed", last_error=UNCERTAIN, claimed_until=None)
     )
-    return result.rowcount or 0
+    return changed(result)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | Liter
     """Autogenerate writes the models' text types (db/stored_text.py) as the plain
     String and Text they are in the database."""
     if type_ == "type" and isinstance(obj, BoundedString):
-        return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
+        return f"sa.String(length={getattr(obj.impl, 'length', None)})"
     if type_ == "type" and isinstance(obj, SafeText):
         return "sa.Text()"
     return False

@@ -17,12 +17,13 @@ from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
+from db.core import changed, table_of
 from db.models import OutboxMessage, User
 from db.upsert import insert_ignore_statement
 
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 12
-_TABLE = OutboxMessage.__table__
+_TABLE = table_of(OutboxMessage)
 # Built once; the SET values come as parameters (see `_claim_statement`).
 _BY_ID = update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
 
@@ -153,7 +154,7 @@ async def release_own_claims(session: AsyncSession, by: str) -> int:
         .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == by)
         .values(status="pending", claimed_until=None, next_attempt_at=utcnow())
     )
-    return result.rowcount or 0
+    return changed(result)
 
 
 async def mark_sent(session: AsyncSession, sent: dict[int, str | None]) -> None:
@@ -188,7 +189,7 @@ async def release(
         "claimed_until": None,
         "last_error": error,
     }
-    table = OutboxMessage.__table__
+    table = _TABLE
     if tried is not None and tried in row_ids:
         await session.execute(update(table).where(table.c.id == tried).values(**values))
     waiting = [row_id for row_id in row_ids if row_id != tried]

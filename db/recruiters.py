@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.models import LicensedRecruiter
-from faq.recruiters import Recruiter, RegistryIndex
+from faq.recruiters import Recruiter, RegistryIndex, Status
 
 
 async def replace_all(session: AsyncSession, recruiters: Sequence[Recruiter]) -> int:
@@ -37,7 +38,7 @@ async def load_all(session: AsyncSession) -> list[Recruiter]:
             licence_number=r.licence_number,
             licence_date=r.licence_date,
             address=r.address or "",
-            status=r.status,
+            status=cast(Status, r.status),
             status_date=r.status_date,
             source=r.source,
             list_date=r.list_date,

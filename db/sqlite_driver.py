@@ -33,7 +33,8 @@ class Cursor(aiosqlite.Cursor):
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Cursor:
         cursor = self._cursor
-        args = () if parameters is None else parameters
+        # SQLAlchemy hands a sequence (qmark style) as sqlite3 wants it: passed as it is.
+        args: Any = () if parameters is None else parameters
 
         def run() -> list[Any]:
             cursor.execute(sql, args)

@@ -30,7 +30,7 @@ class BoundedString(TypeDecorator[str]):
         if isinstance(value, str):
             if "\x00" in value:
                 value = value.replace("\x00", "")
-            length = self.impl.length  # type: ignore[attr-defined]
+            length = getattr(self.impl, "length", None)
             if length and len(value) > length:
                 value = value[:length]
         return value

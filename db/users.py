@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
+from db.core import table_of
 from db.models import ConversationState, User
 from db.stored_text import fitted
 from db.upsert import insert_ignore
@@ -85,7 +86,7 @@ def _seen(user: User, display_name: str | None) -> None:
         user.display_name = display_name
 
 
-_STATES = ConversationState.__table__
+_STATES = table_of(ConversationState)
 # The user (an ORM object: handlers change it) and their state's columns in one statement,
 # built once. The state row is locked until the transaction ends (PostgreSQL; SQLite has
 # one writer anyway), so two replicas handling messages of one user take turns.

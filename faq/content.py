@@ -217,7 +217,7 @@ def _parse_file(path: Path, today: dt.date) -> tuple[Topic | None, list[str]]:
     if not isinstance(data, dict):
         return None, [f"{name}: top level must be a mapping with topic, title, order, entries"]
     problems = _topic_header_problems(name, data)
-    topic_id = data.get("topic") if isinstance(data.get("topic"), str) else path.stem
+    topic_id: str = data["topic"] if isinstance(data.get("topic"), str) else path.stem
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list) or not raw_entries:
         problems.append(f"{name}: 'entries' must be a non-empty list")
@@ -228,8 +228,8 @@ def _parse_file(path: Path, today: dt.date) -> tuple[Topic | None, list[str]]:
         problems.extend(entry_problems)
         if entry is not None:
             entries.append(entry)
-    title = data.get("title") if isinstance(data.get("title"), str) else topic_id
-    order = data.get("order") if _is_int(data.get("order")) else 0
+    title: str = data["title"] if isinstance(data.get("title"), str) else topic_id
+    order: int = data["order"] if _is_int(data.get("order")) else 0
     return Topic(topic_id, title, order, tuple(entries)), problems
 
 

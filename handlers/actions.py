@@ -138,7 +138,8 @@ class Action:
         cls.prefix = prefix
         dataclasses.dataclass(frozen=True)(cls)
         hints = typing.get_type_hints(cls, include_extras=True)
-        cls._fields = tuple(_describe(cls, f.name, hints[f.name]) for f in dataclasses.fields(cls))
+        declared = dataclasses.fields(cls)  # type: ignore[arg-type]  # it is one now
+        cls._fields = tuple(_describe(cls, f.name, hints[f.name]) for f in declared)
         longest = len(prefix.encode()) + sum(len(SEPARATOR) + f.width for f in cls._fields)
         if longest > MAX_BYTES:
             raise ActionDefinitionError(

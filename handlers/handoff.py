@@ -171,41 +171,42 @@ async def open_conversation(
     if ctx.staff is None:
         return [no_staff(ctx)]
     carried = _carried(ctx)
-    session = ctx.session
-    conversation = await handoffs.open_of(session, ctx.user.id)
-    joined = conversation is not None
-    if conversation is not None and conversation.reason == "platform":
-        conversation.paused_until = None  # asked for a person: it stays until it is closed
-    resumed = False
-    if conversation is None:
-        conversation = await _recent(ctx)
-        resumed = conversation is not None
-        if conversation is not None:
-            handoffs.reopen(conversation)
-        else:
-            conversation = await handoffs.create(session, ctx.user, reason)
-            ctx.events.append(f"handoff:{reason}")  # metrics
+    conversation, new = await _conversation_for(ctx, reason)
     ctx.start_flow(FLOW, "open")
     ctx.state.buttons = []
     first = incoming if include and _has_content(incoming) else None
-    if joined or resumed:
-        if resumed:
-            thread(
-                ctx,
-                conversation,
-                Reply(f"🔄 Hội thoại #{conversation.id} ({name(ctx.user)}) mở lại."),
-            )
+    if new:
+        post_card(ctx, conversation, reason, first, carried)
+    else:
         if carried:
             thread(ctx, conversation, Reply(_line(ctx, conversation, f"(hỏi trước đó) {carried}")))
         if first is not None:
             _forward(ctx, conversation, first)
-    else:
-        post_card(ctx, conversation, reason, first, carried)
     if carried:
-        handoffs.record(session, conversation, "worker", text=carried)
+        handoffs.record(ctx.session, conversation, "worker", text=carried)
     if first is not None:
         _record(ctx, conversation, first)
     return [acknowledge(ctx, conversation, reason, first)]
+
+
+async def _conversation_for(ctx: Context, reason: str) -> tuple[HandoffConversation, bool]:
+    """The worker's open conversation, else their recent one reopened (said in its
+    thread), else a new one; and whether it is new (it then needs its card)."""
+    session = ctx.session
+    conversation = await handoffs.open_of(session, ctx.user.id)
+    if conversation is not None:
+        if conversation.reason == "platform":
+            conversation.paused_until = None  # asked for a person: it stays until closed
+        return conversation, False
+    conversation = await _recent(ctx)
+    if conversation is not None:
+        handoffs.reopen(conversation)
+        thread(
+            ctx, conversation, Reply(f"🔄 Hội thoại #{conversation.id} ({name(ctx.user)}) mở lại.")
+        )
+        return conversation, False
+    ctx.events.append(f"handoff:{reason}")  # metrics
+    return await handoffs.create(session, ctx.user, reason), True
 
 
 async def _recent(ctx: Context) -> HandoffConversation | None:
@@ -304,24 +305,7 @@ def acknowledge(
 ) -> Reply:
     """The one message the bot says in a hand-off: a person will answer, and when."""
     conversation.acknowledged_at = utcnow()
-    media = first.media if first is not None else None
-    lines: list[str] = []
-    if reason == "again":
-        lines.append("Cán bộ chưa trả lời được. Tin nhắn của bạn vẫn được giữ.")
-    elif media is not None and media.kind in ("voice", "audio"):
-        lines.append(
-            "Tôi chưa nghe được tin nhắn thoại. Tôi đã chuyển cho cán bộ trung tâm: "
-            "cán bộ sẽ nghe và trả lời bạn."
-        )
-    elif media is not None and media.kind in MEDIA_NAMES:
-        lines.append(f"Tôi đã chuyển {MEDIA_NAMES[media.kind]} của bạn cho cán bộ trung tâm.")
-    elif reason == "callback":
-        lines.append("Tôi đã chuyển lời nhắn và số điện thoại của bạn cho cán bộ trung tâm.")
-    elif reason == "distress":
-        lines.append("Bạn đang gặp khó khăn. Bạn không phải tự lo một mình.")
-        lines.append("Tôi đã chuyển tin nhắn của bạn cho cán bộ trung tâm.")
-    else:
-        lines.append("Tôi đã báo cán bộ trung tâm.")
+    lines = _what_was_passed_on(reason, first)
     hours = ctx.settings.office_hours
     now = utcnow()
     urgent = reason == "distress"
@@ -344,6 +328,28 @@ def acknowledge(
         return Reply("\n".join(lines), (LEAVE,))
     lines.append("Muốn quay lại hỏi đáp tự động, gõ: thoát")
     return Reply("\n".join(lines))
+
+
+def _what_was_passed_on(reason: str, first: Incoming | None) -> list[str]:
+    """The acknowledgement's first line(s): what reached staff."""
+    media = first.media if first is not None else None
+    if reason == "again":
+        return ["Cán bộ chưa trả lời được. Tin nhắn của bạn vẫn được giữ."]
+    if media is not None and media.kind in ("voice", "audio"):
+        return [
+            "Tôi chưa nghe được tin nhắn thoại. Tôi đã chuyển cho cán bộ trung tâm: "
+            "cán bộ sẽ nghe và trả lời bạn."
+        ]
+    if media is not None and media.kind in MEDIA_NAMES:
+        return [f"Tôi đã chuyển {MEDIA_NAMES[media.kind]} của bạn cho cán bộ trung tâm."]
+    if reason == "callback":
+        return ["Tôi đã chuyển lời nhắn và số điện thoại của bạn cho cán bộ trung tâm."]
+    if reason == "distress":
+        return [
+            "Bạn đang gặp khó khăn. Bạn không phải tự lo một mình.",
+            "Tôi đã chuyển tin nhắn của bạn cho cán bộ trung tâm.",
+        ]
+    return ["Tôi đã báo cán bộ trung tâm."]
 
 
 def leave_hint(buttons: bool) -> str:

@@ -7,6 +7,7 @@ and press «Quan tâm» for a reminder the day before (kept in `fair_interests`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -73,35 +74,55 @@ def parse_fair(text: str) -> tuple[dict[str, Any], list[str]]:
         if not sep or not value.strip():
             continue
         name = FIELDS.get(fold(key).strip())
-        value = value.strip()
         if name is None:
             problems.append(f"Không hiểu mục «{key.strip()}».")
-        elif name == "starts_at":
-            when = _parse_time(value)
-            if when is None:
-                problems.append("Thời gian ghi như 15/12/2026 08:00.")
-            else:
-                values["starts_at"] = to_utc(when)
-        elif name == "province":
-            found = places.find_provinces(value, limit=1)
-            if found and found[0].score >= 85:
-                values["province_name"] = found[0].name
-            else:
-                problems.append(f"Không tìm thấy tỉnh «{value}».")
-        elif name == "commune":
-            values["commune_text"] = value
-        elif name == "markets":
-            codes = []
-            for item in value.split(","):
-                option = fields.match_choice(fields.MARKETS, item)
-                if option is None:
-                    problems.append(f"Không rõ thị trường «{item.strip()}».")
-                else:
-                    codes.append(option.code)
-            values["markets"] = codes
+            continue
+        read = _READERS.get(name)
+        if read is None:
+            values[name] = value.strip()[:500]
         else:
-            values[name] = value[:500]
+            read(value.strip(), values, problems)
     return values, problems
+
+
+def _read_time(value: str, values: dict[str, Any], problems: list[str]) -> None:
+    when = _parse_time(value)
+    if when is None:
+        problems.append("Thời gian ghi như 15/12/2026 08:00.")
+    else:
+        values["starts_at"] = to_utc(when)
+
+
+def _read_province(value: str, values: dict[str, Any], problems: list[str]) -> None:
+    found = places.find_provinces(value, limit=1)
+    if found and found[0].score >= 85:
+        values["province_name"] = found[0].name
+    else:
+        problems.append(f"Không tìm thấy tỉnh «{value}».")
+
+
+def _read_commune(value: str, values: dict[str, Any], problems: list[str]) -> None:
+    values["commune_text"] = value  # found once the province is known (_resolve_commune)
+
+
+def _read_markets(value: str, values: dict[str, Any], problems: list[str]) -> None:
+    codes = []
+    for item in value.split(","):
+        option = fields.match_choice(fields.MARKETS, item)
+        if option is None:
+            problems.append(f"Không rõ thị trường «{item.strip()}».")
+        else:
+            codes.append(option.code)
+    values["markets"] = codes
+
+
+# Lines that are more than text: how each is read (the others are kept as typed).
+_READERS: dict[str, Callable[[str, dict[str, Any], list[str]], None]] = {
+    "starts_at": _read_time,
+    "province": _read_province,
+    "commune": _read_commune,
+    "markets": _read_markets,
+}
 
 
 def _parse_time(text: str) -> datetime | None:

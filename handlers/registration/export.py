@@ -26,10 +26,11 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -213,7 +214,7 @@ def to_csv(registrations: Sequence[Registration], referrers: Mapping[int, str]) 
 
 
 # --- XLSX -------------------------------------------------------------------------------
-_CellFactory: TypeAlias = "Callable[[WriteOnlyWorksheet, CellValue], CellValue | WriteOnlyCell]"
+_CellFactory: TypeAlias = "Callable[[WriteOnlyWorksheet, CellValue], CellValue | Cell]"
 
 
 def to_xlsx(
@@ -295,7 +296,7 @@ def _column_widths(rows: list[list[CellValue]]) -> list[float]:
     return widths
 
 
-def _header_cells(sheet: WriteOnlyWorksheet) -> list[WriteOnlyCell]:
+def _header_cells(sheet: WriteOnlyWorksheet) -> list[Cell]:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     alignment = Alignment(vertical="center")
@@ -324,7 +325,7 @@ def _cell_factory(header: str) -> _CellFactory:
     return _plain_cell
 
 
-def _plain_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+def _plain_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Cell:
     """The value itself where openpyxl's default is right (most cells: it is faster)."""
     if not isinstance(value, str):
         return value
@@ -336,7 +337,7 @@ def _plain_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Writ
     return value
 
 
-def _text_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+def _text_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Cell:
     """A string cell with the Text format, so even a retyped phone keeps its leading 0."""
     if value is None:
         return None
@@ -346,14 +347,14 @@ def _text_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Write
     return cell
 
 
-def _dated_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+def _dated_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Cell:
     """A real date (sortable, filterable by month) shown the Vietnamese way."""
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = _XLSX_DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value)
+        cell = WriteOnlyCell(sheet, cast(Any, value))  # openpyxl writes dates; its stubs miss it
         cell.number_format = _XLSX_DATE_FORMAT
         return cell
     return _plain_cell(sheet, value)  # a bare year of birth, or nothing

@@ -223,14 +223,7 @@ def parse_birth_date(text: str, today: date) -> BirthDate:
             raise FieldError(_DATE_FORMAT_MSG)
         year = int(numbers[0])
         return _checked(BirthDate(None, year, True), today)
-    if len(numbers) != 3:
-        raise FieldError(_DATE_FORMAT_MSG)
-    if len(numbers[0]) == 4:  # 1999-03-12
-        year_raw, month_raw, day_raw = numbers
-    else:
-        day_raw, month_raw, year_raw = numbers
-    if len(day_raw) > 2 or len(month_raw) > 2:
-        raise FieldError(_DATE_FORMAT_MSG)
+    day_raw, month_raw, year_raw = _day_month_year(numbers)
     year, month, day = _full_year(year_raw, today), int(month_raw), int(day_raw)
     if not 1 <= month <= 12:
         raise FieldError(
@@ -246,6 +239,19 @@ def parse_birth_date(text: str, today: date) -> BirthDate:
             f"chỉ có {days_in_month} ngày. Bạn kiểm tra lại nhé, ví dụ: {DATE_EXAMPLE}"
         )
     return _checked(BirthDate(date(year, month, day), year, False), today)
+
+
+def _day_month_year(numbers: list[str]) -> tuple[str, str, str]:
+    """Three numbers as day, month, year (year first when it has four digits)."""
+    if len(numbers) != 3:
+        raise FieldError(_DATE_FORMAT_MSG)
+    if len(numbers[0]) == 4:  # 1999-03-12
+        year_raw, month_raw, day_raw = numbers
+    else:
+        day_raw, month_raw, year_raw = numbers
+    if len(day_raw) > 2 or len(month_raw) > 2:
+        raise FieldError(_DATE_FORMAT_MSG)
+    return day_raw, month_raw, year_raw
 
 
 def check_adult(birth: BirthDate, today: date) -> None:
@@ -505,8 +511,8 @@ def match_choice(options: Sequence[Option], text: str) -> Option | None:
     if trimmed in table:
         return table[trimmed]
     candidates = [k for k in table if len(k) >= 4]
-    best = process.extract(trimmed or key, candidates, scorer=fuzz.ratio, limit=5)
-    best = [(k, s) for k, s, _ in best if s >= _FUZZY_CUTOFF]
+    found = process.extract(trimmed or key, candidates, scorer=fuzz.ratio, limit=5)
+    best = [(k, s) for k, s, _ in found if s >= _FUZZY_CUTOFF]
     if not best:
         return None
     winner = table[best[0][0]]

@@ -34,7 +34,7 @@ from handlers.registration.actions import (
 )
 from handlers.registration.draft import FLOW, draft, forget_draft, save
 from handlers.registration.draft import has_draft as has_draft  # for the dialog
-from handlers.registration.form import BY_KEY, FIELDS
+from handlers.registration.form import BY_KEY, FIELDS, Field
 from handlers.registration.questions import (
     CANCEL,
     PENDING,
@@ -268,11 +268,7 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
     field = BY_KEY.get(step)
     values = draft(ctx)
     if step == "consent" or not values.get("consent"):
-        typed = fields.match_choice(CONSENT_ANSWERS, incoming.text or "")
-        if typed is not None:  # "có ạ", "đồng ý", "ko": as if the button were pressed
-            return consent(ctx, incoming, Consent("yes" if typed.code == "yes" else "no"))
-        ctx.start_flow(FLOW, "consent")
-        return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
+        return _consent_typed(ctx, incoming)
     if field is None:  # summary or edit menu: they wait for a button
         return [summary(ctx)]
     question = field.question
@@ -282,16 +278,8 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         await old_address.ready()  # an old address, perhaps: its tables, off the event loop
     try:
         value = question.accept(ctx, incoming, values)
-    except fields.FieldError as error:
-        ask = question.ask(ctx, values)
-        return [Reply(f"{error.message}\n\n{ask.text}", ask.buttons, ask.request_contact)]
-    except Choose as choice:
-        if choice.remember:
-            save(ctx, {**values, **choice.remember})
-        return [Reply(choice.message, (*choice.buttons, CANCEL))]
-    except Underage as error:  # confirmed by the worker: only then is the form given up
-        forget_draft(ctx)
-        return [Reply(error.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
+    except (fields.FieldError, Choose, Underage) as refused:
+        return _not_taken(ctx, field, values, refused)
     notice = None
     also: dict[str, Any] = {}
     if isinstance(value, Answered):
@@ -301,29 +289,61 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply]:
         if existing is not None and existing.user_id == ctx.user.id:
             return [ownership.offer_update(existing, value)]  # asked again unless updating
         notice = ownership.SHARED_PHONE if existing is not None else None
+    save(ctx, _with_answer(values, field.key, value, also))
+    if (ctx.state.data or {}).get(EDITING) and "commune" in draft(ctx):
+        ctx.start_flow(FLOW, "summary")
+        replies = [summary(ctx)]
+    else:
+        replies = _next(ctx)
+    return [Reply(notice), *replies] if notice else replies
+
+
+def _consent_typed(ctx: Context, incoming: Incoming) -> list[Reply]:
+    """Before consent: "có ạ", "đồng ý", "ko" as if the button were pressed; else ask."""
+    typed = fields.match_choice(CONSENT_ANSWERS, incoming.text or "")
+    if typed is not None:
+        return consent(ctx, incoming, Consent("yes" if typed.code == "yes" else "no"))
+    ctx.start_flow(FLOW, "consent")
+    return [Reply("Bạn hãy bấm «Đồng ý» hoặc «Không đồng ý» nhé.", CONSENT_BUTTONS)]
+
+
+def _not_taken(
+    ctx: Context, field: Field, values: dict[str, Any], refused: Exception
+) -> list[Reply]:
+    """An answer the question did not take: the question again after a hint, a choice
+    among buttons, or (an under-age date the worker confirmed) the kind end of the form."""
+    if isinstance(refused, Choose):
+        if refused.remember:
+            save(ctx, {**values, **refused.remember})
+        return [Reply(refused.message, (*refused.buttons, CANCEL))]
+    if isinstance(refused, Underage):
+        forget_draft(ctx)
+        return [Reply(refused.message + "\n" + contact_line(ctx.settings), MENU_BUTTONS)]
+    assert isinstance(refused, fields.FieldError)
+    ask = field.question.ask(ctx, values)
+    return [Reply(f"{refused.message}\n\n{ask.text}", ask.buttons, ask.request_contact)]
+
+
+def _with_answer(
+    values: dict[str, Any], key: str, value: Any, also: dict[str, Any]
+) -> dict[str, Any]:
+    """The draft with this answer, what came with it, and the place kept consistent."""
     values = {k: v for k, v in values.items() if not k.startswith(PENDING)}
-    values[field.key] = value
-    for key, more in also.items():  # found in the same answer (the village on a card line)
-        values.setdefault(key, more)
-    if field.key == "province" and "commune" in values:
+    values[key] = value
+    for other, more in also.items():  # found in the same answer (the village on a card line)
+        values.setdefault(other, more)
+    if key == "province" and "commune" in values:
         if values["commune"].get("province_code") != value["code"]:
             del values["commune"]  # a new province needs its own commune
-    if (
-        field.key == "commune" and values.get("province", {}).get("code") != value["province_code"]
-    ):  # a commune found in another province moves the province with it
+    if key == "commune" and values.get("province", {}).get("code") != value["province_code"]:
+        # A commune found in another province moves the province with it.
         values["province"] = {
             "code": value["province_code"],
             "name": value["province_name"],
             "province_code": value["province_code"],
             "province_name": value["province_name"],
         }
-    save(ctx, values)
-    if (ctx.state.data or {}).get(EDITING) and "commune" in values:
-        ctx.start_flow(FLOW, "summary")
-        replies = [summary(ctx)]
-    else:
-        replies = _next(ctx)
-    return [Reply(notice), *replies] if notice else replies
+    return values
 
 
 # --- "đăng ký" typed as text opens the form ---------------------------------------------

@@ -173,10 +173,10 @@ def choice_question(
             if option.code == code:
                 return option.label
         text = _text(incoming)
-        option = (understand(text) if understand else None) or fields.match_choice(options, text)
-        if option is None:
+        typed = (understand(text) if understand else None) or fields.match_choice(options, text)
+        if typed is None:
             raise fields.FieldError("Bạn hãy bấm một nút bên dưới, hoặc gõ một lựa chọn.")
-        return option.label
+        return typed.label
 
     return Question(lambda ctx, values: _ask(prompt, *buttons), accept, (kind,))
 
@@ -376,30 +376,9 @@ def is_current_commune(text: str, values: dict[str, Any]) -> bool:
 
 def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> Any:
     province = values.get("province") or {}
-    pending = values.get(COMMUNE_TYPED) or {}
-    unknown = _pressed(incoming, UnknownCommune) is not None
-    old_pressed = _pressed(incoming, OldCommune)
-    chosen = _pressed(incoming, CommuneAnswer)
-    typed_unknown = not incoming.action and _SAYS_UNKNOWN.search(fold(incoming.text or ""))
-    if unknown or typed_unknown:
-        if pending.get("typed"):
-            return _unverified(pending["typed"], province)
-        raise fields.FieldError(
-            "Không sao. Bạn gõ tên xã/phường cũ như trên căn cước (ví dụ: xã Bản Qua, "
-            "huyện Bát Xát). Tôi sẽ tìm xã mới; nếu không tìm được, tôi ghi đúng như bạn gõ "
-            "để cán bộ kiểm tra."
-        )
-    if old_pressed is not None:
-        old = old_address.by_code(old_pressed.code)
-        if old is not None:
-            return _resolve_old(old, pending.get("typed") or old.name, values)
-    if chosen is not None:
-        match = places.commune_by_code(chosen.code)
-        if match is not None:
-            if pending.get("old"):  # chosen among the communes an old one became
-                also = {"village": pending["village"]} if pending.get("village") else {}
-                return Answered(_old_answer(match, pending["old"]), None, also)
-            return _place(match)
+    pressed = _commune_pressed(incoming, values)
+    if pressed is not None:
+        return pressed
     text = _text(incoming)
     fields.parse_free_text(text, 200, example="Bát Xát")
     found = places.find_communes(text, province.get("code"), limit=5)
@@ -442,6 +421,34 @@ def _accept_commune(ctx: Context, incoming: Incoming, values: dict[str, Any]) ->
         (OTHER_PROVINCE, UNKNOWN_NEW),
         remember=remember,
     )
+
+
+def _commune_pressed(incoming: Incoming, values: dict[str, Any]) -> Any:
+    """The answer a button gives (today's commune, an old one, «Tôi không biết xã mới»,
+    also typed), or None when the worker typed a name to look up."""
+    province = values.get("province") or {}
+    pending = values.get(COMMUNE_TYPED) or {}
+    typed_unknown = not incoming.action and _SAYS_UNKNOWN.search(fold(incoming.text or ""))
+    if _pressed(incoming, UnknownCommune) is not None or typed_unknown:
+        if pending.get("typed"):
+            return _unverified(pending["typed"], province)
+        raise fields.FieldError(
+            "Không sao. Bạn gõ tên xã/phường cũ như trên căn cước (ví dụ: xã Bản Qua, "
+            "huyện Bát Xát). Tôi sẽ tìm xã mới; nếu không tìm được, tôi ghi đúng như bạn gõ "
+            "để cán bộ kiểm tra."
+        )
+    old_pressed = _pressed(incoming, OldCommune)
+    old = old_address.by_code(old_pressed.code) if old_pressed is not None else None
+    if old is not None:
+        return _resolve_old(old, pending.get("typed") or old.name, values)
+    chosen = _pressed(incoming, CommuneAnswer)
+    match = places.commune_by_code(chosen.code) if chosen is not None else None
+    if match is None:
+        return None
+    if pending.get("old"):  # chosen among the communes an old one became
+        also = {"village": pending["village"]} if pending.get("village") else {}
+        return Answered(_old_answer(match, pending["old"]), None, also)
+    return _place(match)
 
 
 def _accept_village(ctx: Context, incoming: Incoming, values: dict[str, Any]) -> str:

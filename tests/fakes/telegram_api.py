@@ -292,7 +292,7 @@ class FakeTelegram:
         """A message from an admin who posts as the group (`from` = @GroupAnonymousBot,
         `sender_chat` = the group itself)."""
         update = self.message_update(
-            ANONYMOUS_ADMIN["id"], text, chat_id=chat_id, reply_to=reply_to
+            int(str(ANONYMOUS_ADMIN["id"])), text, chat_id=chat_id, reply_to=reply_to
         )
         message = update["message"]
         message["from"] = dict(ANONYMOUS_ADMIN)

@@ -517,8 +517,9 @@ class FakeZalo:
         token = request.headers.get("access_token")
         form = await request.post()
         upload = form.get("file")
-        name = str(getattr(upload, "filename", "") or "")
-        data = upload.file.read() if hasattr(upload, "file") else b""
+        name, data = "", b""
+        if isinstance(upload, web.FileField):
+            name, data = upload.filename, upload.file.read()
         call = ZaloCall(api, {"filename": name, "size": len(data)}, token)
         if token not in self.access_tokens:
             call.status = "-216"
