@@ -89,7 +89,7 @@ class Server:
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.web_host, settings.web_port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]  # the port bound (WEB_PORT 0: any free one)
         log.info("web server on http://%s:%s", settings.web_host, self.port)
         log.info("staff dashboard on http://%s:%s/staff", settings.web_host, self.port)
 

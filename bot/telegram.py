@@ -60,7 +60,6 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter
 
 from bot.channel import (
     ChannelLimits,
@@ -74,6 +73,7 @@ from bot.channel import (
 from bot.chat_moves import ChatMoves
 from bot.ingress import Ingress
 from bot.metrics import Metrics
+from bot.ptb_internals import RequestParameter
 from bot.telegram_http import AiohttpRequest, PollingRequest
 from handlers.types import Contact, Incoming, Media, Reply
 from settings import Settings
@@ -406,7 +406,7 @@ class TelegramChannel(InlineButtons):
         """A Bot API call whose answer we read as plain JSON: PTB's request layer (the
         same encoding, error mapping and timeouts as `Bot.send_message`) without building
         a `Message` from the answer, which cost more CPU than the call (bench/load.py).
-        `RequestParameter` is PTB's own encoder of a parameter (private module)."""
+        `RequestParameter` is PTB's own encoder of a parameter (bot/ptb_internals.py)."""
         data = RequestData(
             [RequestParameter.from_input(k, v) for k, v in params.items() if v is not None]
         )

@@ -16,10 +16,10 @@ from typing import Any
 
 import aiohttp
 from telegram import Update
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.ptb_internals import DefaultValue, ODVInput
 
 
 class AiohttpRequest(BaseRequest):
