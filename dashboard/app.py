@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import aiohttp_jinja2
@@ -27,6 +26,20 @@ from dashboard.login_limits import (
     PasswordChecks,
     client_address,
 )
+from dashboard.pages import (
+    ACCOUNT,
+    LOGIN_THROTTLE,
+    PASSWORD_CHECKS,
+    PREFIX,
+    SESSIONS,
+    SETTINGS,
+    WAKE,
+    current,
+    flash,
+    render,
+    require_admin,
+    safe_next,
+)
 from dashboard.security import (
     CSRF_FIELD,
     CSRF_KEY,
@@ -42,18 +55,9 @@ from faq.service import FaqService
 from handlers.staff_input import ID_ROUTE
 from settings import Settings
 
-PREFIX = "/staff"
 HERE = Path(__file__).parent
 COOKIE = "staff_session"
 PUBLIC = frozenset({f"{PREFIX}/login"})
-
-SETTINGS = web.AppKey("settings", Settings)
-SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
-WAKE: web.AppKey[Callable[[], None]] = web.AppKey("wake")
-ACCOUNT = web.RequestKey("account", StaffAccount)
-PASSWORD_CHECKS = web.AppKey("password_checks", PasswordChecks)
-LOGIN_THROTTLE = web.AppKey("login_throttle", AddressThrottle)
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -159,48 +163,6 @@ async def _account(request: web.Request, session: Session) -> StaffAccount | Non
     if account.session_generation != generation:
         return None
     return account
-
-
-def current(request: web.Request) -> StaffAccount:
-    return request[ACCOUNT]
-
-
-def require_admin(request: web.Request) -> StaffAccount:
-    account = current(request)
-    if account.role != "admin":
-        raise web.HTTPForbidden(text="Trang này chỉ dành cho quản trị viên.")
-    return account
-
-
-async def render(
-    request: web.Request, template: str, context: dict[str, Any], status: int = 200
-) -> web.Response:
-    """A page with what every page needs: the account, the CSRF token, the flash message."""
-    session = await get_session(request)
-    if CSRF_KEY not in session:
-        session[CSRF_KEY] = new_csrf_token()
-    context = {
-        "account": request.get(ACCOUNT),
-        "csrf": session[CSRF_KEY],
-        "flash": session.pop("flash", None),
-        "settings": request.app[SETTINGS],
-        "path": request.path,
-        **context,
-    }
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-async def flash(request: web.Request, message: str) -> None:
-    session = await get_session(request)
-    session["flash"] = message
-
-
-def safe_next(target: str | None) -> str:
-    """Only our own pages: never an open redirect to another site."""
-    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//"):
-        if "\\" not in target and "//" not in target:
-            return target
-    return f"{PREFIX}/registrations"
 
 
 # --- pages --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from dashboard import app as core
+from dashboard import pages as core
 from db import handoffs
 from db.clock import utcnow
 from db.models import HandoffConversation, User

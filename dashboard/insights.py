@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 from sqlalchemy import func, select
 
-from dashboard import app as core
+from dashboard import pages as core
 from dashboard.charts import bars
 from db import broadcasts
 from db.clock import utcnow

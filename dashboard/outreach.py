@@ -14,7 +14,7 @@ from aiohttp import web
 from multidict import MultiMapping
 from sqlalchemy import select
 
-from dashboard import app as core
+from dashboard import pages as core
 from dashboard.accounts import actor
 from db import broadcasts
 from db.models import AuditEvent, Broadcast, JobFair

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from dashboard import app as core
+from dashboard import pages as core
 from dashboard.accounts import actor
 from dashboard.search import (
     PAGE_SIZE,
@@ -84,7 +85,7 @@ async def list_page(request: web.Request) -> web.Response:
     )
 
 
-async def _registration(db: core.AsyncSession, request: web.Request) -> Registration:
+async def _registration(db: AsyncSession, request: web.Request) -> Registration:
     registration = await db.get(Registration, int(request.match_info["id"]))
     if registration is None:
         raise web.HTTPNotFound(text="Không tìm thấy hồ sơ này.")

@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dashboard import app as core
+from dashboard import pages as core
 from dashboard.accounts import actor
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration
