@@ -25,7 +25,7 @@ from handlers.registration.actions import ConfirmWithdraw, Update, Withdraw
 from handlers.registration.draft import FLOW, draft, save
 from handlers.registration.questions import CANCEL
 from handlers.registration.statuses import OPEN_STATUSES, STATUS_LABELS, WITHDRAWN
-from handlers.routing import route_for
+from handlers.staff_chats import route_for
 from handlers.types import Button, Reply
 
 # Told to a worker whose phone number is already in someone else's registration.

@@ -21,7 +21,7 @@ from handlers.registration.actions import SetStatus, WriteNote
 from handlers.registration.draft import FLOW, draft, forget_draft
 from handlers.registration.statuses import OPEN_STATUSES as OPEN_STATUSES
 from handlers.registration.statuses import STATUS_LABELS as STATUS_LABELS
-from handlers.routing import route_for
+from handlers.staff_chats import route_for
 from handlers.types import Button, Outgoing, Reply
 
 NEW = "📝 Đăng ký mới"
