@@ -22,6 +22,7 @@ from handlers.context import Context
 from handlers.handoff import LEAVE, MEDIA_NAMES, CloseConversation
 from handlers.menu import MENU_BUTTONS
 from handlers.router import ANYWHERE, Router
+from handlers.staff_input import parse_id
 from handlers.types import FailureReport, Incoming, Media, Reply
 
 router = Router("handoff_staff")
@@ -173,8 +174,9 @@ async def close_button(ctx: Context, incoming: Incoming, action: CloseConversati
 )
 async def close_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     number = args.strip().lstrip("#")
-    if number.isdigit() and len(number) < 19:
-        return await close(ctx, int(number))
+    conversation = parse_id(number)
+    if conversation is not None:
+        return await close(ctx, conversation)
     if incoming.reply_to is not None:
         found = await handoffs.thread_of(
             ctx.session, incoming.channel, incoming.chat, incoming.reply_to
