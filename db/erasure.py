@@ -121,8 +121,8 @@ async def erase_user(
     await _registration_traces(session, regs, traces)
     await _message_traces(session, user, traces)
     refs = await _handoff_traces(session, user, staff, traces)
-    anonymise(session, [r for r in regs if r.anonymised_at is None], personal, "applicant")
     await _clear_notes(session, [r.id for r in regs], actor=f"user:{user.id}")
+    anonymise(session, [r for r in regs if r.anonymised_at is None], personal, "applicant")
     await _erase_outbox(session, user, keep)
     await _erase_inbox(session, user)
     await session.execute(
@@ -155,8 +155,8 @@ async def erase_registrations(
     their user, if still talking to the bot, stays."""
     traces = Traces()
     await _registration_traces(session, registrations, traces)
-    count = anonymise(session, registrations, personal, actor, action, note)
     await _clear_notes(session, [r.id for r in registrations])
+    count = anonymise(session, registrations, personal, actor, action, note)
     if traces:
         await scrub(session, traces, staff, Refs())
     return count
