@@ -10,6 +10,7 @@ without case, diacritics, or the spaces and dots people put in numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ REDACTED = "(đã xoá)"
 MIN_TEXT = 12
 # A name, a platform id: shorter ones are too common to search for.
 MIN_WORD = 6
+# The shortest identifier (a name, a platform id): a shorter text holds none.
+MIN_NEEDLE = min(MIN_WORD, MIN_TEXT)
 # A phone or ID number: 9 digits or more, maybe written with spaces, dots or dashes.
 _NUMBER_RE = re.compile(r"\+?\d(?:[ .\-]?\d){8,}")
 _SEPARATOR_RE = re.compile(r"(?<=\d)[ .\-](?=\d)")
@@ -32,7 +35,8 @@ _SEPARATOR_RE = re.compile(r"(?<=\d)[ .\-](?=\d)")
 def _norm(text: str) -> str:
     """Folded (no case, no diacritics) with digit groups joined: «0912 345.678» and
     «0912345678» read alike."""
-    return _SEPARATOR_RE.sub("", fold(text))
+    folded = " ".join(text.lower().split()) if text.isascii() else fold(text)
+    return _SEPARATOR_RE.sub("", folded)
 
 
 def numbers_in(text: str) -> set[str]:
@@ -86,8 +90,10 @@ class Traces:
 
     def found(self, value: str, texts: bool = False) -> bool:
         """Whether `value` holds an identifier (or, with `texts`, one of the texts)."""
-        norm = _norm(value)
         needles: Iterable[str] = self.words | self.texts if texts else self.words
+        if len(value) < MIN_NEEDLE:  # a channel name, a status, a short key
+            return False
+        norm = _norm(value)
         return any(needle in norm for needle in needles)
 
     def patterns(self) -> list[str]:
@@ -108,6 +114,10 @@ def redact(value: Any, traces: Traces, texts: bool = False) -> tuple[Any, bool]:
     replaced by REDACTED; and whether anything was."""
     if isinstance(value, str):
         return (REDACTED, True) if traces.found(value, texts) else (value, False)
+    if isinstance(value, (list, dict)) and not traces.found(
+        json.dumps(value, ensure_ascii=False), texts
+    ):
+        return value, False  # one look at the whole value: most hold nothing
     if isinstance(value, list):
         pairs = [redact(item, traces, texts) for item in value]
         return [item for item, _ in pairs], any(hit for _, hit in pairs)
