@@ -1,4 +1,4 @@
-"""`python -m bot ask`, `python -m bot faq check`, `python -m bot faq reload`."""
+"""`python -m bot ask`, `python -m bot faq check`, `faq reload`, `faq misses --export FILE`."""
 
 from __future__ import annotations
 
@@ -70,3 +70,13 @@ def reload(settings: Settings, directory: Path = DEFAULT_CONTENT_DIR) -> int:
         return 0
     print(f"Asked the server (pid {pid}) to reload the FAQ.")
     return 0
+
+
+def misses(settings: Settings, export: Path | None, days: int) -> int:
+    """Write the questions the FAQ could not answer to a CSV or XLSX file for review."""
+    if export is None:
+        print("Give the file to write: python -m bot faq misses --export misses.xlsx")
+        return 2
+    from bot.miss_export import export as write
+
+    return write(settings, export, days)
