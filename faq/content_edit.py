@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from faq.content import check_content
-from faq.normalize import fold
+from faq.normalize import fold, normalize
 
 __all__ = [
     "DRAFTS",
@@ -174,16 +174,21 @@ def _entry_file(
 
 
 def _question_owner(files: list[tuple[Path, dict[str, Any], str]], question: str) -> str | None:
-    """The entry that already has this question (compared as `faq check` compares)."""
-    key = fold(question)
+    """The entry that already has this question, as the matcher reads it (so "Vay có
+    cần thế chấp không?" and "vay co can the chap khong" are one question)."""
+    key = _same(question)
     for _, data, _ in files:
         for entry in _entries(data):
             questions = entry.get("questions")
             if isinstance(questions, list) and any(
-                isinstance(q, str) and fold(q) == key for q in questions
+                isinstance(q, str) and _same(q) == key for q in questions
             ):
                 return str(entry.get("id"))
     return None
+
+
+def _same(question: str) -> str:
+    return normalize(question) or fold(question)
 
 
 def _number(entry_id: str) -> int:
