@@ -24,8 +24,13 @@ _MONEY = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{3})+(?![\d.,]*\d)")
 _LONG_NUMBER = re.compile(r"(?<!\w)[A-Za-z]\d{7,8}(?!\d)|(?<!\d)\d(?:[\s.\-]?\d){7,}(?!\d)")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:?!])")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_KINDS = (("số điện thoại", _PHONE), ("số giấy tờ hoặc số tài khoản", _LONG_NUMBER),
-          ("email", _EMAIL))  # fmt: skip
+# (kind, pattern, looked for with money hidden): a phone number written in groups of
+# three ("+84 912.345.678") is still a phone number.
+_KINDS = (
+    ("số điện thoại", _PHONE, False),
+    ("số giấy tờ hoặc số tài khoản", _LONG_NUMBER, True),
+    ("email", _EMAIL, False),
+)
 
 
 def _without_money(text: str) -> str:
@@ -35,14 +40,16 @@ def _without_money(text: str) -> str:
 def found(text: str) -> list[str]:
     """What kinds of personal data the text holds, in Vietnamese (empty when none)."""
     plain = _without_money(text)
-    return [kind for kind, pattern in _KINDS if pattern.search(plain)]
+    return [kind for kind, pattern, hide in _KINDS if pattern.search(plain if hide else text)]
 
 
 def remove(text: str) -> str:
     """The text on one line, without the personal numbers it holds."""
     plain = _without_money(text)
     spans = sorted(
-        (match.span() for _, pattern in _KINDS for match in pattern.finditer(plain)),
+        match.span()
+        for _, pattern, hide in _KINDS
+        for match in pattern.finditer(plain if hide else text)
     )
     kept: list[str] = []
     position = 0
