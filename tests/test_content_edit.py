@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.faq_commands import check
 from faq.content import check_content, load_content
 from faq.content_edit import EditRefused, add_question, drafts, start_draft
 from faq.personal_data import found, remove
@@ -126,7 +127,9 @@ def test_two_editors_at_once_both_land(content: Path) -> None:
     assert sorted(added) == sorted(f"câu hỏi số {n} của người sửa" for n in range(6))
 
 
-def test_drafts_are_kept_apart_and_numbered(tmp_path: Path) -> None:
+def test_drafts_are_kept_apart_and_numbered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_FAQ, content)
     one = start_draft(content, "korea", "đi Hàn diện thuyền viên thế nào", "by web:a")
@@ -141,6 +144,8 @@ def test_drafts_are_kept_apart_and_numbered(tmp_path: Path) -> None:
     data = yaml.safe_load((content / "drafts" / "korea.yaml").read_text(encoding="utf-8"))
     assert data["topic"] == "korea" and data["entries"][1]["answer"] == ""
     assert check_content(content) == []  # drafts are not content
+    assert check(content) == 0
+    assert "3 draft(s) in" in capsys.readouterr().out
     with pytest.raises(EditRefused, match="chủ đề"):
         start_draft(content, "nope", "câu khác", "")
     with pytest.raises(EditRefused, match="eps_cost"):
