@@ -34,7 +34,7 @@ test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m bot faq check
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --durations=10
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) data/*.db

@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         run=_ask, quiet=True
     )
     faq = commands.add_parser("faq", help="FAQ content")
-    faq.add_argument("action", choices=["check", "reload"])
+    faq.add_argument("action", choices=["check", "reload", "misses"])
+    faq.add_argument(
+        "--export", type=Path, metavar="FILE", help="misses: write them to FILE (.csv or .xlsx)"
+    )
+    faq.add_argument("--days", type=int, default=90, help="misses: how many days back (90)")
     faq.set_defaults(run=_faq, quiet=True)
     recruiters = commands.add_parser("recruiters", help="the licensed-recruiter registry")
     recruiters.add_argument("action", choices=["import"])
@@ -86,6 +90,8 @@ def _faq(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.action == "check":
         return faq_commands.check()
+    if args.action == "misses":
+        return faq_commands.misses(settings, args.export, args.days)
     return faq_commands.reload(settings)
 
 

@@ -1,4 +1,4 @@
-"""`python -m bot ask`, `python -m bot faq check`, `python -m bot faq reload`."""
+"""`python -m bot ask`, `python -m bot faq check`, `faq reload`, `faq misses --export FILE`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TextIO
 
 from faq import intents
 from faq.content import DEFAULT_CONTENT_DIR, check_content
+from faq.content_edit import DRAFTS, drafts
 from faq.lexicon import DEFAULT_LEXICON, check_lexicon
 from faq.service import FaqService
 from handlers.faq_flow import respond
@@ -53,6 +54,10 @@ def check(directory: Path = DEFAULT_CONTENT_DIR, lexicon: Path = DEFAULT_LEXICON
         print(problem)
     entries = 0 if problems else len(FaqService(directory, lexicon).kb.entries)
     print(f"{len(problems)} problem(s); {entries} entries in {directory}; lexicon {lexicon}")
+    waiting = drafts(directory)
+    if waiting:
+        names = ", ".join(f"{d.id} ({d.topic})" for d in waiting[:10])
+        print(f"{len(waiting)} draft(s) in {directory / DRAFTS}, not served: {names}")
     return 1 if problems else 0
 
 
@@ -70,3 +75,13 @@ def reload(settings: Settings, directory: Path = DEFAULT_CONTENT_DIR) -> int:
         return 0
     print(f"Asked the server (pid {pid}) to reload the FAQ.")
     return 0
+
+
+def misses(settings: Settings, export: Path | None, days: int) -> int:
+    """Write the questions the FAQ could not answer to a CSV or XLSX file for review."""
+    if export is None:
+        print("Give the file to write: python -m bot faq misses --export misses.xlsx")
+        return 2
+    from bot.miss_export import export as write
+
+    return write(settings, export, days)

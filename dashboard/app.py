@@ -18,7 +18,7 @@ from aiohttp_session import Session, get_session, new_session, session_middlewar
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, handoffs, insights, outreach, registrations, report
+from dashboard import accounts, faq_care, handoffs, insights, outreach, registrations, report
 from dashboard.login_limits import (
     REFUSAL_PAUSE,
     AddressThrottle,
@@ -28,6 +28,7 @@ from dashboard.login_limits import (
 )
 from dashboard.pages import (
     ACCOUNT,
+    FAQ,
     LOGIN_THROTTLE,
     PASSWORD_CHECKS,
     PREFIX,
@@ -87,7 +88,7 @@ def build_dashboard(
 
     app.on_cleanup.append(close_checks)
     app[WAKE] = wake
-    app[insights.FAQ] = faq
+    app[FAQ] = faq
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -105,6 +106,7 @@ def build_dashboard(
     report.add_routes(app.router)
     outreach.add_routes(app.router)
     insights.add_routes(app.router)
+    faq_care.add_routes(app.router)
     handoffs.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dashboard.login_limits import AddressThrottle, PasswordChecks
 from dashboard.security import CSRF_KEY, new_csrf_token
 from db.models import StaffAccount
+from faq.service import FaqService
 from settings import Settings
 
 PREFIX = "/staff"
@@ -29,10 +30,18 @@ WAKE: web.AppKey[Callable[[], None]] = web.AppKey("wake")
 ACCOUNT = web.RequestKey("account", StaffAccount)
 PASSWORD_CHECKS = web.AppKey("password_checks", PasswordChecks)
 LOGIN_THROTTLE = web.AppKey("login_throttle", AddressThrottle)
+# The running FAQ (swapped on reload), or None when its content could not be loaded.
+FaqSource = Callable[[], FaqService | None]
+FAQ: web.AppKey[FaqSource] = web.AppKey("faq")
 
 
 def current(request: web.Request) -> StaffAccount:
     return request[ACCOUNT]
+
+
+def faq_service(request: web.Request) -> FaqService | None:
+    getter = request.app.get(FAQ)
+    return getter() if getter else None
 
 
 def require_admin(request: web.Request) -> StaffAccount:

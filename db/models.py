@@ -173,6 +173,11 @@ class FaqMiss(Base):
     best_entry_id: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    # Set when staff dealt with it on the dashboard: who, and what became of it
+    # (`entry:<id>` a new question of that entry, `draft:<id>` a draft, `dismissed`).
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime())
+    handled_by: Mapped[str | None] = mapped_column(String(64))
+    handled_as: Mapped[str | None] = mapped_column(String(80))
 
 
 class Referrer(Base):

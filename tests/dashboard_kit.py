@@ -25,11 +25,13 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @asynccontextmanager
-async def running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncIterator[Server]:
+async def running(
+    database_url: str, tmp_path: Path, faq: FaqService | None = None, **extra: Any
+) -> AsyncIterator[Server]:
     settings = make_settings(
         database_url, dashboard_key_file=str(tmp_path / "dashboard.key"), **extra
     )
-    server = Server(settings, FaqService(FIXTURE_FAQ))
+    server = Server(settings, faq or FaqService(FIXTURE_FAQ))
     await server.start()
     try:
         yield server

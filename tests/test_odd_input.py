@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -20,10 +21,20 @@ from hypothesis import strategies as st
 
 from bot.serve import Server
 from dashboard.app import build_dashboard
+from db.models import FaqMiss
 from faq.service import FaqService
 from handlers.routes import ROUTES as DIALOG_ROUTES
 from tests.conftest import FIXTURE_FAQ, make_settings
-from tests.dashboard_kit import add_account, add_registration, base, client, csrf_of, login, running
+from tests.dashboard_kit import (
+    add_account,
+    add_registration,
+    base,
+    client,
+    csrf_of,
+    login,
+    running,
+    sessions,
+)
 from tests.transcript import STAFF, Transcript
 
 ODD = st.one_of(
@@ -70,6 +81,9 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/staff/broadcasts/{id}/cancel"): (),
     ("GET", "/staff/faq"): ("days",),
     ("GET", "/staff/faq/entries"): (),
+    ("POST", "/staff/faq/variant"): ("miss", "text", "entry", "other", "days"),
+    ("POST", "/staff/faq/draft"): ("miss", "text", "topic", "days"),
+    ("POST", "/staff/faq/dismiss"): ("miss", "days"),
     ("GET", "/staff/stats"): (),
     ("GET", "/staff/handoffs"): (),
     ("GET", "/staff/handoffs/{id}"): (),
@@ -96,9 +110,13 @@ def test_the_table_names_every_dashboard_route(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def dashboard(database_url: str, tmp_path: Path) -> AsyncIterator[Server]:
-    async with running(database_url, tmp_path) as server:
+    content = tmp_path / "content"  # FAQ care may write to it
+    shutil.copytree(FIXTURE_FAQ, content)
+    async with running(database_url, tmp_path, FaqService(content)) as server:
         await add_account(server, "quantri", role="admin")
         await add_registration(server)
+        async with sessions(server).begin() as db:
+            db.add(FaqMiss(channel="test", text="một câu chưa trả lời được", kind="none"))
         yield server
 
 
