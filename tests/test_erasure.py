@@ -289,3 +289,4 @@ async def test_zalo_user_withdraw_runs_the_same_erasure(
             break
         await asyncio.sleep(0.05)
     assert hits == []
+    assert "Đã xoá dữ liệu" in fake_zalo.oa_sent(ZALO_WORKER)[-1].text  # the confirmation
