@@ -233,10 +233,20 @@ async def _clear_notes(
     session: AsyncSession, registration_ids: Sequence[int], actor: str | None = None
 ) -> None:
     """The notes and status reasons on these registrations (what happened stays); the
-    applicant's own events name no user row."""
+    applicant's own events name no user row; no registration says it had the same phone
+    number as these (`duplicate_of_id`, both ways: it would tell the number)."""
     if not registration_ids:
         return
     await session.flush()
+    await session.execute(
+        update(Registration)
+        .where(
+            Registration.duplicate_of_id.in_(registration_ids)
+            | Registration.id.in_(registration_ids),
+            Registration.duplicate_of_id.is_not(None),
+        )
+        .values(duplicate_of_id=None)
+    )
     await session.execute(
         update(AuditEvent)
         .where(AuditEvent.registration_id.in_(registration_ids), AuditEvent.note.is_not(None))

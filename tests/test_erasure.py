@@ -103,11 +103,11 @@ async def chat(database_url: str) -> AsyncIterator[Transcript]:
     await transcript.close()
 
 
-async def worker(chat: Transcript, kind: str, value: str) -> None:
-    if kind == "press":
-        await chat.send(action=value, display_name=DISPLAY_NAME)
-    else:
-        await chat.send(text=value, display_name=DISPLAY_NAME)
+async def worker(
+    chat: Transcript, kind: str, value: str, user: str = WORKER, name: str = DISPLAY_NAME
+) -> None:
+    field = "action" if kind == "press" else "text"
+    await chat.send(user=user, display_name=name, **{field: value})
 
 
 async def staff(chat: Transcript, text: str, **fields: object) -> None:
@@ -290,3 +290,28 @@ async def test_zalo_user_withdraw_runs_the_same_erasure(
         await asyncio.sleep(0.05)
     assert hits == []
     assert "Đã xoá dữ liệu" in fake_zalo.oa_sent(ZALO_WORKER)[-1].text  # the confirmation
+
+
+async def test_a_duplicate_phone_no_longer_points_at_the_erased_registration(
+    chat: Transcript,
+) -> None:
+    for kind, value in FORM:
+        await worker(chat, kind, value)
+    # Someone else gives the same phone: their card shows ours beside it.
+    other = [("say", "Lò Thị Khác") if v == NAME else (k, v) for k, v in FORM]
+    other = [("say", "Bản Khác") if v == VILLAGE else (k, v) for k, v in other]
+    other = [("say", "không") if v == NOTE else (k, v) for k, v in other]
+    for kind, value in other:
+        await worker(chat, kind, value, user="other-worker", name="Khác")
+    assert any(NAME in r.text and "Lò Thị Khác" in r.text for r in chat.channel.to(STAFF))
+    async with chat.runtime.sessions() as session:
+        first, second = await session.scalars(select(Registration).order_by(Registration.id))
+        assert second.duplicate_of_id == first.id
+    await worker(chat, "say", "/xoadulieu")
+    await worker(chat, "press", "privacy:erase:yes")
+    async with chat.runtime.sessions() as session:
+        regs = (await session.scalars(select(Registration).order_by(Registration.id))).all()
+    assert [r.duplicate_of_id for r in regs] == [None, None]
+    assert regs[1].full_name == "Lò Thị Khác"  # the other person's data stays theirs
+    # Their registration keeps the number they typed; nothing else names the erased one.
+    assert await scan(chat.runtime.engine, [NAME, DISPLAY_NAME, VILLAGE, CCCD, WORKER]) == []
