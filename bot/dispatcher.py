@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import Channel
@@ -26,10 +26,10 @@ from bot.locks import KeyedLocks
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.splitting import split_text
-from db import outbox, users
+from db import erasure, outbox, users
 from db.clock import utcnow
 from db.core import changed, table_of
-from db.models import OutboxMessage, ProcessedUpdate, User
+from db.models import ProcessedUpdate, User
 from db.recruiters import RegistryCache
 from db.upsert import insert_ignore_statement
 from db.users import State
@@ -37,6 +37,7 @@ from faq.service import FaqService
 from handlers.context import Context, StaffRoute
 from handlers.dialog import handle
 from handlers.menu import contact_line
+from handlers.registration import form
 from handlers.types import Button, Incoming, Outgoing, Reply
 from settings import Settings
 
@@ -255,10 +256,12 @@ class Dispatcher:
                 **_capabilities(channel, incoming),
             )
             replies = await handle(ctx, incoming)
-            ids = await self._queue_replies(session, inbox_id, incoming, state, channel, replies)
-            ids += await self._queue_outgoing(session, inbox_id, ctx.outgoing)
+            answers = await self._queue_replies(
+                session, inbox_id, incoming, state, channel, replies
+            )
+            ids = answers + await self._queue_outgoing(session, inbox_id, ctx.outgoing)
             if ctx.forget_user:
-                await self._forget(session, user)
+                await self._forget(session, user, answers)
             else:
                 await users.save_state(session, state)
             claimed = (
@@ -276,28 +279,12 @@ class Dispatcher:
         routed = {str(chat) for chat in self.settings.staff_chat_routes.values()}
         return incoming.chat == self.staff.chat_key or incoming.chat in routed
 
-    @staticmethod
-    async def _forget(session: AsyncSession, user: User) -> None:
-        """Erasure on request: the user row (state cascades) and their messages' texts."""
-        session.expunge(user)
-        await session.execute(delete(User).where(User.id == user.id))
-        await session.execute(
-            update(ProcessedUpdate)
-            .where(
-                ProcessedUpdate.channel == user.channel,
-                ProcessedUpdate.user_key == user.external_id,
-            )
-            .values(payload={"erased": True}, user_key="erased")
-        )
-        await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.user_id.is_(None),
-                OutboxMessage.channel == user.channel,
-                OutboxMessage.chat_key == user.external_id,
-                OutboxMessage.status.in_(("sent", "failed")),
-            )
-            .values(payload={"erased": True})
+    async def _forget(self, session: AsyncSession, user: User, keep: list[int]) -> None:
+        """Erasure on request (`/xoadulieu`, Zalo's `user_withdraw`): see `db/erasure.py`.
+        `keep`: this turn's replies, still sent to them."""
+        staff = erasure.staff_keys(self.settings, self.staff.chat_key if self.staff else None)
+        await erasure.erase_user(
+            session, user, personal=form.PERSONAL_COLUMNS, staff=staff, keep=keep
         )
 
     async def _queue_replies(

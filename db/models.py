@@ -159,10 +159,15 @@ class FaqMiss(Base):
     """A question the FAQ could not answer with confidence, kept for staff to improve it."""
 
     __tablename__ = "faq_misses"
-    __table_args__ = (Index("ix_faq_misses_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_faq_misses_created_at", "created_at"),
+        Index("ix_faq_misses_user_id", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
+    # Who asked: erasure deletes a person's questions (`db/erasure.py`).
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(12))  # suggest | none
     best_entry_id: Mapped[str | None] = mapped_column(String(64))

@@ -13,11 +13,12 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.core import changed, table_of
+from db.erasure import ERASED_KEY, FAREWELL
 from db.models import OutboxMessage, User
 from db.upsert import insert_ignore_statement
 
@@ -26,6 +27,9 @@ MAX_ATTEMPTS = 12
 _TABLE = table_of(OutboxMessage)
 # Built once; the SET values come as parameters (see `_claim_statement`).
 _BY_ID = update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
+# The replies of an erasing turn (`db.erasure.FAREWELL`) forget their chat once done.
+_FORGET_CHAT = case((_TABLE.c.kind == FAREWELL, literal(ERASED_KEY)), else_=_TABLE.c.chat_key)
+_SENT = _BY_ID.values(chat_key=_FORGET_CHAT)
 
 
 async def enqueue(
@@ -161,7 +165,7 @@ async def mark_sent(session: AsyncSession, sent: dict[int, str | None]) -> None:
     """Record rows as sent, in one statement (row id → the platform's message id)."""
     now = utcnow()
     await session.execute(
-        _BY_ID,
+        _SENT,
         [
             {"row_id": row_id, "status": "sent", "sent_message_id": message_id,
              "sent_at": now, "claimed_until": None}
@@ -215,7 +219,7 @@ async def mark_failed(
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id)
-        .values(status=status, last_error=error, claimed_until=None)
+        .values(status=status, last_error=error, claimed_until=None, chat_key=_FORGET_CHAT)
     )
     if blocked and row.user_id is not None:
         # Only a refusal of the user's own chat is their block: a card about them to the

@@ -273,6 +273,7 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         ctx.session.add(
             FaqMiss(
                 channel=ctx.user.channel,
+                user_id=ctx.user.id,
                 text=text[:MISS_CHARS],
                 kind=outcome.kind,
                 best_entry_id=outcome.entry_id,
@@ -280,7 +281,9 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
             )
         )
     elif outcome.unsure:
-        ctx.session.add(FaqMiss(channel=ctx.user.channel, text=text[:MISS_CHARS], kind="suggest"))
+        miss = FaqMiss(channel=ctx.user.channel, text=text[:MISS_CHARS], kind="suggest")
+        miss.user_id = ctx.user.id
+        ctx.session.add(miss)
     return outcome.replies
 
 

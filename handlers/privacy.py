@@ -1,24 +1,22 @@
 """The worker's own data (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): see it, delete it.
 
-/dulieu shows everything we hold about the sender. /xoadulieu, after a confirmation,
-anonymises their registrations (commune, market and status stay for the centre's
-statistics), and the dispatcher then erases the user record, the conversation state and
-the texts of their past messages (`Context.forget_user`).
+/dulieu shows everything we hold about the sender (`db/held.py`), the staff's notes on
+their registrations included. /xoadulieu, after a confirmation, erases it all: the
+dispatcher runs `db.erasure.erase_user` once the turn's replies are queued
+(`Context.forget_user`); Zalo's `user_withdraw` presses the same button.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.clock import utcnow
-from db.models import AuditEvent, Registration
+from db.held import Held, held
+from db.models import Registration
 from handlers.actions import Action
 from handlers.context import Context
 from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, MainMenu
 from handlers.registration import form, ownership
+from handlers.registration.fields import MARKETS
 from handlers.registration.flow import draft
 from handlers.registration.submit import STATUS_LABELS
 from handlers.router import Router
@@ -33,9 +31,6 @@ class ConfirmErase(Action, prefix="privacy:erase:yes"):
 
 CONFIRM = Button("🗑️ Xoá hết dữ liệu của tôi", ConfirmErase().pack())
 KEEP = Button("Không xoá", MainMenu().pack())
-# Cleared on erasure (declared with the form's fields); code, status, province, commune,
-# market and dates stay for statistics.
-PERSONAL = form.PERSONAL_COLUMNS
 
 
 async def _registrations(ctx: Context) -> list[Registration]:
@@ -53,19 +48,25 @@ async def show_command(ctx: Context, incoming: Incoming, args: str) -> list[Repl
 
 
 async def show(ctx: Context) -> list[Reply]:
+    """Everything held about the sender: their user row, registrations with the staff's
+    notes, subscriptions, messages, questions, hand-offs, fairs and a draft."""
+    user = ctx.user
+    regs = await _registrations(ctx)
+    found = await held(ctx.session, user, [r.id for r in regs])
     lines = [
         "Dữ liệu chúng tôi đang giữ về bạn:",
-        f"• Tên hiển thị: {ctx.user.display_name or '(không có)'}",
-        f"• Kênh: {ctx.user.channel}, bắt đầu trò chuyện: {ctx.user.created_at:%d/%m/%Y}",
+        f"• Tên hiển thị: {user.display_name or '(không có)'}",
+        f"• Kênh: {user.channel}, bắt đầu trò chuyện: {user.created_at:%d/%m/%Y}",
     ]
     buttons: list[Button] = []
-    for reg in await _registrations(ctx):
+    for reg in regs:
         lines.append(f"• Hồ sơ {reg.code} ({STATUS_LABELS.get(reg.status, reg.status)}):")
         lines += [f"  {line}" for line in form.lines(reg)]
+        lines += [
+            f"  Cán bộ ghi ({when:%d/%m/%Y}): {note}" for when, note in found.notes.get(reg.id, [])
+        ]
         buttons += ownership.manage_buttons(reg)  # only the sender's own registrations
-    lines.append(
-        "• Nhận tin phiên giao dịch việc làm: " + ("Có" if ctx.user.news_opt_in else "Không")
-    )
+    lines += _news_lines(ctx) + _activity_lines(found)
     values = draft(ctx)
     if values:
         answered = [f for f in form.FIELDS if f.key in values]
@@ -73,6 +74,35 @@ async def show(ctx: Context) -> list[Reply]:
         lines += [f"  {f.label}: {f.show(values[f.key])}" for f in answered]
     lines.append("Muốn xoá tất cả, gõ /xoadulieu.")
     return [Reply("\n".join(lines), (*buttons, BACK_TO_MENU))]
+
+
+def _news_lines(ctx: Context) -> list[str]:
+    user = ctx.user
+    lines = ["• Nhận tin phiên giao dịch việc làm: " + ("Có" if user.news_opt_in else "Không")]
+    labels = {option.code: option.label for option in MARKETS}
+    if user.interests:
+        chosen = ", ".join(labels.get(str(code), str(code)) for code in user.interests)
+        lines.append(f"  Nước quan tâm: {chosen}")
+    area = ", ".join(a for a in (user.commune_name, user.province_name) if a)
+    if area:
+        lines.append(f"  Nơi ở để nhận tin: {area}")
+    return lines
+
+
+def _activity_lines(found: Held) -> list[str]:
+    lines = [f"• Tin nhắn bạn đã gửi cho trung tâm: {found.messages}"]
+    if found.conversations:
+        lines.append(
+            f"• Trò chuyện với cán bộ: {found.conversations} lần, "
+            f"{found.conversation_messages} tin nhắn"
+        )
+    if found.questions:
+        lines.append("• Câu hỏi bạn hỏi mà chưa có câu trả lời (giữ để bổ sung):")
+        lines += [f"  «{text}»" for text in found.questions]
+    lines += [f"• Quan tâm phiên: {title} ({when:%d/%m/%Y})" for title, when in found.fairs]
+    if found.broadcasts:
+        lines.append(f"• Thông báo trung tâm đã gửi bạn: {found.broadcasts}")
+    return lines
 
 
 @router.command("xoadulieu", help="/xoadulieu: xoá dữ liệu của bạn")
@@ -89,30 +119,10 @@ def ask_erase(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     ]
 
 
-def anonymise(
-    session: AsyncSession,
-    registrations: Iterable[Registration],
-    actor: str,
-    action: str = "erase",
-    note: str | None = None,
-) -> int:
-    """Clear the personal columns of these registrations, each with an audit event.
-
-    Used by erasure on request and by `python -m bot retention purge`."""
-    now = utcnow()
-    count = 0
-    for reg in registrations:
-        for column in PERSONAL:
-            setattr(reg, column, None)
-        reg.anonymised_at = now
-        session.add(AuditEvent(registration_id=reg.id, actor=actor, action=action, note=note))
-        count += 1
-    return count
-
-
 @router.action(ConfirmErase)
 async def erase(ctx: Context, incoming: Incoming, action: ConfirmErase) -> list[Reply]:
-    anonymise(ctx.session, await _registrations(ctx), actor="applicant")
+    # The dispatcher erases everything (`db.erasure.erase_user`) once this turn's
+    # replies are queued: they still go to the worker, then their chat is forgotten.
     ctx.forget_user = True
     return [
         Reply(
