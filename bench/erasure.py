@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy import insert
 
-from db.models import AuditEvent, FaqMiss, OutboxMessage, ProcessedUpdate
+from db.models import AuditEvent, FaqMiss, InboxUpdate, OutboxMessage
 from faq.service import FaqService
 from tests.conftest import FIXTURE_FAQ, make_settings, reset_postgres
 from tests.test_erasure import WORKER, full_life, worker
@@ -68,7 +68,7 @@ async def run(url: str, count: int) -> float:
         async with chat.runtime.sessions.begin() as session:
             await session.execute(insert(OutboxMessage), [_card(i) for i in range(count)])
             await session.execute(
-                insert(ProcessedUpdate), [_staff_message(i) for i in range(count)]
+                insert(InboxUpdate), [_staff_message(i) for i in range(count)]
             )
             await session.execute(
                 insert(AuditEvent),

@@ -46,7 +46,7 @@ class Ingress:
         spool: Spool | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """`submit` records an `Incoming` (the dispatcher's): False for a duplicate,
+        """`submit` records an `Incoming` (the inbox processor's): False for a duplicate,
         raises when the database cannot record it. `opened`: polled updates go at once.
         `spool`: where webhook events wait while the database is down (None: 503)."""
         self.submit = submit

@@ -31,8 +31,8 @@ from db.models import (
     Broadcast,
     BroadcastRecipient,
     HandoffConversation,
+    InboxUpdate,
     OutboxMessage,
-    ProcessedUpdate,
 )
 
 log = logging.getLogger(__name__)
@@ -180,9 +180,9 @@ class Metrics:
                 )
                 inbox = (
                     await session.execute(
-                        select(ProcessedUpdate.status, func.count())
-                        .where(ProcessedUpdate.status.in_(("pending", "failed")))
-                        .group_by(ProcessedUpdate.status)
+                        select(InboxUpdate.status, func.count())
+                        .where(InboxUpdate.status.in_(("pending", "failed")))
+                        .group_by(InboxUpdate.status)
                     )
                 ).all()
                 handoffs = (

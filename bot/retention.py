@@ -40,8 +40,8 @@ from db.models import (
     FaqMiss,
     HandoffConversation,
     HandoffMessage,
+    InboxUpdate,
     OutboxMessage,
-    ProcessedUpdate,
     Registration,
 )
 from handlers.registration import form
@@ -131,9 +131,9 @@ async def _due(session: AsyncSession, cutoff: datetime) -> _Due:
     )
     inbox = await _payload_ids(
         session,
-        ProcessedUpdate,
-        ProcessedUpdate.received_at < cutoff,
-        ProcessedUpdate.status.in_(("done", "failed")),
+        InboxUpdate,
+        InboxUpdate.received_at < cutoff,
+        InboxUpdate.status.in_(("done", "failed")),
     )
     sent = await _payload_ids(
         session,
@@ -177,7 +177,7 @@ async def _apply(session: AsyncSession, due: _Due, note: str, staff: Collection[
         state.step = None
         state.data = {}
         state.buttons = []
-    await _expire(session, ProcessedUpdate, due.inbox, user_key="expired")
+    await _expire(session, InboxUpdate, due.inbox, user_key="expired")
     await _expire(session, OutboxMessage, due.sent)
     for start in range(0, len(due.talk), BATCH):
         await session.execute(

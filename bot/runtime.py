@@ -1,4 +1,4 @@
-"""Wiring of one process: database, FAQ, channels, outbox worker, dispatcher.
+"""Wiring of one process: database, FAQ, channels, outbox worker, inbox processor.
 
 `serve` and `chat` both run a Runtime; they differ only in the channels they add.
 """
@@ -15,7 +15,7 @@ from bot import handoff_watch, reminders
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.chat_moves import ChatMoves
-from bot.dispatcher import Dispatcher
+from bot.inbox import InboxProcessor
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from db.engine import session_factory
@@ -53,7 +53,7 @@ class Runtime:
         self.sender = OutboxSender(
             self.sessions, self.channels, settings.instance, rates, metrics=self.metrics
         )
-        self.dispatcher = Dispatcher(
+        self.inbox = InboxProcessor(
             settings, self.sessions, self.channels, self.sender, faq, metrics=self.metrics
         )
         self.broadcaster = BroadcastSender(
@@ -72,22 +72,22 @@ class Runtime:
 
     def _chat_moved(self, old: str, new: str) -> None:
         """A staff group got a new id: the staff route follows; its queue goes now."""
-        staff = self.dispatcher.staff
+        staff = self.inbox.staff
         if staff is not None and staff.chat_key == old:
-            self.dispatcher.staff = StaffRoute(staff.channel, new)
+            self.inbox.staff = StaffRoute(staff.channel, new)
         self.sender.wake()
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
 
     def set_staff_route(self, route: StaffRoute | None) -> None:
-        self.dispatcher.staff = route
+        self.inbox.staff = route
 
     async def recover(self) -> None:
         """At start: free our own stale outbox claims, then handle pending updates."""
         await self.sender.release_own_claims()
         await self.broadcaster.release_own_claims()
-        await self.dispatcher.recover()
+        await self.inbox.recover()
 
     def start_background(self) -> None:
         self._background = [
@@ -101,7 +101,7 @@ class Runtime:
                 handoff_watch.run(
                     self.sessions,
                     self.settings,
-                    lambda: self.dispatcher.staff,
+                    lambda: self.inbox.staff,
                     self.stop,
                     self.sender.wake,
                 ),
@@ -117,13 +117,13 @@ class Runtime:
             if self.stop.is_set():
                 return
             try:
-                await self.dispatcher.recover(older_than=RECOVERY_SECONDS)
+                await self.inbox.recover(older_than=RECOVERY_SECONDS)
             except Exception as exc:
                 log.warning("recovery pass failed: %s", exc)
                 self.metrics.errors.labels("recovery").inc()
 
     async def close(self) -> None:
-        await self.dispatcher.drain()
+        await self.inbox.drain()
         self.stop.set()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)

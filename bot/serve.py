@@ -56,7 +56,7 @@ class Server:
         # events the database cannot take wait in the spool.
         spool = Spool(Path(settings.spool_dir), settings.spool_max_events)
         ingress = self.ingress = Ingress(
-            runtime.dispatcher.submit,
+            runtime.inbox.submit,
             opened=False,
             spool=spool if settings.spool_max_events else None,
             metrics=runtime.metrics,
@@ -83,7 +83,7 @@ class Server:
             body_timeout=settings.web_body_timeout,
         )
         mount_dashboard(
-            app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.dispatcher.faq
+            app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.inbox.faq
         )
         self._runner = runner(app, settings.web_header_timeout)
         await self._runner.setup()
@@ -101,17 +101,17 @@ class Server:
         runtime.start_background()
         telegram = self.channel(TelegramChannel.name)
         if isinstance(telegram, TelegramChannel):  # for deep links (referrals)
-            runtime.dispatcher.bot_username = telegram.app.bot.username
+            runtime.inbox.bot_username = telegram.app.bot.username
         log.info("ready")
 
     def reload_faq(self) -> None:
         """SIGHUP: load edited FAQ content; on errors the old content stays in service."""
-        faq = self.runtime.dispatcher.faq if self.runtime else None
+        faq = self.runtime.inbox.faq if self.runtime else None
         try:
             if faq is None:
                 faq = FaqService()
                 if self.runtime is not None:
-                    self.runtime.dispatcher.faq = faq
+                    self.runtime.inbox.faq = faq
             else:
                 faq.reload()
         except Exception as exc:
@@ -204,6 +204,6 @@ async def chat(settings: Settings, user_key: str = "local", stream: TextIO = sys
             text = line.rstrip("\n")
             if not text.strip():
                 continue
-            await runtime.dispatcher.submit(console_incoming(user_key, text), wait=True)
+            await runtime.inbox.submit(console_incoming(user_key, text), wait=True)
     finally:
         await runtime.close()

@@ -6,7 +6,7 @@ mode our own aiohttp server receives the updates (bot/web.py) and PTB's Updater 
 used. Either way an update becomes an `Incoming` here and is recorded by bot/ingress.py.
 
 `my_chat_member` in a private chat says the user blocked the bot ("kicked") or
-unblocked it ("member"): an `Incoming` with `following`, which the dispatcher records
+unblocked it ("member"): an `Incoming` with `following`, which the inbox processor records
 on the user (blocked users get no announcements).
 
 As Telegram really behaves (reviews/telegram-robustness-2026-12.md):
@@ -14,7 +14,7 @@ As Telegram really behaves (reviews/telegram-robustness-2026-12.md):
   recorded at all;
 - an admin posting anonymously in a staff chat (`sender_chat` = the chat) is staff;
 - a contact is the sender's own only when its `user_id` is the sender's;
-- an album's photos carry its `media_group_id` (the dispatcher makes them one message);
+- an album's photos carry its `media_group_id` (the inbox processor makes them one message);
   a round video is a `video_note` and is forwarded with sendVideoNote;
 - an update the library cannot parse is skipped and counted, in polling
   (`PollingRequest`) and webhook mode alike;

@@ -132,7 +132,7 @@ def _webhook(
     channel: WebhookIngress, ingress: Ingress
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Verify first (401, nothing read further), record durably, answer 200 at once; the
-    dialog runs after the answer (the dispatcher's own task). If the database cannot
+    dialog runs after the answer (the inbox processor's own task). If the database cannot
     record an event it is kept in the local spool and still answered 200 (bot/spool.py);
     only if the spool cannot take it either does this raise and the middleware answer
     503 (events recorded before it are then dropped as duplicates when redelivered)."""

@@ -4,7 +4,7 @@ the texts of their messages (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH1
 One place for every way a person's data goes:
 
 * `erase_user`: a confirmed `/xoadulieu`, and Zalo's `user_withdraw` (the same action
-  through the dispatcher). Their registrations are anonymised (code, status, province,
+  through the inbox processor). Their registrations are anonymised (code, status, province,
   commune, market and dates stay for statistics, linked to nobody) and the staff notes and
   status reasons on them emptied; their inbox rows, the outbox rows to them and about them
   (staff-chat cards, relays, notices) and their broadcast rows keep only what counts
@@ -40,8 +40,8 @@ from db.models import (
     FaqMiss,
     HandoffConversation,
     HandoffMessage,
+    InboxUpdate,
     OutboxMessage,
-    ProcessedUpdate,
     Registration,
     User,
 )
@@ -188,9 +188,9 @@ async def _registration_traces(
 async def _message_traces(session: AsyncSession, user: User, traces: Traces) -> None:
     """What the person wrote to us: texts, shared contacts, their FAQ questions."""
     payloads = await session.scalars(
-        select(ProcessedUpdate.payload).where(
-            ProcessedUpdate.channel == user.channel,
-            ProcessedUpdate.user_key == user.external_id,
+        select(InboxUpdate.payload).where(
+            InboxUpdate.channel == user.channel,
+            InboxUpdate.user_key == user.external_id,
         )
     )
     for payload in payloads:
@@ -299,17 +299,17 @@ async def _erase_inbox(session: AsyncSession, user: User) -> None:
     (Zalo's `follow:<user id>:<time>`) becomes the row's own. One not handled yet stays
     as it is: it is handled after this, as a new user's."""
     theirs = (
-        (ProcessedUpdate.channel == user.channel)
-        & (ProcessedUpdate.user_key == user.external_id)
-        & (ProcessedUpdate.status != "pending")
+        (InboxUpdate.channel == user.channel)
+        & (InboxUpdate.user_key == user.external_id)
+        & (InboxUpdate.status != "pending")
     )
     await session.execute(
-        update(ProcessedUpdate)
-        .where(theirs, ProcessedUpdate.update_key.contains(user.external_id, autoescape=True))
-        .values(update_key=literal("erased:") + ProcessedUpdate.id.cast(String()))
+        update(InboxUpdate)
+        .where(theirs, InboxUpdate.update_key.contains(user.external_id, autoescape=True))
+        .values(update_key=literal("erased:") + InboxUpdate.id.cast(String()))
     )
     await session.execute(
-        update(ProcessedUpdate).where(theirs).values(payload=ERASED, user_key=ERASED_KEY)
+        update(InboxUpdate).where(theirs).values(payload=ERASED, user_key=ERASED_KEY)
     )
 
 
@@ -347,10 +347,10 @@ async def _scrub_staff_inbox(
     """The staff's own messages: one in the person's hand-off is emptied; any other that
     quotes them loses the texts that do."""
     rows = await session.execute(
-        select(ProcessedUpdate.id, ProcessedUpdate.payload, ProcessedUpdate.status).where(
+        select(InboxUpdate.id, InboxUpdate.payload, InboxUpdate.status).where(
             or_(
-                ProcessedUpdate.user_key.in_(list(staff)),
-                ProcessedUpdate.payload["chat_key"].as_string().in_(list(staff)),
+                InboxUpdate.user_key.in_(list(staff)),
+                InboxUpdate.payload["chat_key"].as_string().in_(list(staff)),
             )
         )
     )
@@ -363,7 +363,7 @@ async def _scrub_staff_inbox(
             new, hit = redact(payload, traces, texts=True)
         if hit:
             await session.execute(
-                update(ProcessedUpdate).where(ProcessedUpdate.id == row_id).values(payload=new)
+                update(InboxUpdate).where(InboxUpdate.id == row_id).values(payload=new)
             )
 
 

@@ -18,8 +18,8 @@ from db.models import (
     FaqMiss,
     HandoffConversation,
     HandoffMessage,
+    InboxUpdate,
     JobFair,
-    ProcessedUpdate,
     User,
 )
 
@@ -41,8 +41,8 @@ async def held(session: AsyncSession, user: User, registration_ids: Sequence[int
     found.messages = await _count(
         session,
         select(func.count()).where(
-            ProcessedUpdate.channel == user.channel,
-            ProcessedUpdate.user_key == user.external_id,
+            InboxUpdate.channel == user.channel,
+            InboxUpdate.user_key == user.external_id,
         ),
     )
     misses = await session.scalars(

@@ -89,7 +89,7 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
 
 
-class ProcessedUpdate(Base):
+class InboxUpdate(Base):
     """Inbox of platform updates: the dedupe key, and the update itself until it is handled.
 
     A row is written (and committed) before the platform gets its 200, so a crash after

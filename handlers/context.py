@@ -55,7 +55,7 @@ class Context:
     # The Telegram bot's @username (for deep links), once the channel has started.
     bot_username: str | None = None
     outgoing: list[Outgoing] = field(default_factory=list)
-    # Set by the erasure flow: the dispatcher deletes the user and their message texts.
+    # Set by the erasure flow: the inbox processor deletes the user and their message texts.
     forget_user: bool = False
     # What happened, for metrics after the commit ("faq:answer", "faq:none" …).
     events: list[str] = field(default_factory=list)

@@ -85,7 +85,7 @@ REASONS = {
     "platform": "Quản trị viên Zalo OA đang trả lời trực tiếp trên Zalo.",
 }
 # Longest text of one message we pass to the staff chat (and keep in the conversation);
-# the dispatcher splits it at the staff channel's limit, every part in the thread.
+# the inbox processor splits it at the staff channel's limit, every part in the thread.
 MAX_TEXT = 12_000
 # A question the bot could not answer, kept this long to go with a later «Gặp cán bộ».
 CONTEXT_KEY = "handoff:context"
@@ -438,7 +438,7 @@ def post_card(
     )
     conversation.staff_channel = ctx.staff.channel
     conversation.staff_chat = ctx.staff.chat_key
-    conversation.card_key = f"{key}:1"  # the dispatcher numbers a message's parts
+    conversation.card_key = f"{key}:1"  # the inbox processor numbers a message's parts
 
 
 def close_button(conversation_id: int) -> Button:

@@ -2,7 +2,7 @@
 
 /dulieu shows everything we hold about the sender (`db/held.py`), the staff's notes on
 their registrations included. /xoadulieu, after a confirmation, erases it all: the
-dispatcher runs `db.erasure.erase_user` once the turn's replies are queued
+inbox processor runs `db.erasure.erase_user` once the turn's replies are queued
 (`Context.forget_user`); Zalo's `user_withdraw` presses the same button.
 """
 
@@ -121,7 +121,7 @@ def ask_erase(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
 
 @router.action(ConfirmErase)
 async def erase(ctx: Context, incoming: Incoming, action: ConfirmErase) -> list[Reply]:
-    # The dispatcher erases everything (`db.erasure.erase_user`) once this turn's
+    # The inbox processor erases everything (`db.erasure.erase_user`) once this turn's
     # replies are queued: they still go to the worker, then their chat is forgotten.
     ctx.forget_user = True
     return [

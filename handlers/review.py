@@ -2,7 +2,7 @@
 
 A status change writes its audit row and, for the statuses the applicant is told about,
 returns the notice as an `Outgoing`; the caller queues it through the outbox in the same
-transaction (the dispatcher for chat commands, `queue_notice` for the dashboard). The
+transaction (the inbox processor for chat commands, `queue_notice` for the dashboard). The
 notice carries its facts (`Notice`: code, status, name, phone) for channels that deliver
 notices as templates (Zalo ZNS), so no adapter reads the registrations table.
 """

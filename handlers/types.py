@@ -14,7 +14,7 @@ MediaKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class ChannelLimits:
-    """What a channel can do, as the dialog and the dispatcher need to know it."""
+    """What a channel can do, as the dialog and the inbox processor need to know it."""
 
     max_text: int
     # Real buttons whose action comes back when pressed (else: numbered choices).
@@ -195,7 +195,7 @@ class Outgoing:
     # Several media passed along as one album (a worker's photos to staff).
     album: tuple[Media, ...] = ()
     # The outbox idempotency key to queue it under (a message later ones refer to, like
-    # a hand-off card); None = the dispatcher's own key for the update.
+    # a hand-off card); None = the inbox processor's own key for the update.
     key: str | None = None
     # Send it as a reply to the platform message of the outbox row with this key (the
     # sender looks the message id up when it sends: a thread under a card).

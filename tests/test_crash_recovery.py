@@ -18,7 +18,7 @@ from bot.serve import Server
 from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
-from db.models import OutboxMessage, ProcessedUpdate
+from db.models import InboxUpdate, OutboxMessage
 from faq.service import FaqService
 from handlers.types import Incoming, Reply
 from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
@@ -146,7 +146,7 @@ async def test_update_recorded_but_not_handled_before_a_crash_is_handled_at_star
     )
     async with session_factory(engine).begin() as session:  # what `submit` left behind
         session.add(
-            ProcessedUpdate(
+            InboxUpdate(
                 channel="telegram",
                 update_key="777",
                 user_key=str(WORKER),

@@ -1,4 +1,4 @@
-"""The dialog core through the dispatcher, over the real database, as chat transcripts."""
+"""The dialog core through the inbox processor, over the real database, as chat transcripts."""
 
 from __future__ import annotations
 

@@ -29,8 +29,8 @@ from db.models import (
     FaqMiss,
     HandoffConversation,
     HandoffMessage,
+    InboxUpdate,
     OutboxMessage,
-    ProcessedUpdate,
     Registration,
     User,
 )
@@ -115,7 +115,7 @@ async def staff(chat: Transcript, text: str, **fields: object) -> None:
 
 
 async def full_life(chat: Transcript) -> Registration:
-    """Everything a worker leaves behind, through the real dispatcher (and the rows the
+    """Everything a worker leaves behind, through the real inbox processor (and the rows the
     dashboard and the broadcast sender write, added directly)."""
     for kind, value in FORM:
         await worker(chat, kind, value)
@@ -203,7 +203,7 @@ async def test_xoadulieu_leaves_no_trace_in_any_table(chat: Transcript) -> None:
             select(OutboxMessage).where(OutboxMessage.idempotency_key == "reminder:test")
         )
         assert reminder is not None and reminder.status == "failed"  # never sent
-        inbox = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
+        inbox = await session.scalar(select(func.count()).select_from(InboxUpdate))
         assert inbox is not None and inbox > 20
     # The staff can still use the chat; the worker is a stranger now.
     await staff(chat, f"/xem {reg.code}")
@@ -233,7 +233,7 @@ async def test_retention_purge_leaves_no_trace_of_an_old_registration(
     async with chat.runtime.sessions.begin() as session:
         for model, column in (
             (Registration, Registration.updated_at),
-            (ProcessedUpdate, ProcessedUpdate.received_at),
+            (InboxUpdate, InboxUpdate.received_at),
             (OutboxMessage, OutboxMessage.created_at),
             (FaqMiss, FaqMiss.created_at),
             (ConversationState, ConversationState.updated_at),

@@ -111,8 +111,8 @@ def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def live_faq(server: Server) -> FaqService:
-    assert server.runtime is not None and server.runtime.dispatcher.faq is not None
-    return server.runtime.dispatcher.faq
+    assert server.runtime is not None and server.runtime.inbox.faq is not None
+    return server.runtime.inbox.faq
 
 
 async def test_a_missed_question_becomes_a_new_variant_and_is_answered_afterwards(

@@ -1,4 +1,4 @@
-"""The FAQ as a worker meets it: transcripts through the real dispatcher and database.
+"""The FAQ as a worker meets it: transcripts through the real inbox processor and database.
 
 Answer first, «Xem thêm» and «Nguồn» behind buttons, two answers for two
 questions, a question asked back only when two entries are equally likely,

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.serve import Server
-from db.models import OutboxMessage, ProcessedUpdate
+from db.models import InboxUpdate, OutboxMessage
 from faq.service import FaqService
 from tests.conftest import (
     FIXTURE_FAQ,
@@ -98,7 +98,7 @@ async def test_postgres_outage_apology_then_the_update_is_handled_without_restar
         assert await _get(server, "/readyz") == 200
         await asyncio.sleep(1.5)  # a worker pass: nothing is sent again
         assert len(fake.sent(WORKER)) == greeting + 2 and fake.duplicates() == 0
-        assert await _count(server, ProcessedUpdate) == 3
+        assert await _count(server, InboxUpdate) == 3
     finally:
         await server.stop()
 
@@ -233,7 +233,7 @@ async def test_malformed_bodies_and_wrong_secrets_get_4xx_and_record_nothing(
             async with http.get(fake.webhook_url or "") as response:
                 assert response.status == 405
         await asyncio.sleep(0.3)
-        assert await _count(server, ProcessedUpdate) == 0
+        assert await _count(server, InboxUpdate) == 0
         assert fake.sent() == []
     finally:
         await server.stop()

@@ -1,4 +1,4 @@
-"""The hand-off as a conversation, through the real dispatcher and database (transcripts):
+"""The hand-off as a conversation, through the real inbox processor and database (transcripts):
 what the worker sees, what reaches the staff chat, and how it ends."""
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ async def test_quiet_conversations_close_and_the_morning_lists_the_waiting(
                 .where(HandoffConversation.id == 1)
                 .values(last_activity_at=utcnow() - timedelta(hours=25))
             )
-        route = chat.runtime.dispatcher.staff
+        route = chat.runtime.inbox.staff
         assert await handoff_watch.run_once(chat.runtime.sessions, settings, route) == 2
         await chat.runtime.sender.run_once()
         assert "lâu không có tin mới" in chat.channel.to("w1")[-1].text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.serve import Server
 from db.clock import utcnow
-from db.models import HandoffConversation, HandoffMessage, ProcessedUpdate
+from db.models import HandoffConversation, HandoffMessage, InboxUpdate
 from faq.service import FaqService
 from handlers.office_hours import to_local
 from tests.conftest import STAFF_CHAT, STAFF_MEMBER, make_settings
@@ -163,7 +163,7 @@ async def test_zalo_oa_admin_answering_in_zalos_chat_tool_pauses_the_bot(
     assert len(fake_zalo.oa_sent(OA_WORKER)) == greeted
     assert zalo_server.runtime is not None
     async with zalo_server.runtime.sessions() as session:
-        keys = (await session.scalars(select(ProcessedUpdate.update_key))).all()
+        keys = (await session.scalars(select(InboxUpdate.update_key))).all()
         [conversation] = (await session.scalars(select(HandoffConversation))).all()
         authors = (await session.scalars(select(HandoffMessage.author))).all()
     assert not any("oa_send_text" in k and echo["message"]["msg_id"] in k for k in keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from db.models import ConversationState, ProcessedUpdate, Registration, User
+from db.models import ConversationState, InboxUpdate, Registration, User
 from faq.service import FaqService
 from tests.conftest import FIXTURE_FAQ, make_settings
 from tests.test_registration_flow import HAPPY_PATH, fill
@@ -31,7 +31,7 @@ async def test_show_then_erase_everything_personal(database_url: str) -> None:
             assert reg.commune_name == "Xã Bát Xát" and reg.market == "Hàn Quốc (EPS)"
             assert await session.scalar(select(func.count()).select_from(User)) == 0
             assert await session.scalar(select(func.count()).select_from(ConversationState)) == 0
-            payloads = (await session.scalars(select(ProcessedUpdate.payload))).all()
+            payloads = (await session.scalars(select(InboxUpdate.payload))).all()
             assert payloads and all("Minh" not in str(p) and "0912" not in str(p) for p in payloads)
 
         [after] = await chat.say("/dulieu")  # a new, empty user

@@ -1,4 +1,4 @@
-"""The registration form end to end through the dispatcher and the real database."""
+"""The registration form end to end through the inbox processor and the real database."""
 
 from __future__ import annotations
 

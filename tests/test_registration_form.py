@@ -1,7 +1,7 @@
 """Every answer of the form reaches every place it should, unchanged.
 
 The form's fields are declared once (`handlers/registration/form.py`); these tests fill
-every field through the real dispatcher and database and look for each answer, as the
+every field through the real inbox processor and database and look for each answer, as the
 worker saw it in the summary, in the database row, the staff card that reaches the staff
 chat, the XLSX and CSV exports and /dulieu, and check the declaration itself: every
 answer comes back from its columns as it was shown.
@@ -236,7 +236,7 @@ def test_each_answer_comes_back_from_the_row_as_the_summary_showed_it(
     assert form.answers(row).keys() == values.keys()
 
 
-# --- typed text through the real dispatcher --------------------------------------------
+# --- typed text through the real inbox processor --------------------------------------------
 _TYPED = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N"), include_characters=" "),
     min_size=1,

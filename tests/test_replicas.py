@@ -24,9 +24,9 @@ from db.models import (
     Broadcast,
     BroadcastRecipient,
     FairInterest,
+    InboxUpdate,
     JobFair,
     OutboxMessage,
-    ProcessedUpdate,
     Registration,
     User,
 )
@@ -173,7 +173,7 @@ async def test_two_replicas_handle_everything_once(
         async with session_factory(engine)() as session:
             updates = (
                 await session.execute(
-                    select(ProcessedUpdate.status, func.count()).group_by(ProcessedUpdate.status)
+                    select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status)
                 )
             ).all()
             assert dict(updates) == {"done": sum(counts)}  # each update once, all handled

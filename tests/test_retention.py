@@ -15,8 +15,8 @@ from db.clock import utcnow
 from db.models import (
     AuditEvent,
     ConversationState,
+    InboxUpdate,
     OutboxMessage,
-    ProcessedUpdate,
     Registration,
     User,
 )
@@ -67,8 +67,8 @@ async def _age(chat: Transcript, user_key: str, days: int) -> None:
             .values(updated_at=then)
         )
         await session.execute(
-            update(ProcessedUpdate)
-            .where(ProcessedUpdate.user_key == user_key)
+            update(InboxUpdate)
+            .where(InboxUpdate.user_key == user_key)
             .values(received_at=then)
         )
         await session.execute(  # replies to them, and their cards in the staff chat
@@ -130,7 +130,7 @@ async def test_purge_anonymises_old_data_like_erasure_and_keeps_recent(
             assert states[users[RECENT]].data is not None
 
             for user_key, payload in (
-                await session.execute(select(ProcessedUpdate.user_key, ProcessedUpdate.payload))
+                await session.execute(select(InboxUpdate.user_key, InboxUpdate.payload))
             ).all():
                 if user_key == "expired":
                     assert payload == {"expired": True}

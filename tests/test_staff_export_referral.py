@@ -20,7 +20,7 @@ from tests.transcript import STAFF, Transcript
 @pytest.fixture
 async def chat(database_url: str) -> AsyncIterator[Transcript]:
     transcript = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
-    transcript.runtime.dispatcher.bot_username = "test_assistant_bot"
+    transcript.runtime.inbox.bot_username = "test_assistant_bot"
     yield transcript
     await transcript.close()
 

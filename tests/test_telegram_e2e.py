@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.serve import Server
 from db import broadcasts
-from db.models import Broadcast, ProcessedUpdate, User
+from db.models import Broadcast, InboxUpdate, User
 from tests.conftest import (
     STAFF_CHAT,
     STAFF_MEMBER,
@@ -217,7 +217,7 @@ async def _handled(server: Server, user_key: str) -> bool:
     assert server.runtime is not None
     async with server.runtime.sessions() as session:
         status = await session.scalar(
-            select(ProcessedUpdate.status).where(ProcessedUpdate.user_key == user_key)
+            select(InboxUpdate.status).where(InboxUpdate.user_key == user_key)
         )
     return status == "done"
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.serve import Server
-from db.models import OutboxMessage, ProcessedUpdate, SettingOverride, User
+from db.models import InboxUpdate, OutboxMessage, SettingOverride, User
 from faq.service import FaqService
 from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -262,7 +262,7 @@ async def test_messages_from_unrelated_groups_are_not_stored(
     await fake.push(fake.message_update(WORKER, "xin chào"))  # then a private message
     await fake.wait_sent(WORKER, 2)
     await asyncio.sleep(0.3)
-    assert await count(polling, ProcessedUpdate) == 1
+    assert await count(polling, InboxUpdate) == 1
     assert await user(polling, 5101) is None
     assert fake.sent(other_group) == []
 
@@ -325,4 +325,4 @@ async def test_webhook_skips_an_unreadable_update_with_200(
     assert await fake.deliver_webhook(fake.unparsable_update(WORKER)) == 200
     assert await fake.deliver_webhook(fake.message_update(WORKER, "xin chào")) == 200
     await fake.wait_sent(WORKER, 2)
-    assert await count(webhook_server, ProcessedUpdate) == 1
+    assert await count(webhook_server, InboxUpdate) == 1

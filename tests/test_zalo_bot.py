@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.serve import Server
-from db.models import ProcessedUpdate
+from db.models import InboxUpdate
 from handlers.types import Reply
 from tests.conftest import STAFF_MEMBER
 from tests.fakes.telegram_api import FakeTelegram
@@ -47,8 +47,8 @@ async def bot_webhook(
 async def inbox(server: Server) -> int:
     assert server.runtime is not None
     async with server.runtime.sessions() as session:
-        query = select(func.count()).select_from(ProcessedUpdate)
-        return int(await session.scalar(query.where(ProcessedUpdate.channel == "zalo_bot")) or 0)
+        query = select(func.count()).select_from(InboxUpdate)
+        return int(await session.scalar(query.where(InboxUpdate.channel == "zalo_bot")) or 0)
 
 
 async def test_polling_survives_408s_and_answers_one_update_per_call(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.channel import PermanentFailure, RetryLater, Unreachable
 from bot.serve import Server
 from bot.zalo_oa import ZaloOAChannel, _zns_data
-from db.models import OutboxMessage, ProcessedUpdate, Registration, User
+from db.models import InboxUpdate, OutboxMessage, Registration, User
 from handlers.types import Notice, Reply
 from tests.conftest import PG_URL, STAFF_CHAT
 from tests.fakes.tcp_proxy import TcpProxy
@@ -39,13 +39,13 @@ def oa(server: Server) -> ZaloOAChannel:
     return channel
 
 
-async def inbox(server: Server, channel: str = "zalo_oa") -> list[ProcessedUpdate]:
+async def inbox(server: Server, channel: str = "zalo_oa") -> list[InboxUpdate]:
     assert server.runtime is not None
     async with server.runtime.sessions() as session:
         rows = await session.scalars(
-            select(ProcessedUpdate)
-            .where(ProcessedUpdate.channel == channel)
-            .order_by(ProcessedUpdate.id)
+            select(InboxUpdate)
+            .where(InboxUpdate.channel == channel)
+            .order_by(InboxUpdate.id)
         )
         return list(rows)
 
@@ -317,7 +317,7 @@ async def test_user_withdraw_runs_the_erasure_of_xoadulieu(
     async with zalo_server.runtime.sessions() as session:
         [reg] = list(await session.scalars(select(Registration)))
         assert reg.full_name is None and reg.phone is None and reg.anonymised_at is not None
-        texts = [p for (p,) in (await session.execute(select(ProcessedUpdate.payload))).all()]
+        texts = [p for (p,) in (await session.execute(select(InboxUpdate.payload))).all()]
     assert not any("0912345678" in str(p) for p in texts)
 
 

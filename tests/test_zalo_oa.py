@@ -20,7 +20,7 @@ from bot.zalo_oa_tokens import OaTokens, current
 from db.clock import utcnow
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
-from db.models import OutboxMessage, ProcessedUpdate, User, ZaloOaToken
+from db.models import InboxUpdate, OutboxMessage, User, ZaloOaToken
 from faq.service import FaqService
 from handlers.types import Reply
 from tests.conftest import FIXTURE_FAQ, STAFF_CHAT, STAFF_MEMBER, make_settings
@@ -39,8 +39,8 @@ async def inbox_count(server: Server) -> int:
         return int(
             await session.scalar(
                 select(func.count())
-                .select_from(ProcessedUpdate)
-                .where(ProcessedUpdate.channel == "zalo_oa")
+                .select_from(InboxUpdate)
+                .where(InboxUpdate.channel == "zalo_oa")
             )
             or 0
         )

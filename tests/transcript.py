@@ -3,7 +3,7 @@
     chat = await Transcript.open(settings)
     replies = await chat.say("xin chào")
 
-Uses the same Runtime and dispatcher as the channels, with a recording channel.
+Uses the same Runtime and inbox processor as the channels, with a recording channel.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Transcript:
             update_key=uuid.uuid4().hex,
             **values,  # type: ignore[arg-type]
         )
-        await self.runtime.dispatcher.submit(incoming, wait=True)
+        await self.runtime.inbox.submit(incoming, wait=True)
         return self.channel.to(user)[before:]
 
     async def say(self, text: str, user: str | None = None) -> list[Reply]:

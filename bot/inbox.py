@@ -29,7 +29,7 @@ from bot.splitting import split_text
 from db import erasure, outbox, users
 from db.clock import utcnow
 from db.core import changed, table_of
-from db.models import ProcessedUpdate, User
+from db.models import InboxUpdate, User
 from db.recruiters import RegistryCache
 from db.upsert import insert_ignore_statement
 from db.users import State
@@ -48,12 +48,12 @@ WORKING = 16  # updates handled concurrently (each one a transaction and a few s
 # the platform sends as separate updates, within a second) are recorded and join it.
 ALBUM_SETTLE = 1.5
 APOLOGY_WINDOW = 600.0  # seconds: one outage apology per chat
-_INBOX = table_of(ProcessedUpdate)
+_INBOX = table_of(InboxUpdate)
 # Built once (a Core statement keeps its cache key); the SET values come as parameters.
 TAKE_UPDATE = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == "pending")
 
 
-class Dispatcher:
+class InboxProcessor:
     def __init__(
         self,
         settings: Settings,
@@ -168,11 +168,11 @@ class Dispatcher:
         async with self.sessions() as session:
             rows = (
                 await session.execute(
-                    select(ProcessedUpdate.id, ProcessedUpdate.payload)
+                    select(InboxUpdate.id, InboxUpdate.payload)
                     .where(
-                        ProcessedUpdate.status == "pending", ProcessedUpdate.received_at <= cutoff
+                        InboxUpdate.status == "pending", InboxUpdate.received_at <= cutoff
                     )
-                    .order_by(ProcessedUpdate.id)
+                    .order_by(InboxUpdate.id)
                 )
             ).all()
         for inbox_id, payload in rows:
@@ -351,7 +351,7 @@ class Dispatcher:
         )
         try:
             async with self.sessions.begin() as session:
-                row = await session.get(ProcessedUpdate, inbox_id)
+                row = await session.get(InboxUpdate, inbox_id)
                 if row is not None:
                     row.status = "failed"
                     row.handled_at = utcnow()
@@ -390,14 +390,14 @@ async def _gather_album(session: AsyncSession, inbox_id: int, incoming: Incoming
     caption; `album` holds every item in the order they were received."""
     rows = (
         await session.execute(
-            select(ProcessedUpdate.id, ProcessedUpdate.payload)
+            select(InboxUpdate.id, InboxUpdate.payload)
             .where(
-                ProcessedUpdate.channel == incoming.channel,
-                ProcessedUpdate.user_key == incoming.user_key,
-                ProcessedUpdate.status == "pending",
-                ProcessedUpdate.id != inbox_id,
+                InboxUpdate.channel == incoming.channel,
+                InboxUpdate.user_key == incoming.user_key,
+                InboxUpdate.status == "pending",
+                InboxUpdate.id != inbox_id,
             )
-            .order_by(ProcessedUpdate.id)
+            .order_by(InboxUpdate.id)
         )
     ).all()
     items = [(inbox_id, incoming)]
