@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from db.clock import utcnow
+from faq import intents
 from handlers import handoff, handoff_staff, menu
 from handlers.access import is_staff, refuse, refuse_in_staff_chat
 from handlers.context import Context
@@ -112,6 +113,9 @@ async def _flow(ctx: Context, incoming: Incoming, where: Where) -> list[Reply] |
     if flow is None or where not in flow.where:
         return None
     if flow.staff and not is_staff(ctx):
+        return None
+    if incoming.text and flow.escaped_by(ctx.step, intents.detect(incoming.text)):
+        ctx.end_flow()  # «cho gặp cán bộ», «bị lừa mất tiền»: not an answer to the flow
         return None
     return await resolve(flow.on_message(ctx, incoming))
 

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from db.clock import utcnow
-from faq import fees
+from faq import fees, intents
 from faq.fee_input import read_job, read_market
 from faq.money import Money, format_money, format_number, format_vnd
 from faq.normalize import fold
@@ -454,7 +454,10 @@ def _load(raw: Any) -> Money | None:
 
 @router.text("fee_amount")
 async def amount_question(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: answered at once."""
+    """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: answered at once. Money lost
+    («bị lừa mất 50 triệu») is distress, not a fee question: the FAQ route helps."""
+    if "distress" in intents.detect(text):
+        return None
     replies = from_text(ctx, text)
     if replies is None:
         return None

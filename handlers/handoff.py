@@ -294,6 +294,7 @@ HANDOFF = router.flow(
     on_message,
     idle=None,  # it ends when staff close it, the worker leaves, or the quiet pass
     on_exit=on_exit,
+    escapes=frozenset(),  # every message goes to staff, a cry for help first of all
 )
 
 

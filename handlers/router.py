@@ -118,6 +118,10 @@ class Flow:
     for staff; ``where`` says in which chats the flow lives. ``idle``: after this long
     untouched the flow is left at the next message (None: never; the feature ends it).
     ``on_exit`` runs when a turn leaves the flow any other way than the flow's own.
+    ``escapes``: the free-text intents (faq/data/intents.yaml) that leave the flow, so a
+    worker who asks for a person or says they are in trouble is never taken for an answer
+    to the flow's question, except at ``free_text_steps`` (a note, where «từng bị lừa»
+    is the answer).
     """
 
     name: str
@@ -128,6 +132,16 @@ class Flow:
     feature: str = ""
     idle: timedelta | None = FLOW_IDLE
     on_exit: ExitHandler | None = None
+    escapes: frozenset[str] = frozenset()
+    free_text_steps: frozenset[str] = frozenset()
+
+    def escaped_by(self, step: str | None, found: frozenset[str]) -> bool:
+        """Whether intents found in a message leave the flow at this step."""
+        return bool(self.escapes & found) and (step or "") not in self.free_text_steps
+
+
+# What leaves a worker's flow unless it says otherwise (Router.flow's `escapes`).
+ESCAPE_INTENTS = frozenset({"talk_to_person", "distress"})
 
 
 @dataclass
@@ -186,8 +200,15 @@ class Router:
         staff: bool = False,
         idle: timedelta | None = FLOW_IDLE,
         on_exit: ExitHandler | None = None,
+        escapes: frozenset[str] | None = None,
+        free_text_steps: frozenset[str] = frozenset(),
     ) -> Flow:
-        flow = Flow(name, start, on_message, where, staff, self.name, idle, on_exit)
+        if escapes is None:  # a worker's flow: a person or distress always leaves it
+            escapes = frozenset() if staff else ESCAPE_INTENTS
+        flow = Flow(
+            name, start, on_message, where, staff, self.name, idle, on_exit, escapes,
+            free_text_steps,
+        )  # fmt: skip
         self.flows.append(flow)
         return flow
 

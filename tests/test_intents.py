@@ -9,7 +9,9 @@ import pytest
 from faq import intents
 from faq.service import FaqService
 from handlers.menu import TALK_TO_STAFF
+from handlers.registration.actions import EditField
 from tests.conftest import FIXTURE_FAQ, make_settings
+from tests.test_registration_flow import fill
 from tests.transcript import STAFF, Transcript
 
 
@@ -129,5 +131,50 @@ async def test_the_emergency_numbers_come_from_the_sourced_content(database_url:
         hotlines = FaqService().kb.entries["emergency_hotlines"]
         assert replies[-1].text.count("+84") >= 1
         assert any(line.strip() in replies[-1].text for line in hotlines.answer.splitlines()[:2])
+    finally:
+        await chat.close()
+
+
+async def test_a_running_question_never_swallows_a_request_for_a_person(database_url: str) -> None:
+    """The fee check asks for the market: «cho tôi gặp cán bộ» is not a market, it is a
+    request for a person, and the hand-off opens (persona p06's words)."""
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        [asked] = await chat.say("cong ty doi 150 trieu co dung khong")
+        assert "bạn đi nước nào" in asked.text
+        [reply] = await chat.say("cho toi noi chuyen voi nguoi that")
+        assert "Tôi đã báo cán bộ" in reply.text
+        assert "cho toi noi chuyen voi nguoi that" in chat.channel.to(STAFF)[-1].text
+    finally:
+        await chat.close()
+
+
+async def test_money_lost_to_a_scam_is_distress_not_a_fee_question(database_url: str) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        text = "toi bi lua mat 50 trieu, cong ty dong cua roi, gio phai lam sao"
+        replies = await chat.say(text)
+        assert all("mức luật cho phép" not in r.text for r in replies)
+        assert "113" in replies[-1].text
+        assert text in chat.channel.to(STAFF)[-1].text
+    finally:
+        await chat.close()
+
+
+async def test_the_form_is_left_for_a_person_but_a_note_about_a_scam_is_a_note(
+    database_url: str,
+) -> None:
+    chat = await Transcript.open(make_settings(database_url), FaqService(FIXTURE_FAQ))
+    try:
+        await fill(chat)
+        [asked] = await chat.press(EditField("note").pack())
+        assert "nhắn thêm" in asked.text
+        note = "em tung bi lua mat 30 trieu nen muon di qua trung tam"
+        replies = await chat.say(note)
+        assert note in replies[-1].text  # the summary, with the note; no hand-off
+        assert chat.channel.to(STAFF) == []
+        await chat.press("menu:register")
+        [reply] = await chat.say("cho toi gap can bo")
+        assert "Tôi đã báo cán bộ" in reply.text
     finally:
         await chat.close()

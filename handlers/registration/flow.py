@@ -373,4 +373,6 @@ def typed_wish(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | Non
     return start(ctx) if wants_to_register(text) else None
 
 
-REGISTRATION = router.flow(FLOW, start, on_message)
+# A person or distress leaves the form (the draft is kept), except in the note, where
+# «em từng bị lừa nên muốn đi qua trung tâm» is what the note is for.
+REGISTRATION = router.flow(FLOW, start, on_message, free_text_steps=frozenset({"note"}))
