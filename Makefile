@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make chat   - start the assistant as a terminal chat (embedded SQLite, no tokens)
-#   make test   - lint (ruff, complexity), type-check (mypy), check the FAQ content, run the tests
+#   make test   - lint (ruff, complexity, format), type-check (mypy), check the FAQ content, run the tests
 # The versions installed are the ones pinned in constraints.txt (tested together);
 # `make lock` refreshes it to the newest releases pyproject.toml's ranges allow.
 VENV ?= .venv
@@ -32,6 +32,7 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m bot faq check
 	$(PY) -m pytest -n auto --durations=10

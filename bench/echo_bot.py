@@ -60,6 +60,7 @@ async def run(args: argparse.Namespace) -> None:
 
     web_app = web.Application()
     web_app.router.add_post(args.path, webhook)
+
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 

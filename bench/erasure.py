@@ -67,9 +67,7 @@ async def run(url: str, count: int) -> float:
         await full_life(chat)
         async with chat.runtime.sessions.begin() as session:
             await session.execute(insert(OutboxMessage), [_card(i) for i in range(count)])
-            await session.execute(
-                insert(InboxUpdate), [_staff_message(i) for i in range(count)]
-            )
+            await session.execute(insert(InboxUpdate), [_staff_message(i) for i in range(count)])
             await session.execute(
                 insert(AuditEvent),
                 [

@@ -169,9 +169,7 @@ class InboxProcessor:
             rows = (
                 await session.execute(
                     select(InboxUpdate.id, InboxUpdate.payload)
-                    .where(
-                        InboxUpdate.status == "pending", InboxUpdate.received_at <= cutoff
-                    )
+                    .where(InboxUpdate.status == "pending", InboxUpdate.received_at <= cutoff)
                     .order_by(InboxUpdate.id)
                 )
             ).all()

@@ -427,7 +427,6 @@ class StaffAccount(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
-
 class SettingOverride(Base):
     """A setting the running system learnt and must keep across restarts, over the
     environment's value: today a Telegram group the platform moved to a new id (a group

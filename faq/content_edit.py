@@ -209,9 +209,7 @@ def _insert_question(text: str, entry_id: str, question: str) -> str:
     lines = text.splitlines(keepends=True)
     start = _entry_start(lines, entry_id)
     end = _entry_end(lines, start)
-    key = next(
-        (n for n in range(start, end) if re.match(r"^\s*(-\s+)?questions:", lines[n])), None
-    )
+    key = next((n for n in range(start, end) if re.match(r"^\s*(-\s+)?questions:", lines[n])), None)
     if key is None:
         raise EditRefused(f"Mục «{entry_id}» không có danh sách câu hỏi.")
     quoted = json.dumps(question, ensure_ascii=False)  # a JSON string is a YAML string

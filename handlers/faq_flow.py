@@ -56,6 +56,7 @@ class ShowSources(Action, prefix="faqs"):
 
     entry_id: EntryId
 
+
 LABEL_CHARS = 60
 MISS_CHARS = 1000
 # Entries offered as buttons under an answer.

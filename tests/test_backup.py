@@ -48,9 +48,7 @@ async def _counts(database_url: str) -> tuple[int, int, list[str]]:
         await chat.close()
 
 
-async def test_backup_then_restore_brings_the_data_back(
-    database_url: str, tmp_path: Path
-) -> None:
+async def test_backup_then_restore_brings_the_data_back(database_url: str, tmp_path: Path) -> None:
     tool = "sqlite3" if database_url.startswith("sqlite") else "pg_dump"
     if shutil.which(tool) is None or (tool == "pg_dump" and not shutil.which("pg_restore")):
         pytest.skip(f"{tool} is not installed")

@@ -579,7 +579,7 @@ async def test_faq_misses_are_grouped_counted_and_matched_to_the_closest_entry(
     assert "4 câu trong 30 ngày (0 đã xử lý), 2 nhóm chưa xử lý" in page
     rows = page.split("<tbody>")[1].split("</tr>")
     assert rows[0].strip().startswith('<tr><td>3</td><td class="wrap">di han quoc mat bao lau')
-    assert 'selected>eps_' in rows[0]  # the closest entry of the Korea topic comes first
+    assert "selected>eps_" in rows[0]  # the closest entry of the Korea topic comes first
     assert "chuyện cũ" not in page
     assert (await get(staff, server, "/staff/faq?days=2"))[0] == 400
     status, page, _ = await get(staff, server, "/staff/faq/entries")

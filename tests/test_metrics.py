@@ -18,8 +18,6 @@ WORKER, UNREACHABLE = 5001, 5002
 TOKEN = "scrape-token-123"
 
 
-
-
 @pytest.fixture
 async def server(database_url: str, fake: FakeTelegram) -> AsyncIterator[Server]:
     server = await start_webhook_server(database_url, fake)

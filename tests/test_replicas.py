@@ -44,7 +44,6 @@ NEWS = "📣 Tuyển lao động đi Hàn Quốc (EPS) đợt mới: xem tại t
 FAIR = "Phiên giao dịch việc làm thử nghiệm"
 
 
-
 async def _seed(url: str) -> None:
     """Opted-in subscribers with a queued broadcast, and a reminder already due."""
     engine = create_engine(make_settings(url))

@@ -67,9 +67,7 @@ async def _age(chat: Transcript, user_key: str, days: int) -> None:
             .values(updated_at=then)
         )
         await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.user_key == user_key)
-            .values(received_at=then)
+            update(InboxUpdate).where(InboxUpdate.user_key == user_key).values(received_at=then)
         )
         await session.execute(  # replies to them, and their cards in the staff chat
             update(OutboxMessage)

@@ -43,9 +43,7 @@ async def inbox(server: Server, channel: str = "zalo_oa") -> list[InboxUpdate]:
     assert server.runtime is not None
     async with server.runtime.sessions() as session:
         rows = await session.scalars(
-            select(InboxUpdate)
-            .where(InboxUpdate.channel == channel)
-            .order_by(InboxUpdate.id)
+            select(InboxUpdate).where(InboxUpdate.channel == channel).order_by(InboxUpdate.id)
         )
         return list(rows)
 
