@@ -450,7 +450,7 @@ def _parts(reply: Reply, limit: int) -> list[Reply]:
     last = len(chunks) - 1
     return [
         reply if len(chunks) == 1 else
-        Reply(chunk, reply.buttons, reply.request_contact, reply.attachment) if i == last else
+        replace(reply, text=chunk) if i == last else
         Reply(chunk)
         for i, chunk in enumerate(chunks)
     ]  # fmt: skip

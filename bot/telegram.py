@@ -597,10 +597,29 @@ def _media(message: Message) -> Media:
         ("document", message.document),
     ):
         if attachment is not None:
-            return Media(kind, attachment.file_id, caption)  # type: ignore[arg-type]
+            return Media(
+                kind,  # type: ignore[arg-type]
+                attachment.file_id,
+                caption,
+                size=attachment.file_size,
+                duration=_duration(attachment),
+                mime=getattr(attachment, "mime_type", None),
+            )
     if message.sticker is not None:
         return Media("sticker", message.sticker.file_id)
     if message.location is not None:
         place = f"{message.location.latitude},{message.location.longitude}"
         return Media("location", place, f"https://maps.google.com/?q={place}")
     return Media("other")
+
+
+def _duration(attachment: Any) -> int | None:
+    """A file's length in seconds; PTB gives an int or a timedelta (PTB 22 moves to the
+    latter and warns on the int)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = getattr(attachment, "duration", None)
+    if value is None:
+        return None
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else value
+    return int(seconds) if isinstance(seconds, int | float) else None
