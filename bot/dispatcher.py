@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel
+from bot.channel import Channel, MediaSource
 from bot.locks import KeyedLocks
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
@@ -393,6 +393,7 @@ def _capabilities(channel: Channel | None, incoming: Incoming) -> dict[str, Any]
         "limits": channel.limits,
         "channel_title": channel.title,
         "staff_member": channel.is_staff(incoming.user_key),
+        "download": channel.download if isinstance(channel, MediaSource) else None,
     }
 
 

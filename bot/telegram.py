@@ -68,6 +68,7 @@ from bot.channel import (
     PermanentFailure,
     Received,
     RetryLater,
+    Voice,
     secret_matches,
 )
 from bot.chat_moves import ChatMoves
@@ -83,6 +84,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
+# What sendVoice plays (Telegram: OGG/Opus, MP3, M4A); other audio goes as a file.
+VOICE_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4"})
 # Seconds a message to a staff chat that refuses the bot waits before the next try (it
 # waits as long as it takes, without using up its attempts).
 STAFF_CHAT_RETRY = 60.0
@@ -312,6 +315,49 @@ class TelegramChannel(InlineButtons):
             return await self._send(chat, reply, None, thread)
 
         return await self._refusals(chat_key, album_then_text)
+
+    async def send_voice(
+        self, chat_key: str, reply: Reply, voice: Voice, reply_to: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """A spoken answer: by its file id when Telegram has it (uploaded once), else
+        uploaded (a file id Telegram no longer knows, after a new bot token, is uploaded
+        again). Returns the message id and the file id to reuse."""
+        thread = _thread(reply_to)
+        refs: list[str] = []
+
+        async def voice_note(chat: str) -> str | None:
+            message = await self._voice_note(chat, reply, voice, thread)
+            ref = _sent_file_id(message)
+            if ref:
+                refs.append(ref)
+            return str(message.message_id)
+
+        message_id = await self._refusals(chat_key, voice_note)
+        return message_id, (refs[-1] if refs else None)
+
+    async def _voice_note(
+        self, chat: str, reply: Reply, voice: Voice, thread: ReplyParameters | None
+    ) -> Message:
+        markup = _inline(reply)
+        caption: str | None = reply.text
+        if len(reply.text) > CAPTION_LIMIT:
+            await self.app.bot.send_message(chat, reply.text, reply_parameters=thread)
+            caption = None
+        bot = self.app.bot
+        playable = voice.mime_type in VOICE_TYPES
+        send = bot.send_voice if playable else bot.send_document
+        if voice.file_ref:
+            try:
+                return await send(
+                    chat, voice.file_ref, caption=caption, reply_markup=markup,
+                    reply_parameters=thread,
+                )  # fmt: skip
+            except BadRequest as exc:  # a file id of another bot token: upload again
+                log.warning("Telegram refused a stored file id (%s); uploading again", exc)
+        upload = InputFile(await voice.audio(), filename=voice.filename)
+        return await send(
+            chat, upload, caption=caption, reply_markup=markup, reply_parameters=thread
+        )
 
     async def _refusals(
         self, chat_key: str, send: Callable[[str], Awaitable[str | None]]
@@ -623,3 +669,19 @@ def _duration(attachment: Any) -> int | None:
         return None
     seconds = value.total_seconds() if hasattr(value, "total_seconds") else value
     return int(seconds) if isinstance(seconds, int | float) else None
+
+
+def _inline(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.action)] for b in reply.buttons]
+    )
+
+
+def _sent_file_id(message: Message) -> str | None:
+    """The file id Telegram gave a voice note, audio or file we sent."""
+    for sent in (message.voice, message.audio, message.document):
+        if sent is not None:
+            return str(sent.file_id)
+    return None

@@ -49,6 +49,11 @@ JSON_FIELDS = {
     "reply_parameters",
     "media",
 }
+# Where `_params` keeps the bytes of uploaded files, by field (kept out of `Call.params`'s
+# other keys).
+UPLOADS = "_uploads"
+# What a send of a file answers with, by method: the message's field and its file kind.
+FILE_FIELDS = {"sendVoice": "voice", "sendAudio": "audio", "sendDocument": "document"}
 SEND_METHODS = {
     "sendMessage": "text",
     "sendPhoto": "photo",
@@ -163,7 +168,7 @@ class FakeTelegram:
 
     # --- server lifecycle ------------------------------------------------------
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=50 * 1024 * 1024)  # Telegram takes 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
@@ -484,6 +489,22 @@ class FakeTelegram:
                 return web.Response(body=data)
         return _error(404, "Not Found")
 
+    def _file_sent(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The file object of a sent voice note, audio or document, as Telegram answers
+        it: an upload gets a new file id (and can be fetched back), a file id is reused."""
+        field = FILE_FIELDS[method]
+        given = params.get(field)
+        upload = (params.get(UPLOADS) or {}).get(field)
+        if upload is not None:
+            file_id = f"UP-{field}-{next(self._message_ids)}"
+            self.files[file_id] = (f"{field}/{file_id}", upload)
+        else:
+            file_id = str(given)
+        info: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+        if field != "document":
+            info["duration"] = 1
+        return info
+
     def add_file(self, file_id: str, path: str, data: bytes) -> None:
         """A file a user sent, which the bot may download."""
         self.files[file_id] = (path, data)
@@ -584,6 +605,8 @@ class FakeTelegram:
                 message["text"] = params.get("text", "")
             elif params.get("caption"):
                 message["caption"] = params["caption"]
+            if method in FILE_FIELDS:
+                message[FILE_FIELDS[method]] = self._file_sent(method, params)
             return message
         return True
 
@@ -597,6 +620,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     for key, value in form.items():
         if not isinstance(value, str):
             params[key] = "<file>"
+            data = value if isinstance(value, bytes | bytearray) else value.file.read()
+            params.setdefault(UPLOADS, {})[key] = bytes(data)
         elif key in JSON_FIELDS:
             params[key] = json.loads(value)
         else:
