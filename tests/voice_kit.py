@@ -30,3 +30,17 @@ def opus(seconds: float, padding: int = 2000) -> bytes:
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\0" * 3000
 PDF = b"%PDF-1.4 not audio" + b"\0" * 100
+
+
+def wav(seconds: float, rate: int = 8000) -> bytes:
+    """A real, playable WAV file (16-bit mono PCM, a quiet 440 Hz tone): a browser
+    decodes it and reads its length."""
+    import math
+
+    count = int(seconds * rate)
+    samples = b"".join(
+        struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * n / rate))) for n in range(count)
+    )
+    header = b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    return header + b"data" + struct.pack("<I", len(samples)) + samples
