@@ -139,7 +139,9 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         request[ACCOUNT] = account
     if request.method == "POST":
         limit = voice.upload_limit(request.path, request.app[SETTINGS].voice_max_bytes)
-        if limit is not None:  # an audio file: larger than the server's usual bodies
+        # An audio file: larger than the server's usual bodies. Only a multipart body is
+        # still unread here (bot/web.py reads the others up front).
+        if limit is not None and request.content_type.startswith("multipart/"):
             request = request.clone(client_max_size=limit)
         try:
             form = await request.post()
