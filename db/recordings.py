@@ -11,13 +11,13 @@ import hashlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from db.clock import utcnow
 from db.models import FaqAnswerCount, Recording, RecordingFile
-from db.upsert import insert_ignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,18 +139,17 @@ async def listing(session: AsyncSession) -> list[Recording]:
 
 
 async def count_answered(session: AsyncSession, entry_ids: Iterable[str]) -> None:
-    """One more answer for each of these entries."""
+    """One more answer for each of these entries (one upsert each)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
     for entry_id in dict.fromkeys(entry_ids):
+        statement = insert(FaqAnswerCount).values(entry_id=entry_id, answered=1, last_at=now)
         await session.execute(
-            insert_ignore(
-                session, FaqAnswerCount, ["entry_id"], entry_id=entry_id, answered=0, last_at=now
+            statement.on_conflict_do_update(
+                index_elements=["entry_id"],
+                set_={"answered": FaqAnswerCount.answered + 1, "last_at": now},
             )
-        )
-        await session.execute(
-            update(FaqAnswerCount)
-            .where(FaqAnswerCount.entry_id == entry_id)
-            .values(answered=FaqAnswerCount.answered + 1, last_at=now)
         )
 
 
