@@ -86,3 +86,13 @@ async def test_translation_and_listen_button(chat: Transcript) -> None:
     async with chat.runtime.sessions() as db:
         counts = await recordings.answer_counts(db)
     assert counts == {"eps_cost": 4}
+
+
+async def test_the_chosen_language_is_shown_and_erased_with_the_worker(chat: Transcript) -> None:
+    await chat.press("lang:hmn")
+    [held] = await chat.say("/dulieu")
+    assert "Tiếng bạn chọn để nghe câu trả lời: Tiếng H'Mông" in held.text
+    await chat.say("/xoadulieu")
+    await chat.press("privacy:erase:yes")
+    [after] = await chat.say("/dulieu")
+    assert "Tiếng bạn chọn" not in after.text
