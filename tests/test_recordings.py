@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audio_links import AudioLinks
 from db import recordings
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
@@ -132,3 +133,21 @@ def test_written_translations_are_loaded_and_checked(tmp_path: Path) -> None:
     problems = check_content(tmp_path, today=dt.date(2026, 6, 1))
     assert any("translation 'hmn': missing 'sources'" in p for p in problems)
     assert any("translation 'hmn': missing 'reviewed'" in p for p in problems)
+
+
+def test_audio_links_are_signed_and_expire() -> None:
+    links = AudioLinks(lambda: b"k" * 44, "https://bot.example.vn/", dt.timedelta(hours=72))
+    now = dt.datetime(2026, 12, 1, 12, 0)
+    url = links.url(42, "ab" * 32, now)
+    assert url is not None and url.startswith("https://bot.example.vn/audio/42/")
+    recording, expires, tag, signature = url.split("/audio/")[1].split("/")
+    assert links.check(recording, expires, tag, signature, now) == (42, "ab" * 8, False)
+    later = now + dt.timedelta(hours=73)
+    assert links.check(recording, expires, tag, signature, later) == (42, "ab" * 8, True)
+    # Another recording, a longer life or another key: not ours.
+    assert links.check("43", expires, tag, signature, now) is None
+    assert links.check(recording, str(int(expires) + 3600), tag, signature, now) is None
+    other = AudioLinks(lambda: b"x" * 44, "https://bot.example.vn", dt.timedelta(hours=1))
+    assert other.check(recording, expires, tag, signature, now) is None
+    assert links.check("²", expires, tag, signature, now) is None
+    assert AudioLinks(lambda: b"k", "", dt.timedelta(hours=1)).url(1, "ab", now) is None

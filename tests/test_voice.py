@@ -236,3 +236,20 @@ async def test_zalo_workers_get_a_signed_link(
         await asyncio.sleep(0)
     finally:
         await server.stop()
+
+
+async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(
+    server: Server, fake: FakeTelegram
+) -> None:
+    data = opus(4)
+    heard = await record(fake, "eps_cost", "vi", data, 1)
+    assert heard.result is not None
+    old = heard.result["voice"]["file_id"]
+    fake.foreign_files.add(old)  # a new bot token, a restore on another bot
+    await fake.push(fake.callback_update(WORKER, "nghe:eps_cost"))
+    [voice] = await fake.wait_sent(WORKER, 1)
+    assert voice.params[UPLOADS]["voice"] == data and voice.result is not None
+    new = voice.result["voice"]["file_id"]
+    await fake.push(fake.callback_update(OTHER, "nghe:eps_cost"))
+    [reused] = await fake.wait_sent(OTHER, 1)
+    assert reused.params["voice"] == new != old

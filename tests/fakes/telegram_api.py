@@ -164,6 +164,8 @@ class FakeTelegram:
         self.port = 0
         # Files the bot may download (getFile, then the file URL), by file id.
         self.files: dict[str, tuple[str, bytes]] = {}
+        # File ids this bot cannot send (another bot token's): 400 "wrong file identifier".
+        self.foreign_files: set[str] = set()
         self._chat_messages: dict[str, set[int]] = {}  # message ids seen in each chat
 
     # --- server lifecycle ------------------------------------------------------
@@ -450,6 +452,10 @@ class FakeTelegram:
                 self._changed.notify_all()
             return _fault(fault)
         refusal = self._refusal(params) if method in SEND_METHODS else None
+        if refusal is None and params.get(FILE_FIELDS.get(method, "")) in self.foreign_files:
+            refusal = Fault(
+                400, description="Bad Request: wrong file identifier/HTTP URL specified"
+            )
         if refusal is None and method in SEND_METHODS:
             refusal = self._missing_reply(params)
         if refusal is not None:
