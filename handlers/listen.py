@@ -105,7 +105,7 @@ async def listen(ctx: Context, incoming: Incoming, action: Listen) -> list[Reply
     if entry is None or language is None:
         return [Reply("Câu này chưa có bản ghi âm. Bạn đọc câu trả lời bằng chữ nhé.")]
     label = ctx.settings.voice_language_labels.get(language, language)
-    ctx.events.append("voice:listen")
+    ctx.events.append(f"voice:{language}")  # metrics
     return [Reply(f"🔊 {heading(entry)} ({label})", recording=found[(action.entry_id, language)])]
 
 

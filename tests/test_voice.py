@@ -130,6 +130,10 @@ async def test_staff_records_and_a_hmong_worker_hears_it(
     await fake.push(fake.callback_update(WORKER, "nghe:eps_cost"))
     [hmong_again] = (await fake.wait_sent(WORKER, 7))[6:]
     assert hmong_again.params["voice"] == file_id
+    assert server.runtime is not None
+    metrics = server.runtime.metrics
+    assert metrics.voice.labels("hmn")._value.get() == 2
+    assert metrics.voice.labels("vi")._value.get() == 1
 
 
 async def test_replace_delete_and_refusals(server: Server, fake: FakeTelegram) -> None:
