@@ -58,6 +58,8 @@ def _ogg_seconds(data: bytes) -> int | None:
     """The last page's granule position over the sample rate (Opus: 48 kHz, less the
     pre-skip; Vorbis: the rate in its header)."""
     last = data.rfind(b"OggS")
+    while last > 0 and data[last + 4 : last + 5] != b"\0":  # "OggS" inside the audio
+        last = data.rfind(b"OggS", 0, last)
     if last < 0 or len(data) < last + 14:
         return None
     granule = int.from_bytes(data[last + 6 : last + 14], "little", signed=True)

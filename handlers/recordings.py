@@ -19,6 +19,7 @@ from faq.normalize import fold
 from handlers.access import actor
 from handlers.audio_checks import AudioRefused, check_audio, check_size
 from handlers.context import Context
+from handlers.languages import VIETNAMESE
 from handlers.router import ANYWHERE, Router
 from handlers.types import Incoming, Media, Reply
 
@@ -59,7 +60,7 @@ async def record_command(ctx: Context, incoming: Incoming, args: str) -> list[Re
     delete = any(word in DELETE_WORDS for word in rest)
     named = [word for word in rest if word not in DELETE_WORDS]
     labels = ctx.settings.voice_language_labels
-    language = named[0] if named else next(iter(labels))
+    language = named[0] if named else VIETNAMESE
     if language not in labels or len(named) > 1:
         return [Reply(f"Ngôn ngữ «{' '.join(named)[:20]}» chưa có. Các mã: {language_list(ctx)}.")]
     question = faq.kb.entries[entry_id].questions[0]
