@@ -95,7 +95,7 @@ def topic_button(ctx: Context, incoming: Incoming, action: ShowTopic) -> list[Re
 
 @router.action(ShowMore)
 def more_button(ctx: Context, incoming: Incoming, action: ShowMore) -> list[Reply]:
-    return more(ctx, action.entry_id)
+    return listen.translate_more(ctx, more(ctx, action.entry_id))
 
 
 @router.action(ShowSources)

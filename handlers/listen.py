@@ -162,3 +162,18 @@ def _translated(ctx: Context, reply: Reply, entry: Entry) -> Reply:
         return reply
     body = fill_centre(translation.answer, ctx.settings.centre_facts())
     return replace(reply, text=f"{heading(entry)}\n{body}")
+
+
+def translate_more(ctx: Context, replies: list[Reply]) -> list[Reply]:
+    """«Xem thêm» in the worker's language, when the translation has its details."""
+    if ctx.faq is None:
+        return replies
+    out = []
+    for reply in replies:
+        entry = ctx.faq.kb.entries.get(_answered(reply) or "")
+        translation = entry.translation(ctx.user.listen_language) if entry else None
+        if entry is not None and translation is not None and translation.more:
+            body = fill_centre(translation.more, ctx.settings.centre_facts())
+            reply = replace(reply, text=f"{heading(entry)}\n{body}")
+        out.append(reply)
+    return out

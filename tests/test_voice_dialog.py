@@ -20,6 +20,7 @@ from tests.voice_kit import opus
 
 QUESTION = "di han mat bao nhieu tien"
 HMONG = "Mus Kauslim siv nyiaj li 650 txog 1.100 USD."
+HMONG_MORE = "Daim pib dav hlau, kawm lus, kuaj mob."
 
 
 def faq_with_translation(tmp_path: Path) -> FaqService:
@@ -29,8 +30,14 @@ def faq_with_translation(tmp_path: Path) -> FaqService:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     entry = next(e for e in data["entries"] if e["id"] == "eps_cost")
     entry["translations"] = {
-        "hmn": {"answer": HMONG, "sources": entry["sources"], "reviewed": entry["reviewed"]}
+        "hmn": {
+            "answer": HMONG,
+            "more": HMONG_MORE,
+            "sources": entry["sources"],
+            "reviewed": entry["reviewed"],
+        }
     }
+    entry["more"] = "Chi tiết: vé máy bay, học tiếng, khám sức khỏe."
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return FaqService(content)
 
@@ -71,6 +78,10 @@ async def test_translation_and_listen_button(chat: Transcript) -> None:
     [translated] = await chat.say(QUESTION, user="hmong")
     assert translated.text.startswith("Về: ") and HMONG in translated.text
     assert "Chi phí đi Hàn Quốc" not in translated.text
+    [details] = await chat.press("faqm:eps_cost", user="hmong")
+    assert HMONG_MORE in details.text and details.text.startswith("Về: ")
+    [viet_details] = await chat.press("faqm:eps_cost", user="viet")
+    assert "Chi tiết: vé máy bay" in viet_details.text
 
     async with chat.runtime.sessions.begin() as db:
         audio = recordings.Audio(opus(3), "audio/ogg", 3)
