@@ -257,3 +257,25 @@ async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(
     await fake.push(fake.callback_update(OTHER, "nghe:eps_cost"))
     [reused] = await fake.wait_sent(OTHER, 1)
     assert reused.params["voice"] == new != old
+
+
+async def test_a_voice_reply_to_a_workers_thread_is_not_taken_as_a_recording(
+    server: Server, fake: FakeTelegram
+) -> None:
+    await fake.push(fake.message_update(WORKER, "cho toi noi chuyen voi nguoi that"))
+    await fake.wait_sent(WORKER, 1)
+    [card] = await fake.wait_sent(STAFF_CHAT, 1)
+    await staff_says(fake, "/ghiam eps_cost")
+    await fake.wait_sent(STAFF_CHAT, 2)
+    data = opus(3)
+    fake.add_file("ANSWER", "voice/answer.oga", data)
+    await staff_says(fake, voice=voice_note("ANSWER", data, 3), reply_to=card.message_id)
+    [relayed] = (await fake.wait_sent(WORKER, 2))[1:]
+    assert relayed.method == "sendVoice" and relayed.params["voice"] == "ANSWER"
+    assert server.runtime is not None
+    async with server.runtime.sessions() as session:
+        assert await recordings.get(session, "eps_cost", "vi") is None
+    # The next voice note that is not a reply is the recording.
+    fake.add_file("REC", "voice/rec.oga", data)
+    await staff_says(fake, voice=voice_note("REC", data, 3))
+    await fake.wait_for(lambda: any("Đã lưu bản ghi âm" in c.text for c in fake.sent(STAFF_CHAT)))
