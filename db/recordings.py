@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -75,14 +76,26 @@ async def save(
     source: str = "chat",
 ) -> tuple[Recording, bool]:
     """Keep `audio` as the entry's recording in `language`, replacing an earlier one
-    (its platform file ids go with it). Returns the row and whether it replaced one."""
+    (its platform file ids go with it). Returns the row and whether it replaced one.
+    Two staff members saving the same one at once: the later replaces the first."""
     row = await get(session, entry_id, language)
-    replaced = row is not None
     if row is None:
-        row = Recording(entry_id=entry_id, language=language)
-        session.add(row)
-    else:
-        await session.execute(delete(RecordingFile).where(RecordingFile.recording_id == row.id))
+        try:
+            async with session.begin_nested():
+                row = Recording(entry_id=entry_id, language=language)
+                _fill(row, audio, recorded_by, source)
+                session.add(row)
+            return row, False
+        except IntegrityError:  # the other one was saved meanwhile
+            row = await get(session, entry_id, language)
+            assert row is not None
+    await session.execute(delete(RecordingFile).where(RecordingFile.recording_id == row.id))
+    _fill(row, audio, recorded_by, source)
+    await session.flush()
+    return row, True
+
+
+def _fill(row: Recording, audio: Audio, recorded_by: str, source: str) -> None:
     row.audio = audio.data
     row.mime_type = audio.mime_type
     row.duration = audio.duration
@@ -91,8 +104,6 @@ async def save(
     row.recorded_by = recorded_by
     row.source = source
     row.created_at = utcnow()
-    await session.flush()
-    return row, replaced
 
 
 async def remove(session: AsyncSession, entry_id: str, language: str) -> bool:

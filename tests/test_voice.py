@@ -91,6 +91,7 @@ async def test_staff_records_and_a_hmong_worker_hears_it(
     assert "Đã lưu bản ghi âm Tiếng H'Mông" in heard.text
     assert heard.result is not None
     file_id = heard.result["voice"]["file_id"]
+    await kept(server, "eps_cost", "hmn", file_id)
 
     # First contact: the greeting, then which language to listen in.
     await fake.push(fake.message_update(WORKER, "/start"))
@@ -237,9 +238,20 @@ async def test_zalo_workers_get_a_signed_link(
         await record(fake_telegram, "eps_cost", "vi", opus(7), 2)
         status, body, _ = await fetch(match.group(0))
         assert status == 410 and "đã được thay" in body.decode()
-        await asyncio.sleep(0)
     finally:
         await server.stop()
+
+
+async def kept(server: Server, entry: str, language: str, ref: str) -> None:
+    """Wait until the recording's Telegram file id is `ref`."""
+    assert server.runtime is not None
+    for _ in range(100):
+        async with server.runtime.sessions() as session:
+            row = await recordings.get(session, entry, language)
+            if row is not None and await recordings.file_ref(session, row, "telegram") == ref:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"file id {ref} not kept")
 
 
 async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(
@@ -249,11 +261,13 @@ async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(
     heard = await record(fake, "eps_cost", "vi", data, 1)
     assert heard.result is not None
     old = heard.result["voice"]["file_id"]
+    await kept(server, "eps_cost", "vi", old)
     fake.foreign_files.add(old)  # a new bot token, a restore on another bot
     await fake.push(fake.callback_update(WORKER, "nghe:eps_cost"))
     [voice] = await fake.wait_sent(WORKER, 1)
     assert voice.params[UPLOADS]["voice"] == data and voice.result is not None
     new = voice.result["voice"]["file_id"]
+    await kept(server, "eps_cost", "vi", new)  # recorded just after the send
     await fake.push(fake.callback_update(OTHER, "nghe:eps_cost"))
     [reused] = await fake.wait_sent(OTHER, 1)
     assert reused.params["voice"] == new != old
