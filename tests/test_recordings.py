@@ -3,6 +3,7 @@ delete, platform file ids), the languages setting and written translations."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -151,3 +152,23 @@ def test_audio_links_are_signed_and_expire() -> None:
     assert other.check(recording, expires, tag, signature, now) is None
     assert links.check("²", expires, tag, signature, now) is None
     assert AudioLinks(lambda: b"k", "", dt.timedelta(hours=1)).url(1, "ab", now) is None
+
+
+async def test_two_saves_at_once_end_in_a_replace(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = check_audio(opus(3), MB2, 180), check_audio(opus(4), MB2, 180)
+    async with sessions.begin() as a:
+        await recordings.save(a, "eps_cost", "dao", first, "a")
+
+        async def other() -> bool:
+            async with sessions.begin() as b:
+                _, replaced = await recordings.save(b, "eps_cost", "dao", second, "b")
+                return replaced
+
+        racing = asyncio.ensure_future(other())
+        await asyncio.sleep(0.3)  # b has looked and found nothing; a commits now
+    assert await racing
+    async with sessions() as session:
+        row = await recordings.get(session, "eps_cost", "dao")
+        assert row is not None and row.recorded_by == "b" and row.sha256 == second.sha256
