@@ -321,13 +321,14 @@ class TelegramChannel(InlineButtons):
     ) -> tuple[str | None, str | None]:
         """A spoken answer: by its file id when Telegram has it (uploaded once), else
         uploaded (a file id Telegram no longer knows, after a new bot token, is uploaded
-        again). Returns the message id and the file id to reuse."""
+        again); to a user who refuses voice messages, as a file. Returns the message id
+        and the file id to reuse (None when it went as that file)."""
         thread = _thread(reply_to)
         refs: list[str] = []
 
         async def voice_note(chat: str) -> str | None:
-            message = await self._voice_note(chat, reply, voice, thread)
-            ref = _sent_file_id(message)
+            message, reusable = await self._voice_note(chat, reply, voice, thread)
+            ref = _sent_file_id(message) if reusable else None
             if ref:
                 refs.append(ref)
             return str(message.message_id)
@@ -337,27 +338,33 @@ class TelegramChannel(InlineButtons):
 
     async def _voice_note(
         self, chat: str, reply: Reply, voice: Voice, thread: ReplyParameters | None
-    ) -> Message:
-        markup = _inline(reply)
-        caption: str | None = reply.text
+    ) -> tuple[Message, bool]:
+        options: dict[str, Any] = {"reply_markup": _inline(reply), "reply_parameters": thread}
+        options["caption"] = reply.text
         if len(reply.text) > CAPTION_LIMIT:
             await self.app.bot.send_message(chat, reply.text, reply_parameters=thread)
-            caption = None
+            options["caption"] = None
+        try:
+            return await self._voice_or_file(chat, voice, options), True
+        except BadRequest as exc:
+            if "voice_messages_forbidden" not in exc.message.lower():
+                raise
+        # The user's privacy settings refuse voice messages: the audio as a file.
+        upload = InputFile(await voice.audio(), filename=voice.filename)
+        return await self.app.bot.send_document(chat, upload, **options), False
+
+    async def _voice_or_file(self, chat: str, voice: Voice, options: dict[str, Any]) -> Message:
         bot = self.app.bot
-        playable = voice.mime_type in VOICE_TYPES
-        send = bot.send_voice if playable else bot.send_document
+        send = bot.send_voice if voice.mime_type in VOICE_TYPES else bot.send_document
         if voice.file_ref:
             try:
-                return await send(
-                    chat, voice.file_ref, caption=caption, reply_markup=markup,
-                    reply_parameters=thread,
-                )  # fmt: skip
-            except BadRequest as exc:  # a file id of another bot token: upload again
+                return await send(chat, voice.file_ref, **options)
+            except BadRequest as exc:
+                if "voice_messages_forbidden" in exc.message.lower():
+                    raise
+                # A file id of another bot token (a restore, a new token): upload again.
                 log.warning("Telegram refused a stored file id (%s); uploading again", exc)
-        upload = InputFile(await voice.audio(), filename=voice.filename)
-        return await send(
-            chat, upload, caption=caption, reply_markup=markup, reply_parameters=thread
-        )
+        return await send(chat, InputFile(await voice.audio(), filename=voice.filename), **options)
 
     async def _refusals(
         self, chat_key: str, send: Callable[[str], Awaitable[str | None]]

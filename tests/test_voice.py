@@ -293,3 +293,22 @@ async def test_a_voice_reply_to_a_workers_thread_is_not_taken_as_a_recording(
     fake.add_file("REC", "voice/rec.oga", data)
     await staff_says(fake, voice=voice_note("REC", data, 3))
     await fake.wait_for(lambda: any("Đã lưu bản ghi âm" in c.text for c in fake.sent(STAFF_CHAT)))
+
+
+async def test_a_user_who_refuses_voice_messages_gets_the_audio_as_a_file(
+    server: Server, fake: FakeTelegram
+) -> None:
+    data = opus(4)
+    heard = await record(fake, "eps_cost", "vi", data, 1)
+    assert heard.result is not None
+    file_id = heard.result["voice"]["file_id"]
+    await kept(server, "eps_cost", "vi", file_id)
+    fake.no_voice_chats.add(str(WORKER))
+    await fake.push(fake.callback_update(WORKER, "nghe:eps_cost"))
+    [document] = await fake.wait_sent(WORKER, 1)
+    assert document.method == "sendDocument" and document.params[UPLOADS]["document"] == data
+    assert "🔊" in document.text
+    # The voice note's file id is still the one kept.
+    await fake.push(fake.callback_update(OTHER, "nghe:eps_cost"))
+    [voice] = await fake.wait_sent(OTHER, 1)
+    assert voice.params["voice"] == file_id

@@ -166,6 +166,8 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}
         # File ids this bot cannot send (another bot token's): 400 "wrong file identifier".
         self.foreign_files: set[str] = set()
+        # Users whose privacy settings refuse voice messages (400 VOICE_MESSAGES_FORBIDDEN).
+        self.no_voice_chats: set[str] = set()
         self._chat_messages: dict[str, set[int]] = {}  # message ids seen in each chat
 
     # --- server lifecycle ------------------------------------------------------
@@ -456,6 +458,12 @@ class FakeTelegram:
             refusal = Fault(
                 400, description="Bad Request: wrong file identifier/HTTP URL specified"
             )
+        if (
+            refusal is None
+            and method == "sendVoice"
+            and str(params.get("chat_id")) in (self.no_voice_chats)
+        ):
+            refusal = Fault(400, description="Bad Request: VOICE_MESSAGES_FORBIDDEN")
         if refusal is None and method in SEND_METHODS:
             refusal = self._missing_reply(params)
         if refusal is not None:
