@@ -89,6 +89,9 @@ async def test_staff_records_and_a_hmong_worker_hears_it(
     assert heard.method == "sendVoice" and heard.params["voice"] == "<file>"
     assert heard.params[UPLOADS]["voice"] == hmong
     assert "Đã lưu bản ghi âm Tiếng H'Mông" in heard.text
+    # Fetched as the Bot API serves files: getFile, then {file base}/bot<token>/<path>.
+    assert any(c.method == "getFile" and c.params["file_id"] == "SV1" for c in fake.calls)
+    assert any(c.method == "file" and c.params["path"] == "voice/file_1.oga" for c in fake.calls)
     assert heard.result is not None
     file_id = heard.result["voice"]["file_id"]
     await kept(server, "eps_cost", "hmn", file_id)
