@@ -138,13 +138,16 @@ async def upload(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    entry = _entry(request)
-    language = _language(request, request.match_info["language"])
+    """Also for an entry the content no longer has (listed on the coverage page)."""
+    entry_id = request.match_info["entry_id"]
+    language = request.match_info["language"]
     async with request.app[core.SESSIONS].begin() as db:
-        removed = await recordings.remove(db, entry.id, language)
-    label = request.app[core.SETTINGS].voice_language_labels[language]
+        removed = await recordings.remove(db, entry_id, language)
+    label = request.app[core.SETTINGS].voice_language_labels.get(language, language)
     await core.flash(request, f"Đã xoá bản ghi âm {label}." if removed else "Không có gì để xoá.")
-    raise web.HTTPFound(f"{core.PREFIX}/faq/entries/{entry.id}")
+    if _faq(request).kb.entries.get(entry_id) is None:
+        raise web.HTTPFound(f"{core.PREFIX}/faq/recordings")
+    raise web.HTTPFound(f"{core.PREFIX}/faq/entries/{entry_id}")
 
 
 @dataclass
@@ -159,12 +162,15 @@ async def coverage(request: web.Request) -> web.Response:
     labels = request.app[core.SETTINGS].voice_language_labels
     async with request.app[core.SESSIONS]() as db:
         counts = await recordings.answer_counts(db)
-        have = {(r.entry_id, r.language) for r in await recordings.listing(db)}
+        kept = await recordings.listing(db)
+    have = {(r.entry_id, r.language) for r in kept}
+    # Recordings of entries the content no longer has: never offered, shown to delete.
+    orphans = [r for r in kept if r.entry_id not in faq.kb.entries]
     entries = sorted(faq.kb.entries.values(), key=lambda e: (-counts.get(e.id, 0), e.id))
     rows = [Row(e, counts.get(e.id, 0), [(e.id, code) in have for code in labels]) for e in entries]
     totals = [sum(row.languages[i] for row in rows) for i in range(len(labels))]
     return await core.render(
         request,
         "faq_recordings.html",
-        {"rows": rows, "labels": list(labels.values()), "totals": totals},
+        {"rows": rows, "labels": list(labels.values()), "totals": totals, "orphans": orphans},
     )

@@ -86,3 +86,20 @@ async def test_coverage_lists_the_most_asked_first(database_url: str, tmp_path: 
         assert text.index("eps_topik") < text.index("loan_amount") < text.index("eps_cost")
         loan_row = text[text.index("<code>loan_amount") :].split("</tr>")[0]
         assert loan_row.count("✅") == 1 and "<td>1</td>" in loan_row
+        assert 'id="orphans"' not in text
+
+        # A recording of an entry the content no longer has: listed, and deleted there.
+        async with sessions(server).begin() as db:
+            await recordings.save(db, "da_bo", "vi", audio, "test")
+        async with client() as http:
+            await login(http, server, "canbo1")
+            page = base(server) + "/staff/faq/recordings"
+            token = await csrf_of(http, page)
+            async with http.get(page) as response:
+                assert "<code>da_bo</code>" in await response.text()
+            async with http.post(
+                base(server) + "/staff/faq/entries/da_bo/recording/vi/delete",
+                data={"csrf": token},
+            ) as response:
+                text = await response.text()
+        assert "Đã xoá bản ghi âm Tiếng Việt." in text and "da_bo" not in text
