@@ -17,7 +17,7 @@ from db import recordings
 from db.clock import utcnow
 from faq.normalize import fold
 from handlers.access import actor
-from handlers.audio_checks import AudioRefused, check_audio, check_size
+from handlers.audio_checks import AudioRefused, check_audio, check_size, minutes
 from handlers.context import Context
 from handlers.languages import VIETNAMESE
 from handlers.router import ANYWHERE, Router
@@ -71,7 +71,7 @@ async def record_command(ctx: Context, incoming: Incoming, args: str) -> list[Re
     return [
         Reply(
             f"🎙 Ghi âm câu «{question}» bằng {labels[language]}.\n"
-            f"Bây giờ bạn gửi một tin nhắn thoại (tối đa {limits.voice_max_seconds // 60} phút). "
+            f"Bây giờ bạn gửi một tin nhắn thoại (tối đa {minutes(limits.voice_max_seconds)}). "
             "Gõ /huy để thôi."
         )
     ]
