@@ -119,7 +119,8 @@ async def on_message(ctx: Context, incoming: Incoming) -> list[Reply] | None:
         return [Reply(f"{refused} Bạn gửi lại, hoặc gõ /huy để thôi.")]
     row, replaced = await recordings.save(ctx.session, entry_id, language, audio, actor(ctx))
     label = ctx.settings.voice_language_labels.get(language, language)
-    question = ctx.faq.kb.entries[entry_id].questions[0] if ctx.faq else entry_id
+    entry = ctx.faq.kb.entries.get(entry_id) if ctx.faq else None
+    question = entry.questions[0] if entry else entry_id
     done = "Đã thay bản ghi âm cũ" if replaced else "Đã lưu bản ghi âm"
     return [
         Reply(
