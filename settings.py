@@ -110,6 +110,25 @@ class Settings(BaseSettings):
         description="After a staff member writes from Zalo's own OA chat tool, the bot keeps "
         "quiet for that user this long (every such message starts it again)",
     )
+    voice_languages: str = Field(
+        "vi, hmn, dao, tay",
+        description="Languages of spoken answers, in the order workers see them: codes "
+        "(vi, hmn, dao, tay, giay, hni) or code=Label; the first is the default",
+    )
+    voice_max_bytes: int = Field(
+        2 * 1024 * 1024, ge=10_000, le=20 * 1024 * 1024, description="Largest recording kept"
+    )
+    voice_max_seconds: int = Field(
+        180, ge=5, le=20 * 60, description="Longest recording kept, in seconds"
+    )
+    public_base_url: str = Field(
+        "",
+        description="Public HTTPS address of this server, for links to spoken answers on "
+        "channels that cannot take a voice note (Zalo); empty = from the webhook URLs",
+    )
+    audio_link_hours: int = Field(
+        72, ge=1, le=24 * 30, description="How long a link to a spoken answer works"
+    )
     broadcast_rate: float = Field(
         25.0,
         gt=0,
@@ -239,6 +258,14 @@ class Settings(BaseSettings):
         350, ge=0, description="Workers the centre plans to see depart this year (report)"
     )
 
+    @field_validator("voice_languages")
+    @classmethod
+    def _voice_languages(cls, value: str) -> str:
+        from handlers.languages import parse_languages
+
+        parse_languages(value)  # raises ValueError with what is wrong
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -299,6 +326,7 @@ class Settings(BaseSettings):
         "zalo_bot_api_base_url",
         "zalo_bot_webhook_url",
         "zalo_oa_form_image_url",
+        "public_base_url",
     )
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -391,6 +419,24 @@ class Settings(BaseSettings):
         base = self.telegram_api_base_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if tail.startswith("bot") else f"{base}/file/bot"
+
+    @property
+    def voice_language_labels(self) -> dict[str, str]:
+        """The spoken answers' languages, code → Vietnamese label, in the setting's order."""
+        from handlers.languages import parse_languages
+
+        return parse_languages(self.voice_languages)
+
+    @property
+    def public_url(self) -> str:
+        """PUBLIC_BASE_URL, else the scheme and host of a webhook URL ('' when none)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        for url in (self.telegram_webhook_url, self.zalo_bot_webhook_url):
+            parts = urlparse(url)
+            if parts.scheme and parts.netloc:
+                return f"{parts.scheme}://{parts.netloc}"
+        return ""
 
     @property
     def zalo_oa_enabled(self) -> bool:

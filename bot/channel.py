@@ -12,7 +12,7 @@ it; nothing else of the platform reaches the dialog.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
@@ -33,6 +33,8 @@ __all__ = [
     "RetryLater",
     "SendError",
     "Unreachable",
+    "Voice",
+    "VoiceChannel",
     "WebhookIngress",
 ]
 
@@ -157,6 +159,32 @@ class AlbumChannel(Egress, Protocol):
     ) -> str | None:
         """The album, then the reply's text (its message id is returned: staff reply to it),
         both under the platform message `reply_to` when given."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A spoken answer to send (staff recorded it): its audio, and this channel's own id
+    of it when it was uploaded there before."""
+
+    # Reads the audio (from the database) when it must be uploaded.
+    audio: Callable[[], Awaitable[bytes]]
+    mime_type: str
+    filename: str
+    duration: int | None = None
+    file_ref: str | None = None
+
+
+@runtime_checkable
+class VoiceChannel(Egress, Protocol):
+    """A channel that plays voice notes (Telegram): a spoken answer is sent as one, once
+    uploaded then by the platform's file id. Other channels get a link to it."""
+
+    async def send_voice(
+        self, chat_key: str, reply: Reply, voice: Voice, reply_to: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """The voice note with the reply's text and buttons; returns the message id and
+        the platform's id of the file (to send it by that next time)."""
         ...
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import Channel
+from bot.channel import Channel, MediaSource
 from bot.locks import KeyedLocks
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
@@ -378,6 +378,7 @@ def _capabilities(channel: Channel | None, incoming: Incoming) -> dict[str, Any]
         "limits": channel.limits,
         "channel_title": channel.title,
         "staff_member": channel.is_staff(incoming.user_key),
+        "download": channel.download if isinstance(channel, MediaSource) else None,
     }
 
 
@@ -435,7 +436,7 @@ def _parts(reply: Reply, limit: int) -> list[Reply]:
     last = len(chunks) - 1
     return [
         reply if len(chunks) == 1 else
-        Reply(chunk, reply.buttons, reply.request_contact, reply.attachment) if i == last else
+        replace(reply, text=chunk) if i == last else
         Reply(chunk)
         for i, chunk in enumerate(chunks)
     ]  # fmt: skip

@@ -85,6 +85,12 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.voice = Counter(
+            "bot_spoken_answers",
+            "Spoken answers asked for with «🔊 Nghe», by the language heard",
+            ["language"],
+            registry=r,
+        )
         self.sends = Counter(
             "bot_outbox_sends",
             "Outbox send attempts by result: sent, retry (429/5xx/timeout), failed, error",
@@ -161,6 +167,8 @@ class Metrics:
                 self.faq.labels(value).inc()
             elif kind == "handoff":
                 self.handoffs.labels(value).inc()
+            elif kind == "voice":
+                self.voice.labels(value).inc()
 
     async def refresh(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         """Read the queue figures from the database (at scrape time)."""

@@ -19,16 +19,28 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel import AlbumChannel, Egress, MediaSource, NoticeChannel, RetryLater
+from bot.audio_links import AudioLinks
+from bot.channel import (
+    AlbumChannel,
+    Egress,
+    MediaSource,
+    NoticeChannel,
+    PermanentFailure,
+    RetryLater,
+    Voice,
+    VoiceChannel,
+)
 from bot.delivery import Failure, GroupCommit, Worker, classify
 from bot.metrics import Metrics
 from bot.pacing import Pacers
-from db import outbox
+from db import outbox, recordings
+from handlers.audio_checks import EXTENSIONS
 from handlers.types import Attachment, Media, Notice, Reply
 
 log = logging.getLogger(__name__)
@@ -49,9 +61,12 @@ class OutboxSender(Worker):
         instance: str = "",
         rates: Mapping[str, float] | None = None,
         metrics: Metrics | None = None,
+        links: AudioLinks | None = None,
     ) -> None:
         super().__init__(sessions, instance, metrics)
         self.channels = channels
+        # Links to spoken answers for channels without voice notes (None: no links).
+        self.links = links
         self._pacers = Pacers(rates or {})
         # A pass claims no more than the slowest paced channel sends in half a claim.
         slowest = self._pacers.slowest
@@ -128,7 +143,10 @@ class OutboxSender(Worker):
                 reply, media, thread = await self._prepare(row, sent)
                 await self._pace(row)
                 tried = True
-                message_id = await _send_row(channel, row, reply, media, thread)
+                if reply.recording is not None:
+                    message_id = await self._send_recording(channel, row, reply, thread)
+                else:
+                    message_id = await _send_row(channel, row, reply, media, thread)
             except Exception as exc:
                 if isinstance(exc, RetryLater) and not exc.counts:
                     tried = False  # the chat cannot take messages yet: no attempt used up
@@ -176,6 +194,52 @@ class OutboxSender(Worker):
         data, filename = await source.download(media.file_ref)
         kind = media.kind if media.kind in ATTACHMENT_KINDS else "document"
         return replace(reply, attachment=Attachment.of(filename, data, kind)), None
+
+    async def _send_recording(
+        self, channel: Egress, row: Any, reply: Reply, thread: str | None
+    ) -> str | None:
+        """A spoken answer: a voice note where the channel plays them (by the platform's
+        file id once uploaded: the id is kept), else the text with a signed link to it.
+        Only a recording staff made is ever sent: the row names it, the audio is ours."""
+        assert reply.recording is not None
+        text_only = replace(reply, recording=None)
+        async with self.sessions() as session:
+            found = await recordings.by_id(session, reply.recording)
+            ref = await recordings.file_ref(session, found, row.channel) if found else None
+        if found is None:  # deleted since the button was pressed
+            gone = f"{reply.text}\n(Bản ghi âm này vừa được gỡ. Bạn đọc câu trả lời bằng chữ nhé.)"
+            return await channel.send(row.chat_key, replace(text_only, text=gone), reply_to=thread)
+        if isinstance(channel, VoiceChannel):
+            voice = Voice(
+                partial(self._audio, found.id),
+                found.mime_type,
+                f"tra-loi-{found.id}.{EXTENSIONS.get(found.mime_type, 'ogg')}",
+                found.duration,
+                ref,
+            )
+            message_id, new_ref = await channel.send_voice(row.chat_key, text_only, voice, thread)
+            if new_ref and new_ref != ref:
+                async with self.sessions.begin() as session:
+                    await recordings.remember_file(
+                        session, found.id, found.sha256, row.channel, new_ref
+                    )
+            return message_id
+        text = f"{reply.text}\n{self._link_line(found.id, found.sha256)}"
+        return await channel.send(row.chat_key, replace(text_only, text=text), reply_to=thread)
+
+    async def _audio(self, recording: int) -> bytes:
+        async with self.sessions() as session:
+            found = await recordings.audio_of(session, recording)
+        if found is None:
+            raise PermanentFailure("the recording was deleted while it was being sent")
+        return found.audio
+
+    def _link_line(self, recording: int, sha256: str) -> str:
+        url = self.links.url(recording, sha256) if self.links is not None else None
+        if url is None:
+            return "(Kênh này chưa phát được bản ghi âm. Bạn gọi trung tâm để nghe giải thích.)"
+        hours = int(self.links.ttl.total_seconds() // 3600) if self.links else 0
+        return f"🔊 Bấm để nghe: {url}\n(Liên kết dùng được trong {hours} giờ.)"
 
     async def _record_failure(self, rows: Sequence[Any], failure: Failure, tried: bool) -> bool:
         """Record the failure of `rows[0]`; True when the chat's next row may go.

@@ -8,16 +8,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import handoff_watch, reminders
+from bot.audio_links import AudioLinks
 from bot.broadcast import BroadcastSender
 from bot.channel import Channel
 from bot.chat_moves import ChatMoves
 from bot.inbox import InboxProcessor
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
+from dashboard.security import session_key
 from db.engine import session_factory
 from faq.service import FaqService
 from handlers.context import StaffRoute
@@ -50,8 +53,19 @@ class Runtime:
             "zalo_bot": settings.zalo_broadcast_rate,
         }
         self.metrics = Metrics()
+        # Links to spoken answers for channels without voice notes (served by bot/web.py).
+        self.audio_links = AudioLinks(
+            lambda: session_key(settings),
+            settings.public_url,
+            timedelta(hours=settings.audio_link_hours),
+        )
         self.sender = OutboxSender(
-            self.sessions, self.channels, settings.instance, rates, metrics=self.metrics
+            self.sessions,
+            self.channels,
+            settings.instance,
+            rates,
+            metrics=self.metrics,
+            links=self.audio_links,
         )
         self.inbox = InboxProcessor(
             settings, self.sessions, self.channels, self.sender, faq, metrics=self.metrics

@@ -81,6 +81,7 @@ class Server:
             ingress,
             metrics=(runtime.metrics, runtime.sessions, settings.metrics_token),
             body_timeout=settings.web_body_timeout,
+            audio=(runtime.audio_links, runtime.sessions),
         )
         mount_dashboard(
             app, settings, runtime.sessions, runtime.sender.wake, lambda: runtime.inbox.faq

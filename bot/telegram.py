@@ -68,6 +68,7 @@ from bot.channel import (
     PermanentFailure,
     Received,
     RetryLater,
+    Voice,
     secret_matches,
 )
 from bot.chat_moves import ChatMoves
@@ -83,6 +84,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
+# What sendVoice plays (Telegram: OGG/Opus, MP3, M4A); other audio goes as a file.
+VOICE_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4"})
 # Seconds a message to a staff chat that refuses the bot waits before the next try (it
 # waits as long as it takes, without using up its attempts).
 STAFF_CHAT_RETRY = 60.0
@@ -312,6 +315,56 @@ class TelegramChannel(InlineButtons):
             return await self._send(chat, reply, None, thread)
 
         return await self._refusals(chat_key, album_then_text)
+
+    async def send_voice(
+        self, chat_key: str, reply: Reply, voice: Voice, reply_to: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """A spoken answer: by its file id when Telegram has it (uploaded once), else
+        uploaded (a file id Telegram no longer knows, after a new bot token, is uploaded
+        again); to a user who refuses voice messages, as a file. Returns the message id
+        and the file id to reuse (None when it went as that file)."""
+        thread = _thread(reply_to)
+        refs: list[str] = []
+
+        async def voice_note(chat: str) -> str | None:
+            message, reusable = await self._voice_note(chat, reply, voice, thread)
+            ref = _sent_file_id(message) if reusable else None
+            if ref:
+                refs.append(ref)
+            return str(message.message_id)
+
+        message_id = await self._refusals(chat_key, voice_note)
+        return message_id, (refs[-1] if refs else None)
+
+    async def _voice_note(
+        self, chat: str, reply: Reply, voice: Voice, thread: ReplyParameters | None
+    ) -> tuple[Message, bool]:
+        options: dict[str, Any] = {"reply_markup": _inline(reply), "reply_parameters": thread}
+        options["caption"] = reply.text
+        if len(reply.text) > CAPTION_LIMIT:
+            await self.app.bot.send_message(chat, reply.text, reply_parameters=thread)
+            options["caption"] = None
+        try:
+            return await self._voice_or_file(chat, voice, options), True
+        except BadRequest as exc:
+            if "voice_messages_forbidden" not in exc.message.lower():
+                raise
+        # The user's privacy settings refuse voice messages: the audio as a file.
+        upload = InputFile(await voice.audio(), filename=voice.filename)
+        return await self.app.bot.send_document(chat, upload, **options), False
+
+    async def _voice_or_file(self, chat: str, voice: Voice, options: dict[str, Any]) -> Message:
+        bot = self.app.bot
+        send = bot.send_voice if voice.mime_type in VOICE_TYPES else bot.send_document
+        if voice.file_ref:
+            try:
+                return await send(chat, voice.file_ref, **options)
+            except BadRequest as exc:
+                if "voice_messages_forbidden" in exc.message.lower():
+                    raise
+                # A file id of another bot token (a restore, a new token): upload again.
+                log.warning("Telegram refused a stored file id (%s); uploading again", exc)
+        return await send(chat, InputFile(await voice.audio(), filename=voice.filename), **options)
 
     async def _refusals(
         self, chat_key: str, send: Callable[[str], Awaitable[str | None]]
@@ -597,10 +650,45 @@ def _media(message: Message) -> Media:
         ("document", message.document),
     ):
         if attachment is not None:
-            return Media(kind, attachment.file_id, caption)  # type: ignore[arg-type]
+            return Media(
+                kind,  # type: ignore[arg-type]
+                attachment.file_id,
+                caption,
+                size=attachment.file_size,
+                duration=_duration(attachment),
+                mime=getattr(attachment, "mime_type", None),
+            )
     if message.sticker is not None:
         return Media("sticker", message.sticker.file_id)
     if message.location is not None:
         place = f"{message.location.latitude},{message.location.longitude}"
         return Media("location", place, f"https://maps.google.com/?q={place}")
     return Media("other")
+
+
+def _duration(attachment: Any) -> int | None:
+    """A file's length in seconds; PTB gives an int or a timedelta (PTB 22 moves to the
+    latter and warns on the int)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = getattr(attachment, "duration", None)
+    if value is None:
+        return None
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else value
+    return int(seconds) if isinstance(seconds, int | float) else None
+
+
+def _inline(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.action)] for b in reply.buttons]
+    )
+
+
+def _sent_file_id(message: Message) -> str | None:
+    """The file id Telegram gave a voice note, audio or file we sent."""
+    for sent in (message.voice, message.audio, message.document):
+        if sent is not None:
+            return str(sent.file_id)
+    return None

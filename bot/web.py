@@ -18,9 +18,12 @@ from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.audio_links import PATH as AUDIO_PATH
+from bot.audio_links import AudioLinks
 from bot.channel import Channel, WebhookIngress
 from bot.ingress import Ingress
 from bot.metrics import Metrics, metrics_route
+from db import recordings
 from db.migrate import is_current
 
 log = logging.getLogger(__name__)
@@ -37,11 +40,13 @@ def build_app(
     ingress: Ingress | None = None,
     metrics: tuple[Metrics, async_sessionmaker[AsyncSession], str] | None = None,
     body_timeout: float = 30.0,
+    audio: tuple[AudioLinks, async_sessionmaker[AsyncSession]] | None = None,
 ) -> web.Application:
     """The web server's routes: health, metrics, and a webhook route for each channel
     that receives by webhook (`WebhookIngress` with a path), its events recorded through
     `ingress`. `metrics`: the process's metrics, the sessions to read queue figures with,
-    and the METRICS_TOKEN (empty: loopback callers only)."""
+    and the METRICS_TOKEN (empty: loopback callers only). `audio`: the signed links to
+    spoken answers and the sessions to read them with (`/audio/…`)."""
     app = web.Application(
         client_max_size=MAX_BODY, middlewares=[_never_500, _body_in_time(body_timeout)]
     )
@@ -49,6 +54,8 @@ def build_app(
     app.router.add_get("/readyz", _readyz(engine))
     if metrics is not None:
         app.router.add_get("/metrics", metrics_route(*metrics))
+    if audio is not None:
+        app.router.add_get(AUDIO_PATH, _audio(*audio))
     for channel in channels:
         if isinstance(channel, WebhookIngress) and channel.webhook_path and ingress is not None:
             app.router.add_post(channel.webhook_path, _webhook(channel, ingress))
@@ -105,6 +112,45 @@ def _body_in_time(timeout: float) -> Middleware:
         return await handler(request)
 
     return read_body
+
+
+def _audio(
+    links: AudioLinks, sessions: async_sessionmaker[AsyncSession]
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A spoken answer behind a signed link (bot/audio_links.py): the audio staff
+    recorded, nothing else; an expired link or a replaced recording says so in words."""
+
+    async def audio(request: web.Request) -> web.Response:
+        info = request.match_info
+        checked = links.check(info["recording"], info["expires"], info["tag"], info["signature"])
+        if checked is None:
+            return _words(404, "Không tìm thấy bản ghi âm này.")
+        recording_id, tag, expired = checked
+        if expired:
+            return _words(410, EXPIRED)
+        async with sessions() as session:
+            found = await recordings.audio_of(session, recording_id)
+        if found is None or not found.sha256.startswith(tag):
+            return _words(410, "Bản ghi âm này đã được thay hoặc gỡ. " + ASK_AGAIN)
+        return web.Response(
+            body=found.audio,
+            content_type=found.mime_type,
+            headers={
+                "Cache-Control": "private, max-age=3600",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Disposition": "inline",
+            },
+        )
+
+    return audio
+
+
+ASK_AGAIN = "Bạn bấm «🔊 Nghe» dưới câu trả lời để nhận liên kết mới."
+EXPIRED = "Liên kết đã hết hạn. " + ASK_AGAIN
+
+
+def _words(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
 
 
 async def _healthz(_: web.Request) -> web.Response:

@@ -18,7 +18,16 @@ from aiohttp_session import Session, get_session, new_session, session_middlewar
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dashboard import accounts, faq_care, handoffs, insights, outreach, registrations, report
+from dashboard import (
+    accounts,
+    faq_care,
+    handoffs,
+    insights,
+    outreach,
+    registrations,
+    report,
+    voice,
+)
 from dashboard.login_limits import (
     REFUSAL_PAUSE,
     AddressThrottle,
@@ -108,6 +117,7 @@ def build_dashboard(
     insights.add_routes(app.router)
     faq_care.add_routes(app.router)
     handoffs.add_routes(app.router)
+    voice.add_routes(app.router)
     app.router.add_static("/static", HERE / "static")
     return app
 
@@ -139,10 +149,21 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise web.HTTPFound(f"{PREFIX}/login?next={quote(target, safe='')}")
         request[ACCOUNT] = account
     if request.method == "POST":
+        limit = voice.upload_limit(request.path, request.app[SETTINGS].voice_max_bytes)
+        # An audio file: larger than the server's usual bodies. Only a multipart body is
+        # still unread here (bot/web.py reads the others up front).
+        if limit is not None and request.content_type.startswith("multipart/"):
+            request = request.clone(client_max_size=limit)
         try:
             form = await request.post()
         except (ValueError, LookupError):  # not UTF-8, an unknown charset, a broken multipart
             raise web.HTTPBadRequest(text="Biểu mẫu không đọc được. Hãy tải lại trang.") from None
+        except web.HTTPRequestEntityTooLarge:
+            raise web.HTTPRequestEntityTooLarge(
+                max_size=limit or 0,
+                actual_size=request.content_length or 0,
+                text="Tệp quá lớn. Hãy chọn tệp nhỏ hơn.",
+            ) from None
         if not csrf_matches(session.get(CSRF_KEY), form.get(CSRF_FIELD)):
             raise web.HTTPForbidden(
                 text="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "

@@ -41,6 +41,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = {

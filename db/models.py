@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -57,6 +58,8 @@ class User(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8), default="vi")
+    # The language the worker chose to listen in (spoken answers); None = never asked.
+    listen_language: Mapped[str | None] = mapped_column(String(8))
     consent_at: Mapped[datetime | None] = mapped_column(DateTime())
     # None = never asked; True/False = the user's answer (consent per purpose).
     news_opt_in: Mapped[bool | None] = mapped_column(Boolean)
@@ -509,6 +512,57 @@ class HandoffMessage(Base):
     # A staff member's message in the staff chat (its platform message id).
     staff_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Recording(Base):
+    """A spoken answer: one FAQ entry in one language, recorded or uploaded by a staff
+    member. The audio itself is kept here, so a new bot token, another channel or a
+    restore still has it; platforms' file ids are only a cache (`RecordingFile`)."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (UniqueConstraint("entry_id", "language"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    # Deferred: listings never load the bytes; `db.recordings.audio_of` does.
+    audio: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    # Seconds, when the format or the platform tells it.
+    duration: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    # Where it came from: chat (a voice note in the staff chat) or web (the dashboard).
+    source: Mapped[str] = mapped_column(String(8), default="chat")
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class RecordingFile(Base):
+    """A platform's own id for a recording once uploaded there (Telegram's file_id), so
+    it is uploaded once and then reused; `sha256` names the audio it was made from."""
+
+    __tablename__ = "recording_files"
+    __table_args__ = (UniqueConstraint("recording_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    recording_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("recordings.id", ondelete="CASCADE")
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    file_ref: Mapped[str] = mapped_column(String(256))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class FaqAnswerCount(Base):
+    """How often each FAQ entry was answered: which spoken answers matter most."""
+
+    __tablename__ = "faq_answer_counts"
+
+    entry_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
 # Any text fits: values are cut to their column's length and NUL characters dropped.

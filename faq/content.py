@@ -33,6 +33,7 @@ __all__ = [
     "Entry",
     "KnowledgeBase",
     "Topic",
+    "Translation",
     "check_content",
     "load_content",
     "parse_content",
@@ -64,8 +65,25 @@ _SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s+\S")
 # A list marker at the start of a line ("• ", "- ", "2. ", "3) ") is not a sentence end.
 _LIST_MARKER_RE = re.compile(r"^(?:[•\-–*]|\d{1,2}[.)])\s+")
 _TOPIC_KEYS = frozenset({"topic", "title", "order", "entries"})
-_ENTRY_KEYS = frozenset({"id", "questions", "answer", "more", "sources", "reviewed", "related"})
-_REQUIRED_ENTRY_KEYS = _ENTRY_KEYS - {"related", "more"}
+_ENTRY_KEYS = frozenset(
+    {"id", "questions", "answer", "more", "sources", "reviewed", "related", "translations"}
+)
+_REQUIRED_ENTRY_KEYS = _ENTRY_KEYS - {"related", "more", "translations"}
+# A staff-written translation of an entry: checked like the Vietnamese text.
+_TRANSLATION_KEYS = frozenset({"answer", "more", "sources", "reviewed"})
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,8}$")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An entry's answer written by staff in a worker's language (`language`: a code of
+    VOICE_LANGUAGES), shown instead of the Vietnamese text to workers who chose it."""
+
+    language: str
+    answer: str
+    sources: tuple[str, ...]
+    reviewed: dt.date
+    more: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,12 @@ class Entry:
     related: tuple[str, ...] = ()
     # Details shown behind «Xem thêm»; ``answer`` is what fits one phone screen.
     more: str = ""
+    # Staff-written translations, one per language.
+    translations: tuple[Translation, ...] = ()
+
+    def translation(self, language: str | None) -> Translation | None:
+        """The entry's written translation into `language`, if staff wrote one."""
+        return next((t for t in self.translations if t.language == language), None)
 
 
 @dataclass(frozen=True)
@@ -281,12 +305,72 @@ def _parse_entry(
     reviewed, date_problem = _reviewed_date(raw.get("reviewed"), today)
     if "reviewed" in raw and date_problem:
         problems.append(f"{where}: {date_problem}")
+    translations, translation_problems = _translations(where, raw.get("translations", {}), today)
+    problems += translation_problems
     if problems or not isinstance(entry_id, str) or not questions or not sources:
         return None, problems
     assert isinstance(answer, str) and reviewed is not None and related is not None
     assert isinstance(more, str)
-    entry = Entry(entry_id, topic_id, questions, answer, sources, reviewed, related, more.strip())
+    entry = Entry(
+        entry_id,
+        topic_id,
+        questions,
+        answer,
+        sources,
+        reviewed,
+        related,
+        more.strip(),
+        translations,
+    )
     return entry, problems
+
+
+def _translations(
+    where: str, raw: Any, today: dt.date
+) -> tuple[tuple[Translation, ...], list[str]]:
+    """`translations: {hmn: {answer, more, sources, reviewed}}`, each checked like the
+    Vietnamese text (length, placeholders, sources, review date)."""
+    if not isinstance(raw, dict):
+        return (), [f"{where}: 'translations' must map a language code to a translation"]
+    found: list[Translation] = []
+    problems: list[str] = []
+    for language, item in raw.items():
+        at = f"{where}: translation {language!r}"
+        if not isinstance(language, str) or not _LANGUAGE_RE.match(language):
+            problems.append(f"{at}: the language must be a code of 2 to 8 letters a-z")
+            continue
+        translation, item_problems = _translation(at, language, item, today)
+        problems += item_problems
+        if translation is not None:
+            found.append(translation)
+    return tuple(found), problems
+
+
+def _translation(
+    at: str, language: str, item: Any, today: dt.date
+) -> tuple[Translation | None, list[str]]:
+    if not isinstance(item, dict):
+        return None, [f"{at}: must be a mapping with answer, sources, reviewed"]
+    problems = [f"{at}: unknown key '{key}'" for key in sorted(set(item) - _TRANSLATION_KEYS)]
+    problems += [
+        f"{at}: missing '{key}'" for key in ("answer", "sources", "reviewed") if key not in item
+    ]
+    answer, more = item.get("answer"), item.get("more", "")
+    problems += _answer_problems(at, answer) if "answer" in item else []
+    if not isinstance(more, str):
+        problems.append(f"{at}: 'more' must be a string")
+    else:
+        problems += _more_problems(at, more)
+    sources = _string_list(item.get("sources"))
+    if "sources" in item and not sources:
+        problems.append(f"{at}: 'sources' must be a non-empty list of non-empty strings")
+    reviewed, date_problem = _reviewed_date(item.get("reviewed"), today)
+    if "reviewed" in item and date_problem:
+        problems.append(f"{at}: {date_problem}")
+    if problems or not isinstance(answer, str) or not sources or reviewed is None:
+        return None, problems
+    assert isinstance(more, str)
+    return Translation(language, answer, sources, reviewed, more.strip()), []
 
 
 def _answer_problems(where: str, answer: Any) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,9 @@ class Context:
     events: list[str] = field(default_factory=list)
     # The declared routes (set by the dialog; the help texts are derived from them).
     routes: Routes | None = None
+    # Fetch a file the sender sent on this channel (its bytes and file name), where the
+    # channel can (Telegram: getFile): a staff member's voice note kept as a spoken answer.
+    download: Callable[[str], Awaitable[tuple[bytes, str]]] | None = None
 
     # --- conversation state -------------------------------------------------
     @property

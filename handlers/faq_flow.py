@@ -20,7 +20,7 @@ from faq import fees, intents, red_flags
 from faq.content import Entry
 from faq.matcher import MAX_QUERY_CHARS, Lookup
 from faq.service import FaqService
-from handlers import fee_calculator, handoff, scam_warnings
+from handlers import fee_calculator, handoff, listen, scam_warnings
 from handlers.actions import Action, Text
 from handlers.context import Context
 from handlers.faq_render import answer_text, more_text, sources_text
@@ -85,8 +85,8 @@ def open_topics(ctx: Context, incoming: Incoming, action: OpenFaq) -> list[Reply
 
 
 @router.action(ShowEntry)
-def entry_button(ctx: Context, incoming: Incoming, action: ShowEntry) -> list[Reply]:
-    return answer_entry(ctx, action.entry_id)
+async def entry_button(ctx: Context, incoming: Incoming, action: ShowEntry) -> list[Reply]:
+    return await listen.offer(ctx, answer_entry(ctx, action.entry_id))
 
 
 @router.action(ShowTopic)
@@ -96,7 +96,7 @@ def topic_button(ctx: Context, incoming: Incoming, action: ShowTopic) -> list[Re
 
 @router.action(ShowMore)
 def more_button(ctx: Context, incoming: Incoming, action: ShowMore) -> list[Reply]:
-    return more(ctx, action.entry_id)
+    return listen.translate_more(ctx, more(ctx, action.entry_id))
 
 
 @router.action(ShowSources)
@@ -115,7 +115,7 @@ def reload_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
 async def free_question(ctx: Context, incoming: Incoming, text: str) -> list[Reply]:
     """Anything else: the FAQ's answer, warnings about what the text describes, and for
     people in trouble a person and the emergency numbers."""
-    answer = answer_question(ctx, text)
+    answer = await listen.offer(ctx, answer_question(ctx, text))
     warnings = await scam_warnings.check(ctx, text)
     answered = "faq:answer" in ctx.events
     if "distress" in intents.detect(text):

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from faq.normalize import fold
-from handlers import menu, referrals, subscriptions
+from handlers import listen, menu, referrals, subscriptions
 from handlers.access import is_staff
 from handlers.context import Context
 from handlers.menu import MainMenu
@@ -64,6 +64,12 @@ def is_greeting(text: str) -> bool:
     return False
 
 
+def first_questions(ctx: Context) -> list[Reply]:
+    """At first contact, after the greeting: the language to listen in, then the news
+    question; each asked once."""
+    return [*listen.ask_once(ctx), *subscriptions.ask_once(ctx)]
+
+
 def draft_offer(ctx: Context) -> list[Reply]:
     """A worker back after days away is offered to finish the form they began."""
     return registration.start(ctx) if registration.has_draft(ctx) else []
@@ -74,7 +80,7 @@ async def start(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
     if args:
         await referrals.attribute(ctx, args)
     ctx.end_flow()
-    return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *subscriptions.ask_once(ctx)]
+    return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *first_questions(ctx)]
 
 
 @router.command("menu", help="/menu: về menu chính")
@@ -125,4 +131,4 @@ def back_to_menu(ctx: Context, incoming: Incoming, action: MainMenu) -> list[Rep
 def greeting(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
     if not is_greeting(text):
         return None
-    return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *subscriptions.ask_once(ctx)]
+    return [menu.main_menu(ctx, greeting=True), *draft_offer(ctx), *first_questions(ctx)]

@@ -67,6 +67,9 @@ async def show(ctx: Context) -> list[Reply]:
         ]
         buttons += ownership.manage_buttons(reg)  # only the sender's own registrations
     lines += _news_lines(ctx) + _activity_lines(found)
+    if ctx.user.listen_language:  # it may say which people the worker belongs to
+        label = ctx.settings.voice_language_labels.get(ctx.user.listen_language)
+        lines.append(f"• Tiếng bạn chọn để nghe câu trả lời: {label or ctx.user.listen_language}")
     values = draft(ctx)
     if values:
         answered = [f for f in form.FIELDS if f.key in values]

@@ -14,7 +14,9 @@ from handlers import (
     handoff_staff,
     home,
     job_fairs,
+    listen,
     privacy,
+    recordings,
     recruiter_check,
     referrals,
     staff,
@@ -36,6 +38,8 @@ ROUTERS: tuple[Router, ...] = (
     staff.router,
     referrals.router,
     broadcast_compose.router,
+    recordings.router,
+    listen.router,
     faq_flow.router,
 )
 ROUTES = Routes.build(ROUTERS)

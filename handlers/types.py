@@ -46,6 +46,11 @@ class Media:
     # The channel `file_ref` belongs to, when it is sent on another one (a Telegram
     # file id relayed to a Zalo user is downloaded and uploaded there at send time).
     origin: str | None = None
+    # What the platform says of the file, when it does (a voice note's size in bytes,
+    # length in seconds, MIME type): checked before it is fetched.
+    size: int | None = None
+    duration: int | None = None
+    mime: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +138,9 @@ class Reply:
     # Ask for the user's phone with the platform's share-contact button where it exists.
     request_contact: bool = False
     attachment: Attachment | None = None
+    # A spoken answer (`recordings.id`) to send with the text: a voice note where the
+    # channel takes one, else a link (the outbox reads the audio when it sends).
+    recording: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -142,6 +150,8 @@ class Reply:
         }
         if self.attachment is not None:
             data["attachment"] = asdict(self.attachment)
+        if self.recording is not None:
+            data["recording"] = self.recording
         return data
 
     @classmethod
@@ -152,6 +162,7 @@ class Reply:
             buttons=tuple(Button(label, action) for label, action in data.get("buttons", [])),
             request_contact=bool(data.get("request_contact", False)),
             attachment=Attachment(**attachment) if attachment else None,
+            recording=data.get("recording") if isinstance(data.get("recording"), int) else None,
         )
 
 

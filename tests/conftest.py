@@ -167,6 +167,9 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **extra: 
         "spool_dir": os.path.join(tempfile.gettempdir(), f"bot-spool-{uuid.uuid4().hex[:10]}"),
         # Tests do not depend on the time they run at (office hours have their own tests).
         "centre_open_hours": "",
+        # One language: no language question at first contact (tests/test_voice.py
+        # asks it with several).
+        "voice_languages": "vi",
         "_env_file": None,
     }
     if fake is not None:

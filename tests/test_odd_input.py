@@ -87,6 +87,11 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/staff/stats"): (),
     ("GET", "/staff/handoffs"): (),
     ("GET", "/staff/handoffs/{id}"): (),
+    ("GET", "/staff/faq/recordings"): (),
+    ("GET", "/staff/faq/entries/{entry_id}"): (),
+    ("GET", "/staff/faq/entries/{entry_id}/audio/{language}"): (),
+    ("POST", "/staff/faq/entries/{entry_id}/recording"): ("language", "audio"),
+    ("POST", "/staff/faq/entries/{entry_id}/recording/{language}/delete"): (),
 }  # fmt: skip
 # Tested on their own below: they change who is logged in.
 SESSION_ROUTES = {("POST", "/staff/login"), ("POST", "/staff/logout")}
@@ -151,6 +156,10 @@ async def test_every_dashboard_route_answers_odd_values_with_a_4xx_or_a_page(
     if "{id}" in path:
         number = data.draw(st.one_of(ODD, st.sampled_from(["1", str(2**63 - 1)])), label="id")
         path = path.replace("{id}", quote(number.encode("utf-8", "surrogatepass"), safe=""))
+    for name, known in (("{entry_id}", "eps_cost"), ("{language}", "vi")):
+        if name in path:
+            value = data.draw(st.one_of(ODD, st.just(known)), label=name)
+            path = path.replace(name, quote(value.encode("utf-8", "surrogatepass"), safe=""))
     if "{fmt}" in path:
         path = path.replace("{fmt}", data.draw(st.sampled_from(["xlsx", "csv"]), label="fmt"))
     values = {

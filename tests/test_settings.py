@@ -95,3 +95,20 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.province == "Lai Châu" and settings.centre_phone == "0200 111 222"
+
+
+def test_file_base_url_and_spoken_answer_settings() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.file_base_url == "https://api.telegram.org/file/bot"
+    assert list(settings.voice_language_labels) == ["vi", "hmn", "dao", "tay"]
+    assert (settings.voice_max_bytes, settings.voice_max_seconds) == (2 * 1024 * 1024, 180)
+    assert settings.public_url == ""
+    local = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_api_base_url="http://127.0.0.1:9000/bot",
+        telegram_webhook_url="https://bot.example.vn/telegram/hook",
+    )
+    assert local.file_base_url == "http://127.0.0.1:9000/file/bot"
+    assert local.public_url == "https://bot.example.vn"
+    with pytest.raises(ValueError, match="needs a label"):
+        Settings(_env_file=None, voice_languages="vi, khmu")  # type: ignore[call-arg]

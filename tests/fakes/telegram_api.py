@@ -49,6 +49,11 @@ JSON_FIELDS = {
     "reply_parameters",
     "media",
 }
+# Where `_params` keeps the bytes of uploaded files, by field (kept out of `Call.params`'s
+# other keys).
+UPLOADS = "_uploads"
+# What a send of a file answers with, by method: the message's field and its file kind.
+FILE_FIELDS = {"sendVoice": "voice", "sendAudio": "audio", "sendDocument": "document"}
 SEND_METHODS = {
     "sendMessage": "text",
     "sendPhoto": "photo",
@@ -159,11 +164,15 @@ class FakeTelegram:
         self.port = 0
         # Files the bot may download (getFile, then the file URL), by file id.
         self.files: dict[str, tuple[str, bytes]] = {}
+        # File ids this bot cannot send (another bot token's): 400 "wrong file identifier".
+        self.foreign_files: set[str] = set()
+        # Users whose privacy settings refuse voice messages (400 VOICE_MESSAGES_FORBIDDEN).
+        self.no_voice_chats: set[str] = set()
         self._chat_messages: dict[str, set[int]] = {}  # message ids seen in each chat
 
     # --- server lifecycle ------------------------------------------------------
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=50 * 1024 * 1024)  # Telegram takes 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
@@ -445,6 +454,16 @@ class FakeTelegram:
                 self._changed.notify_all()
             return _fault(fault)
         refusal = self._refusal(params) if method in SEND_METHODS else None
+        if refusal is None and params.get(FILE_FIELDS.get(method, "")) in self.foreign_files:
+            refusal = Fault(
+                400, description="Bad Request: wrong file identifier/HTTP URL specified"
+            )
+        if (
+            refusal is None
+            and method == "sendVoice"
+            and str(params.get("chat_id")) in (self.no_voice_chats)
+        ):
+            refusal = Fault(400, description="Bad Request: VOICE_MESSAGES_FORBIDDEN")
         if refusal is None and method in SEND_METHODS:
             refusal = self._missing_reply(params)
         if refusal is not None:
@@ -483,6 +502,22 @@ class FakeTelegram:
                     self._changed.notify_all()
                 return web.Response(body=data)
         return _error(404, "Not Found")
+
+    def _file_sent(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The file object of a sent voice note, audio or document, as Telegram answers
+        it: an upload gets a new file id (and can be fetched back), a file id is reused."""
+        field = FILE_FIELDS[method]
+        given = params.get(field)
+        upload = (params.get(UPLOADS) or {}).get(field)
+        if upload is not None:
+            file_id = f"UP-{field}-{next(self._message_ids)}"
+            self.files[file_id] = (f"{field}/{file_id}", upload)
+        else:
+            file_id = str(given)
+        info: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+        if field != "document":
+            info["duration"] = 1
+        return info
 
     def add_file(self, file_id: str, path: str, data: bytes) -> None:
         """A file a user sent, which the bot may download."""
@@ -584,6 +619,8 @@ class FakeTelegram:
                 message["text"] = params.get("text", "")
             elif params.get("caption"):
                 message["caption"] = params["caption"]
+            if method in FILE_FIELDS:
+                message[FILE_FIELDS[method]] = self._file_sent(method, params)
             return message
         return True
 
@@ -597,6 +634,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     for key, value in form.items():
         if not isinstance(value, str):
             params[key] = "<file>"
+            data = value if isinstance(value, bytes | bytearray) else value.file.read()
+            params.setdefault(UPLOADS, {})[key] = bytes(data)
         elif key in JSON_FIELDS:
             params[key] = json.loads(value)
         else:
