@@ -1,6 +1,7 @@
 """The packages point one way: faq (pure) ← db ← handlers ← bot / dashboard, and the
-dashboard never imports the transport. `bot/serve.py` and `bot/__main__.py` are the
-composition root: they alone may mount the dashboard."""
+dashboard never imports the transport. `bot/serve.py`, `bot/runtime.py` (the wiring of one
+process, which takes the dashboard's session key for the audio links) and `bot/__main__.py`
+are the composition root: they alone may import the dashboard."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ ALLOWED = {
     "dashboard": {"faq", "db", "handlers"},
     "bot": {"faq", "db", "handlers"},
 }
-COMPOSITION_ROOT = {"bot/serve.py", "bot/__main__.py"}
+COMPOSITION_ROOT = {"bot/serve.py", "bot/runtime.py", "bot/__main__.py"}
 
 
 def _imported_packages(path: Path) -> set[str]:
