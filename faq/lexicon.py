@@ -27,6 +27,7 @@ from faq.normalize import PhraseTable, phrase_table, rewrite_phrases, tokens
 __all__ = [
     "DEFAULT_LEXICON",
     "MARKETS",
+    "SCHEMES",
     "STAGES",
     "Lexicon",
     "LexiconError",
@@ -45,10 +46,12 @@ MARKETS: frozenset[str] = frozenset(
 STAGES: frozenset[str] = frozenset(
     {"before_contract", "waiting", "ran_away", "returned_early", "returned_on_time"}
 )
+# Schemes (programmes within a market) a group may carry.
+SCHEMES: frozenset[str] = frozenset({"seasonal", "fishing", "domestic", "study"})
 # A longer "phrase" is a sentence: it would rarely match and is a sign of a mistake.
 MAX_PHRASE_WORDS = 10
 _TOP_KEYS = frozenset({"groups", "keep"})
-_GROUP_KEYS = frozenset({"canonical", "variants", "market", "stage", "note"})
+_GROUP_KEYS = frozenset({"canonical", "variants", "market", "stage", "scheme", "note"})
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ def _add_group(
     if not isinstance(variants, list) or not variants:
         return [*problems, f"{where}: 'variants' must be a non-empty list of phrases"]
     group_tags: set[str] = set()
-    for key, allowed in (("market", MARKETS), ("stage", STAGES)):
+    for key, allowed in (("market", MARKETS), ("stage", STAGES), ("scheme", SCHEMES)):
         value = raw.get(key)
         if value is None:
             continue

@@ -124,7 +124,11 @@ CLAUSE_CANDIDATES = 32
 # contract, ran away, back early…): an entry whose questions name other
 # markets, or another stage, than the message is scaled down by these factors
 # (the tags come from the lexicon).
-MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8}
+MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8, "scheme": 0.8}
+# An entry mostly about a market, stage or scheme the message does not name at all.
+UNASKED_FACTORS: Mapping[str, float] = {"market": 0.9, "stage": 1.0, "scheme": 0.85}
+# A general entry (no market) when the message names a market.
+GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 1.0, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
 FUZZY_FLOOR = 45.0
 # IDF: a pair of syllables (mostly one Vietnamese word) weighs half a syllable
@@ -258,6 +262,14 @@ class _Story:
 
 
 @dataclass(frozen=True)
+class _Tags:
+    """The lexicon tags of an entry: all its questions name, and most of them name."""
+
+    named: frozenset[str]
+    main: frozenset[str]
+
+
+@dataclass(frozen=True)
 class _Hit:
     """An entry's score on one window, and the variant that gave it."""
 
@@ -288,7 +300,7 @@ class FaqIndex:
         postings: Mapping[str, Mapping[int, float]],
         idf: Mapping[str, float],
         vocabulary: Mapping[str, int],
-        tags: Sequence[frozenset[str]],
+        tags: Sequence[_Tags],
         lexicon: Lexicon,
     ) -> None:
         self._entries = tuple(entries)
@@ -314,18 +326,18 @@ class FaqIndex:
         # Typos are corrected before the lexicon is applied: syllables, not concepts.
         vocabulary: Counter[str] = Counter(STOPWORDS) + Counter(lexicon.syllables)
         texts: list[tuple[list[list[str]], list[str], list[str]]] = []
-        tags: list[frozenset[str]] = []
+        tags: list[_Tags] = []
         for entry in entries:
             questions: list[list[str]] = []
-            entry_tags: set[str] = set()
+            entry_tags: Counter[str] = Counter()
             for question in entry.questions:
                 words, named = _canonical_words(question, lexicon, vocabulary)
                 questions.append(words)
-                entry_tags |= named
+                entry_tags.update(named)
             answer_words, _ = _canonical_words(entry.answer, lexicon, vocabulary)
             more_words, _ = _canonical_words(entry.more, lexicon, vocabulary)
             texts.append((questions, answer_words, more_words))
-            tags.append(frozenset(entry_tags))
+            tags.append(_about(entry_tags, len(entry.questions)))
         question_sets: list[set[str]] = []
         answer_sets: list[set[str]] = []
         more_sets: list[set[str]] = []
@@ -610,15 +622,32 @@ def _best_hits(
     return best
 
 
-def _mismatch(message: frozenset[str], entry: frozenset[str]) -> float:
-    """The factor for an entry whose markets or stages differ from the message's."""
+def _about(counts: Counter[str], questions: int) -> _Tags:
+    """An entry's tags: every one its questions name, and those most of them name."""
+    main = frozenset(tag for tag, n in counts.items() if 2 * n >= questions)
+    return _Tags(frozenset(counts), main)
+
+
+def _mismatch(message: frozenset[str], entry: _Tags) -> float:
+    """The factor for an entry whose markets, stages or schemes differ from the message's.
+
+    Another value than the message's is a mismatch; a value the message does
+    not name at all (an answer about the seasonal scheme to a plain question
+    about Korea) is a smaller one; and a message naming a market prefers the
+    entries about that market to general ones.
+    """
     factor = 1.0
     for family, value in MISMATCH_FACTORS.items():
         prefix = family + ":"
         asked = {tag for tag in message if tag.startswith(prefix)}
-        about = {tag for tag in entry if tag.startswith(prefix)}
-        if asked and about and not asked & about:
+        named = {tag for tag in entry.named if tag.startswith(prefix)}
+        main = {tag for tag in entry.main if tag.startswith(prefix)}
+        if asked and named and not asked & named:
             factor *= value
+        elif main and not asked:
+            factor *= UNASKED_FACTORS[family]
+        elif asked and not named:
+            factor *= GENERAL_FACTORS[family]
     return factor
 
 
