@@ -112,6 +112,12 @@ MASS_REF = 16.0
 MASS_CREDIT = 0.8
 # A window that asks nothing, in a message that asks something, is a story.
 STATEMENT_FACTOR = 0.9
+# A short yes/no clause after a statement, read alone ("…, có đúng luật không?"),
+# counts this much: its subject is in the clause before.
+TAIL_FACTOR = 0.8
+TAIL_TOPIC_WORDS = 2
+# Words that may come before the "có" that opens such a tail ("vậy thì có…").
+TAIL_LEADS: frozenset[str] = frozenset({"thi", "vay", "nhu", "the", "lieu", "nhung", "ma", "vi"})
 # Entries per window whose question variants are compared in detail.
 SHORTLIST = 8
 # Words with an IDF below this do not choose the shortlist; they still count in
@@ -128,7 +134,7 @@ MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8, "scheme":
 # An entry mostly about a market, stage or scheme the message does not name at all.
 UNASKED_FACTORS: Mapping[str, float] = {"market": 0.9, "stage": 1.0, "scheme": 0.85}
 # A general entry (no market) when the message names a market.
-GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 1.0, "scheme": 1.0}
+GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
 FUZZY_FLOOR = 45.0
 # IDF: a pair of syllables (mostly one Vietnamese word) weighs half a syllable
@@ -238,6 +244,7 @@ class _Clause:
     fuzzy: str
     covered: Mapping[int, float]
     tags: frozenset[str]
+    tail: bool
 
 
 @dataclass(frozen=True)
@@ -393,7 +400,8 @@ class FaqIndex:
         """The message's clauses with their features and what each entry covers of them."""
         out: list[_Clause] = []
         for clause in split_clauses(text):
-            words = _content_words([self._correct(w) for w in tokens(clause.text)])
+            raw = [self._correct(w) for w in tokens(clause.text)]
+            words = _content_words(raw)
             words, tags = self._lexicon.canonical(words)
             weights = {f: self._weight(f) for f in dict.fromkeys(_features(words))}
             total = sum(weights.values())
@@ -419,6 +427,7 @@ class FaqIndex:
                     _fuzzy_text(words),
                     covered,
                     tags,
+                    _tail(raw, clause.asks),
                 )
             )
         return out
@@ -434,8 +443,9 @@ class FaqIndex:
                 if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
                     continue
                 hits = self._score_window(part, story)
-                if asked and not _asks(clauses, _Window(start, end, {})):
-                    hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
+                factor = _window_factor(clauses, start, end, asked)
+                if factor < 1.0:
+                    hits = {n: _Hit(h.score * factor, h.variant) for n, h in hits.items()}
                 windows.append(_Window(start, end, hits))
         if len(clauses) > WINDOW_CLAUSES:
             # The whole story at once: for messages whose question is the story itself.
@@ -649,6 +659,33 @@ def _mismatch(message: frozenset[str], entry: _Tags) -> float:
         elif asked and not named:
             factor *= GENERAL_FACTORS[family]
     return factor
+
+
+def _window_factor(clauses: Sequence[_Clause], start: int, end: int, asked: bool) -> float:
+    """Less weight for a story window in a message that asks, and for a bare tail.
+
+    A tail is a short question after a statement ("…, có đúng luật không?"):
+    its subject is the clause before it, so read alone it means little.
+    """
+    if asked and not any(c.asks for c in clauses[start : end + 1]):
+        return STATEMENT_FACTOR
+    if start == end and start > 0 and clauses[start].tail and not clauses[start - 1].asks:
+        return TAIL_FACTOR
+    return 1.0
+
+
+def _tail(words: Sequence[str], asks: bool) -> bool:
+    """A short yes/no question that refers back: "có đúng luật không", "vậy có sao không".
+
+    It opens with "có" and has at most TAIL_TOPIC_WORDS words of its own topic
+    ("có quá mức trần không" names its topic: it is a question in itself).
+    """
+    while words and words[0] in TAIL_LEADS:
+        words = words[1:]
+    if not asks or not words or words[0] != "co":
+        return False
+    topic = [w for w in words if w not in LIGHT_WORDS and w not in STOPWORDS]
+    return len(topic) <= TAIL_TOPIC_WORDS
 
 
 def _asks(clauses: Sequence[_Clause], window: _Window) -> bool:
