@@ -47,6 +47,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -317,6 +318,12 @@ class FaqIndex:
         # entry by entry when shortlisting; they are added to the shortlisted
         # entries' coverage exactly (a lookup per entry).
         self._common = frozenset(f for f in postings if idf.get(f, 0.0) < COMMON_IDF)
+        # The same postings as two parallel tuples, for summing them in C (map/zip).
+        self._columns = {
+            f: (tuple(owners), tuple(owners.values()))
+            for f, owners in postings.items()
+            if f not in self._common
+        }
         self._idf = idf
         self._vocabulary = sorted(vocabulary)
         self._frequency = dict(vocabulary)
@@ -408,15 +415,10 @@ class FaqIndex:
             if total <= 0:
                 continue
             known = sum(w for f, w in weights.items() if f in self._idf)
-            covered: dict[int, float] = defaultdict(float)
-            for feature, weight in weights.items():
-                if feature in self._common:
-                    continue
-                for number, share in self._postings.get(feature, {}).items():
-                    covered[number] += weight * share
+            covered = self._cover(weights)
             if len(covered) > CLAUSE_CANDIDATES:
                 kept = heapq.nlargest(CLAUSE_CANDIDATES, covered, key=covered.__getitem__)
-                covered = defaultdict(float, {number: covered[number] for number in kept})
+                covered = {number: covered[number] for number in kept}
             out.append(
                 _Clause(
                     clause.text,
@@ -431,6 +433,29 @@ class FaqIndex:
                 )
             )
         return out
+
+    def _cover(self, weights: Mapping[str, float]) -> dict[int, float]:
+        """Each entry's share of the clause's weight (common words left out).
+
+        The same sum as a loop over every posting, done with map/zip in C: a
+        long message against a large knowledge base walks thousands of them.
+        """
+        covered: dict[int, float] = {}
+        get = covered.get
+        for feature, weight in weights.items():
+            column = self._columns.get(feature)
+            if column is None:
+                continue
+            owners, shares = column
+            gained = map(operator.mul, shares, itertools.repeat(weight))
+            covered.update(
+                zip(
+                    owners,
+                    map(operator.add, map(get, owners, itertools.repeat(0.0)), gained),
+                    strict=True,
+                )
+            )
+        return covered
 
     def _windows(self, clauses: Sequence[_Clause]) -> list[_Window]:
         """Score every window of up to WINDOW_CLAUSES consecutive clauses."""
