@@ -75,7 +75,7 @@ __all__ = [
 # rivals; a wrong confident answer about fees or loans does real harm.
 # Calibrated on the leave-one-out split and our own development questions
 # (bench/faq.py) so that fewer than 5% of questions get a wrong answer.
-ANSWER_MIN_SCORE = 58.0
+ANSWER_MIN_SCORE = 60.0
 ANSWER_MARGIN = 12.0
 # A very good match needs a smaller lead (measured: no more wrong answers).
 SURE_SCORE = 75.0
@@ -134,6 +134,12 @@ CLAUSE_CANDIDATES = 32
 MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8, "scheme": 0.8}
 # An entry mostly about a market, stage or scheme the message does not name at all.
 UNASKED_FACTORS: Mapping[str, float] = {"market": 0.9, "stage": 1.0, "scheme": 0.85}
+# Topic words found in at least DEFINING_SHARE of an entry's questions (and at
+# least this rare) define it; each one the message lacks scales the entry by
+# DEFINING_FACTOR.
+DEFINING_SHARE = 0.8
+DEFINING_MIN_IDF = 1.5
+DEFINING_FACTOR = 0.9
 # A general entry (no market) when the message names a market.
 GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
@@ -313,6 +319,7 @@ class FaqIndex:
     ) -> None:
         self._entries = tuple(entries)
         self._variants = tuple(tuple(v) for v in variants)
+        self._defining = tuple(_defining(own) for own in self._variants)
         self._postings = postings
         # Words that say little ("di", "lam", "the nao": low IDF) are not walked
         # entry by entry when shortlisting; they are added to the shortlisted
@@ -514,6 +521,8 @@ class FaqIndex:
             )
             score *= min(1.0, value / EVIDENCE_MASS) ** 0.5
             score *= _mismatch(story.tags, self._tags[number])
+            missing = sum(1 for f in self._defining[number] if f not in story.weights)
+            score *= DEFINING_FACTOR**missing
             hits[number] = _Hit(score, variant)
         return hits
 
@@ -655,6 +664,22 @@ def _best_hits(
             if number not in best or hit.score > best[number][0].score:
                 best[number] = (hit, window)
     return best
+
+
+def _defining(variants: Sequence[_Variant]) -> frozenset[str]:
+    """Topic words most of an entry's questions use ("vay" in every way of asking
+    about the loan's papers): a message without them is less likely about it."""
+    if len(variants) < 2:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    weight: dict[str, float] = {}
+    for variant in variants:
+        for feature, value in variant.weights:
+            if " " not in feature and feature not in LIGHT_WORDS:
+                counts[feature] += 1
+                weight[feature] = value
+    least = DEFINING_SHARE * len(variants)
+    return frozenset(f for f, n in counts.items() if n >= least and weight[f] >= DEFINING_MIN_IDF)
 
 
 def _about(counts: Counter[str], questions: int) -> _Tags:
