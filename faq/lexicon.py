@@ -94,6 +94,11 @@ class Lexicon:
         return out, frozenset(tag for r in used for tag in self._tags.get(r, ()))
 
     @property
+    def concept_tags(self) -> Mapping[str, frozenset[str]]:
+        """The tags of each one-token concept ("eps" and "han_quoc" both name Korea)."""
+        return {tokens[0]: tags for tokens, tags in self._tags.items() if len(tokens) == 1}
+
+    @property
     def syllables(self) -> frozenset[str]:
         """Every word of every phrase (typo correction knows them)."""
         return frozenset(w for phrase in self.rewrites for w in phrase)

@@ -140,6 +140,9 @@ UNASKED_FACTORS: Mapping[str, float] = {"market": 0.9, "stage": 1.0, "scheme": 0
 DEFINING_SHARE = 0.8
 DEFINING_MIN_IDF = 1.5
 DEFINING_FACTOR = 0.9
+# A word of a question naming the market the message names in other words.
+SAME_MARKET_CREDIT = 0.5
+_NO_TAGS: frozenset[str] = frozenset()
 # A general entry (no market) when the message names a market.
 GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
@@ -336,6 +339,12 @@ class FaqIndex:
         self._frequency = dict(vocabulary)
         self._tags = tuple(tags)
         self._lexicon = lexicon
+        # Concepts that name a market ("eps", "han_quoc" → market:kr).
+        self._markets = {
+            concept: frozenset(t for t in tags if t.startswith("market:"))
+            for concept, tags in lexicon.concept_tags.items()
+            if any(t.startswith("market:") for t in tags)
+        }
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
         self._number = {entry.id: n for n, entry in enumerate(self._entries)}
 
@@ -512,7 +521,9 @@ class FaqIndex:
             # (not a share: more story must never lower an entry's score).
             rest = max(0.0, story.covered.get(number, 0.0) - value)
             context = min(1.0, rest / CONTEXT_MASS)
-            recall, likeness, variant = self._best_variant(number, weights, story.weights, text)
+            recall, likeness, variant = self._best_variant(
+                number, weights, story.weights, text, story.tags
+            )
             score = 100.0 * (
                 COVERAGE_WEIGHT * coverage
                 + RECALL_WEIGHT * recall
@@ -532,8 +543,13 @@ class FaqIndex:
         window: Mapping[str, float],
         message: Mapping[str, float],
         text: str,
+        tags: frozenset[str] = frozenset(),
     ) -> tuple[float, float, int]:
-        """Recall and likeness of the entry's best question variant for this window."""
+        """Recall and likeness of the entry's best question variant for this window.
+
+        A word naming the market the message names in other words ("EPS" for
+        a message saying "Hàn Quốc") counts SAME_MARKET_CREDIT of its weight.
+        """
         best = (-1.0, 0.0, 0.0, 0)
         for position, variant in enumerate(self._variants[number]):
             if not variant.weight:
@@ -544,6 +560,8 @@ class FaqIndex:
                     found += weight
                 elif feature in message:
                     found += CONTEXT_FACTOR * weight
+                elif self._markets.get(feature, _NO_TAGS) & tags:
+                    found += SAME_MARKET_CREDIT * weight
             recall = found / variant.weight
             raw = fuzz.ratio(text, variant.text, score_cutoff=FUZZY_FLOOR) if text else 0.0
             likeness = max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
