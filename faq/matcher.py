@@ -48,6 +48,7 @@ import heapq
 import itertools
 import math
 import operator
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -160,6 +161,8 @@ TYPO_MIN_LEN = 4
 TYPO_MIN_SIMILARITY = 0.75
 # Very long messages are read from their start (the whole text stays in the inbox).
 MAX_QUERY_CHARS = 2000
+# A Vietnamese phone number (0 or +84 and nine digits, maybe spaced).
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+84|0)(?:[\s.]?\d){9}(?!\d)")
 # Digits become this token, so "60 triệu" and "100 triệu" share the feature "# trieu".
 NUMBER = "#"
 
@@ -423,6 +426,8 @@ class FaqIndex:
         """The message's clauses with their features and what each entry covers of them."""
         out: list[_Clause] = []
         for clause in split_clauses(text):
+            if _PHONE_RE.search(clause.text):
+                continue  # "sđt e 0388…": contact details, not a topic
             raw = [self._correct(w) for w in tokens(clause.text)]
             words = _content_words(raw)
             words, tags = self._lexicon.canonical(words)
@@ -743,17 +748,18 @@ def _window_factor(clauses: Sequence[_Clause], start: int, end: int, asked: bool
 
 
 def _tail(words: Sequence[str], asks: bool) -> bool:
-    """A short yes/no question that refers back: "có đúng luật không", "vậy có sao không".
+    """A question that refers back to the story: "có đúng luật không", "e phải làm sao".
 
-    It opens with "có" and has at most TAIL_TOPIC_WORDS words of its own topic
-    ("có quá mức trần không" names its topic: it is a question in itself).
+    It has no topic word of its own, or it opens with "có" and has at most
+    TAIL_TOPIC_WORDS of them ("có quá mức trần không" names its topic: it is a
+    question in itself).
     """
     while words and words[0] in TAIL_LEADS:
         words = words[1:]
-    if not asks or not words or words[0] != "co":
+    if not asks or not words:
         return False
     topic = [w for w in words if w not in LIGHT_WORDS and w not in STOPWORDS]
-    return len(topic) <= TAIL_TOPIC_WORDS
+    return not topic or (words[0] == "co" and len(topic) <= TAIL_TOPIC_WORDS)
 
 
 def _asks(clauses: Sequence[_Clause], window: _Window) -> bool:
