@@ -184,7 +184,7 @@ LIGHT_WORDS: frozenset[str] = frozenset(
         "the", "dau", "o", "can", "lam", "thi", "nhung", "cac", "muon", "di", "ve", "de",
         "do", "khi", "hay", "nhu", "ma", "va", "cua", "roi", "chua", "se", "dang", "gio",
         "nay", "biet", "neu", "minh", "toi", "em", "nen", "bi", "het", "mat", "con", "da",
-        "luc", "sang", "ben", "nua", "vi", "tu", "den", "tren", "duoi", "sau",
+        "luc", "sang", "ben", "nua", "tat", "ca", "theo", "vi", "tu", "den", "tren", "duoi", "sau",
         "truoc", NUMBER,
     }
 )  # fmt: skip
