@@ -44,14 +44,13 @@ content's own question variants and the project's own development questions
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -143,7 +142,6 @@ DEFINING_MIN_IDF = 1.5
 DEFINING_FACTOR = 0.9
 # A word of a question naming the market the message names in other words.
 SAME_MARKET_CREDIT = 0.5
-_NO_TAGS: frozenset[str] = frozenset()
 # A general entry (no market) when the message names a market.
 GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
@@ -267,6 +265,9 @@ class _Story:
     weights: Mapping[str, float]
     covered: Mapping[int, float]
     tags: frozenset[str]
+    # Each entry's factor for this story (markets, stages, defining words),
+    # filled as entries are scored: it depends on the story alone.
+    factors: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, clauses: Iterable[_Clause]) -> _Story:
@@ -326,6 +327,7 @@ class FaqIndex:
         self._entries = tuple(entries)
         self._variants = tuple(tuple(v) for v in variants)
         self._defining = tuple(_defining(own) for own in self._variants)
+        self._longest = tuple(max((len(v.text) for v in own), default=0) for own in self._variants)
         self._postings = postings
         # Words that say little ("di", "lam", "the nao": low IDF) are not walked
         # entry by entry when shortlisting; they are added to the shortlisted
@@ -343,11 +345,19 @@ class FaqIndex:
         self._tags = tuple(tags)
         self._lexicon = lexicon
         # Concepts that name a market ("eps", "han_quoc" → market:kr).
-        self._markets = {
+        markets = {
             concept: frozenset(t for t in tags if t.startswith("market:"))
             for concept, tags in lexicon.concept_tags.items()
             if any(t.startswith("market:") for t in tags)
         }
+        # Per entry and variant: its words that name a market, with their weight.
+        self._market_words = tuple(
+            tuple(
+                tuple((f, w, markets[f]) for f, w in variant.weights if f in markets)
+                for variant in own
+            )
+            for own in self._variants
+        )
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
         self._number = {entry.id: n for n, entry in enumerate(self._entries)}
 
@@ -438,7 +448,7 @@ class FaqIndex:
             known = sum(w for f, w in weights.items() if f in self._idf)
             covered = self._cover(weights)
             if len(covered) > CLAUSE_CANDIDATES:
-                kept = heapq.nlargest(CLAUSE_CANDIDATES, covered, key=covered.__getitem__)
+                kept = sorted(covered, key=covered.__getitem__, reverse=True)[:CLAUSE_CANDIDATES]
                 covered = {number: covered[number] for number in kept}
             out.append(
                 _Clause(
@@ -505,7 +515,7 @@ class FaqIndex:
         for clause in part[1:]:
             for number, value in clause.covered.items():
                 covered[number] = covered.get(number, 0.0) + value
-        best = heapq.nlargest(SHORTLIST, covered, key=covered.__getitem__)
+        best = sorted(covered, key=covered.__getitem__, reverse=True)[:SHORTLIST]
         weights: dict[str, float] = {}
         for clause in part:
             weights.update(clause.weights)
@@ -536,11 +546,16 @@ class FaqIndex:
                 + FUZZY_WEIGHT * likeness
             )
             score *= min(1.0, value / EVIDENCE_MASS) ** 0.5
-            score *= _mismatch(story.tags, self._tags[number])
-            missing = sum(1 for f in self._defining[number] if f not in story.weights)
-            score *= DEFINING_FACTOR**missing
-            hits[number] = _Hit(score, variant)
+            factor = story.factors.get(number)
+            if factor is None:
+                factor = story.factors[number] = self._story_factor(number, story)
+            hits[number] = _Hit(score * factor, variant)
         return hits
+
+    def _story_factor(self, number: int, story: _Story) -> float:
+        """How much an entry fits the story: its markets, stages and defining words."""
+        missing = sum(1 for f in self._defining[number] if f not in story.weights)
+        return _mismatch(story.tags, self._tags[number]) * DEFINING_FACTOR**missing
 
     def _best_variant(
         self,
@@ -556,6 +571,10 @@ class FaqIndex:
         a message saying "Hàn Quốc") counts SAME_MARKET_CREDIT of its weight.
         """
         best = (-1.0, 0.0, 0.0, 0)
+        markets = self._market_words[number]
+        # A window far longer than every variant cannot reach the fuzzy floor.
+        longest = self._longest[number]
+        fuzzy = len(text) <= longest or 200.0 * longest >= FUZZY_FLOOR * (len(text) + longest)
         for position, variant in enumerate(self._variants[number]):
             if not variant.weight:
                 continue
@@ -565,11 +584,11 @@ class FaqIndex:
                     found += weight
                 elif feature in message:
                     found += CONTEXT_FACTOR * weight
-                elif self._markets.get(feature, _NO_TAGS) & tags:
+            for feature, weight, named in markets[position]:
+                if named & tags and feature not in window and feature not in message:
                     found += SAME_MARKET_CREDIT * weight
             recall = found / variant.weight
-            raw = fuzz.ratio(text, variant.text, score_cutoff=FUZZY_FLOOR) if text else 0.0
-            likeness = max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
+            likeness = _likeness(text, variant.text) if fuzzy else 0.0
             value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
             if value > best[0]:
                 best = (value, recall, likeness, position)
@@ -732,6 +751,14 @@ def _mismatch(message: frozenset[str], entry: _Tags) -> float:
         elif asked and not named:
             factor *= GENERAL_FACTORS[family]
     return factor
+
+
+def _likeness(text: str, variant: str) -> float:
+    """Rapidfuzz likeness above FUZZY_FLOOR, scaled to 0..1."""
+    if not text:
+        return 0.0
+    raw = fuzz.ratio(text, variant, score_cutoff=FUZZY_FLOOR)
+    return max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
 
 
 def _window_factor(clauses: Sequence[_Clause], start: int, end: int, asked: bool) -> float:
