@@ -268,6 +268,11 @@ class _Story:
     # Each entry's factor for this story (markets, stages, defining words),
     # filled as entries are scored: it depends on the story alone.
     factors: dict[int, float] = field(default_factory=dict)
+    # Per entry and variant: its words the message holds, and what the words
+    # outside any window earn (see FaqIndex._parts).
+    parts: dict[int, tuple[tuple[float, tuple[tuple[str, float], ...]], ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(cls, clauses: Iterable[_Clause]) -> _Story:
@@ -536,9 +541,7 @@ class FaqIndex:
             # (not a share: more story must never lower an entry's score).
             rest = max(0.0, story.covered.get(number, 0.0) - value)
             context = min(1.0, rest / CONTEXT_MASS)
-            recall, likeness, variant = self._best_variant(
-                number, weights, story.weights, text, story.tags
-            )
+            recall, likeness, variant = self._best_variant(number, weights, story, text)
             score = 100.0 * (
                 COVERAGE_WEIGHT * coverage
                 + RECALL_WEIGHT * recall
@@ -557,36 +560,48 @@ class FaqIndex:
         missing = sum(1 for f in self._defining[number] if f not in story.weights)
         return _mismatch(story.tags, self._tags[number]) * DEFINING_FACTOR**missing
 
-    def _best_variant(
-        self,
-        number: int,
-        window: Mapping[str, float],
-        message: Mapping[str, float],
-        text: str,
-        tags: frozenset[str] = frozenset(),
-    ) -> tuple[float, float, int]:
-        """Recall and likeness of the entry's best question variant for this window.
+    def _parts(
+        self, number: int, story: _Story
+    ) -> tuple[tuple[float, tuple[tuple[str, float], ...]], ...]:
+        """For each variant of an entry: what it earns anywhere in the message, and its words there.
 
-        A word naming the market the message names in other words ("EPS" for
-        a message saying "Hàn Quốc") counts SAME_MARKET_CREDIT of its weight.
+        A word of the variant found in the message counts CONTEXT_FACTOR of its
+        weight (the rest when it is in the window too); a word naming the
+        market the message names in other words ("EPS" for "Hàn Quốc") counts
+        SAME_MARKET_CREDIT. Both depend on the message alone.
         """
+        parts = story.parts.get(number)
+        if parts is not None:
+            return parts
+        message, tags = story.weights, story.tags
+        built = []
+        for position, variant in enumerate(self._variants[number]):
+            present = tuple((f, w) for f, w in variant.weights if f in message)
+            base = CONTEXT_FACTOR * sum(w for _, w in present)
+            for feature, weight, named in self._market_words[number][position]:
+                if named & tags and feature not in message:
+                    base += SAME_MARKET_CREDIT * weight
+            built.append((base, present))
+        parts = story.parts[number] = tuple(built)
+        return parts
+
+    def _best_variant(
+        self, number: int, window: Mapping[str, float], story: _Story, text: str
+    ) -> tuple[float, float, int]:
+        """Recall and likeness of the entry's best question variant for this window."""
         best = (-1.0, 0.0, 0.0, 0)
-        markets = self._market_words[number]
         # A window far longer than every variant cannot reach the fuzzy floor.
         longest = self._longest[number]
         fuzzy = len(text) <= longest or 200.0 * longest >= FUZZY_FLOOR * (len(text) + longest)
-        for position, variant in enumerate(self._variants[number]):
+        variants = self._variants[number]
+        for position, (base, present) in enumerate(self._parts(number, story)):
+            variant = variants[position]
             if not variant.weight:
                 continue
-            found = 0.0
-            for feature, weight in variant.weights:
+            found = base
+            for feature, weight in present:
                 if feature in window:
-                    found += weight
-                elif feature in message:
-                    found += CONTEXT_FACTOR * weight
-            for feature, weight, named in markets[position]:
-                if named & tags and feature not in window and feature not in message:
-                    found += SAME_MARKET_CREDIT * weight
+                    found += (1.0 - CONTEXT_FACTOR) * weight
             recall = found / variant.weight
             likeness = _likeness(text, variant.text) if fuzzy else 0.0
             value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
