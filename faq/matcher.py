@@ -339,8 +339,11 @@ class FaqIndex:
         # entries' coverage exactly (a lookup per entry).
         self._common = frozenset(f for f in postings if idf.get(f, 0.0) < COMMON_IDF)
         # The same postings as two parallel tuples, for summing them in C (map/zip).
+        # Each word's postings as two parallel tuples, the shares already
+        # multiplied by the word's weight (a known word weighs its IDF), for
+        # summing them in C (map/zip).
         self._columns = {
-            f: (tuple(owners), tuple(owners.values()))
+            f: (tuple(owners), tuple(idf.get(f, 0.0) * share for share in owners.values()))
             for f, owners in postings.items()
             if f not in self._common
         }
@@ -478,12 +481,15 @@ class FaqIndex:
         """
         covered: dict[int, float] = {}
         get = covered.get
-        for feature, weight in weights.items():
+        for feature in weights:
             column = self._columns.get(feature)
             if column is None:
                 continue
-            owners, shares = column
-            gained = map(operator.mul, shares, itertools.repeat(weight))
+            owners, gained = column
+            if not covered:
+                covered = dict(zip(owners, gained, strict=True))
+                get = covered.get
+                continue
             covered.update(
                 zip(
                     owners,
