@@ -120,7 +120,7 @@ TAIL_TOPIC_WORDS = 2
 # Words that may come before the "có" that opens such a tail ("vậy thì có…").
 TAIL_LEADS: frozenset[str] = frozenset({"thi", "vay", "nhu", "the", "lieu", "nhung", "ma", "vi"})
 # Entries per window whose question variants are compared in detail.
-SHORTLIST = 8
+SHORTLIST = 6
 # Words with an IDF below this do not choose the shortlist; they still count in
 # full for the entries on it.
 COMMON_IDF = 0.8
