@@ -687,7 +687,7 @@ class FaqIndex:
         story = _Story.of(rest)
         found: tuple[Lookup, int] | None = None
         for end, clause in enumerate(clauses):
-            if not clause.asks or main_window.start <= end <= main_window.end:
+            if not clause.asks or clause.tail or main_window.start <= end <= main_window.end:
                 continue
             windows = [
                 _Window(start, end, self._score_window(clauses[start : end + 1], story))
