@@ -20,9 +20,13 @@ A real message is a story with one or two questions in it. The matcher:
      story around it;
    * *context*: the share of the rest of the story the entry explains;
    * a little *fuzzy* likeness of the wording (rapidfuzz);
-   and is scaled down when the message names another market or another
-   stage of the journey than the entry (lexicon tags), or when the window
-   asks nothing while another clause does;
+   and is scaled by how the entry fits the story: another market or stage
+   of the journey than the message names (lexicon tags), a market or scheme
+   ("thời vụ") the entry is about and the message does not name, no stage
+   when the message names one, or a *defining word* of the entry (one most of
+   its questions use) missing from the message; and scaled down when the
+   window asks nothing while another clause does, or is only a question
+   that refers back to the story ("…, có đúng luật không");
 4. takes for each entry its **best window**. Adding story never lowers an
    entry's score: the question's own window is still there and the context
    terms can only add;
