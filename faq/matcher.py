@@ -125,6 +125,7 @@ TAIL_TOPIC_WORDS = 2
 TAIL_LEADS: frozenset[str] = frozenset({"thi", "vay", "nhu", "the", "lieu", "nhung", "ma", "vi"})
 # Entries per window whose question variants are compared in detail.
 SHORTLIST = 6
+TIED_SHORTLIST = 8
 # Words with an IDF below this do not choose the shortlist; they still count in
 # full for the entries on it.
 COMMON_IDF = 0.8
@@ -530,7 +531,13 @@ class FaqIndex:
         for clause in part[1:]:
             for number, value in clause.covered.items():
                 covered[number] = covered.get(number, 0.0) + value
-        best = sorted(covered, key=covered.__getitem__, reverse=True)[:SHORTLIST]
+        ranked = sorted(covered, key=covered.__getitem__, reverse=True)
+        # Entries tied with the last one are compared too (up to TIED_SHORTLIST):
+        # which of equals is cut must not depend on the order entries were read.
+        cut = covered[ranked[SHORTLIST - 1]] if len(ranked) > SHORTLIST else None
+        best = [
+            n for i, n in enumerate(ranked[:TIED_SHORTLIST]) if i < SHORTLIST or covered[n] == cut
+        ]
         weights: dict[str, float] = {}
         for clause in part:
             weights.update(clause.weights)
