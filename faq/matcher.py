@@ -147,6 +147,8 @@ DEFINING_MIN_IDF = 1.5
 DEFINING_FACTOR = 0.9
 # A word of a question naming the market the message names in other words.
 SAME_MARKET_CREDIT = 0.5
+# A general entry is no rival of the best entry about the market the message names.
+GENERAL_NOT_RIVAL = True
 # A general entry (no market) when the message names a market.
 GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
@@ -428,6 +430,8 @@ class FaqIndex:
         # Rivals are other readings of the same words: entries scored on windows
         # that overlap the main one (a question elsewhere is not a rival).
         rivals = self._ranked(_best_hits(windows, lambda window: _overlap(window, main_window)))
+        markets = frozenset(t for c in clauses for t in c.tags if t.startswith("market:"))
+        rivals = self._without_general(rivals, markets)
         main = self._decide(rivals, limit, _window_text(clauses, main_window))
         if main.kind == "answer" and not _asks(clauses, main_window):
             # The best match is in the story. If what the worker asked points to
@@ -665,6 +669,30 @@ class FaqIndex:
             ((number, hit) for number, (hit, _) in best.items()),
             key=lambda item: (-item[1].score, self._entries[item[0]].id),
         )
+
+    def _without_general(
+        self, ranked: list[tuple[int, _Hit]], markets: frozenset[str]
+    ) -> list[tuple[int, _Hit]]:
+        """The ranking with the general versions of the best entry moved behind it.
+
+        When the message names a market and the best entry is about that market
+        ("Muốn đi Hàn Quốc thì làm những bước nào?"), an entry about no market
+        asking the same in general ("… đi làm nước ngoài …") is not a rival:
+        it stays an alternative under the answer, but does not make it unsure.
+        """
+        if not GENERAL_NOT_RIVAL or not markets or len(ranked) < 2:
+            return ranked
+        if not self._tags[ranked[0][0]].main & markets:
+            return ranked
+        general = [
+            item
+            for item in ranked[1:]
+            if not any(t.startswith("market:") for t in self._tags[item[0]].named)
+        ]
+        if not general:
+            return ranked
+        specific = [item for item in ranked[1:] if item not in general]
+        return [ranked[0], *specific, *general]
 
     def _decide(self, ranked: Sequence[tuple[int, _Hit]], limit: int, clause: str) -> Lookup:
         """Answer, suggest or nothing for one question (see the module docstring)."""

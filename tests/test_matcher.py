@@ -348,6 +348,8 @@ def shipped() -> FaqIndex:
         ("bị lừa đảo thì báo ở đâu", "sc_report"),
         # "vay tối đa" is the loan, not the particle "vậy"
         ("vay tối đa bao nhiêu tiền", "loan_amount"),
+        # the general "how to go abroad" is no rival of the Korea entry for a Korea question
+        ("em muốn đi hàn quốc thì làm thế nào", "eps_how_to_go"),
     ],
 )
 def test_short_questions_get_their_entry(shipped: FaqIndex, text: str, expected: str) -> None:
