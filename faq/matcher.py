@@ -31,8 +31,9 @@ A real message is a story with one or two questions in it. The matcher:
    entry's score: the question's own window is still there and the context
    terms can only add;
 5. **decides**: answer the best entry when it is good and clearly ahead of
-   its rivals (entries matched on the same words; the next ones are offered
-   as buttons); ask which one when two entries are equally likely; say
+   its rivals (entries matched on the same words, except a general entry when
+   the best one is about the market the message names; the next ones are
+   offered as buttons); ask which one when two entries are equally likely; say
    nothing when nothing is relevant. A second question in other clauses
    gets its own answer when it is confidently about another entry, or its own
    question back (the close entries as buttons) when it is about something
