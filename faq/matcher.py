@@ -610,24 +610,34 @@ class FaqIndex:
     def _best_variant(
         self, number: int, window: Mapping[str, float], story: _Story, text: str
     ) -> tuple[float, float, int]:
-        """Recall and likeness of the entry's best question variant for this window."""
-        best = (-1.0, 0.0, 0.0, 0)
+        """Recall and likeness of the entry's best question variant for this window.
+
+        Variants are tried by recall, best first; once even a perfect likeness
+        could not lift the next one to the best so far, the rest are skipped
+        (the same choice as trying them all, ties to the earlier variant).
+        """
+        variants = self._variants[number]
+        recalls = []
+        for position, (base, present) in enumerate(self._parts(number, story)):
+            weight = variants[position].weight
+            if not weight:
+                continue
+            found = base
+            for feature, value in present:
+                if feature in window:
+                    found += (1.0 - CONTEXT_FACTOR) * value
+            recalls.append((found / weight, position))
+        recalls.sort(key=lambda item: (-item[0], item[1]))
         # A window far longer than every variant cannot reach the fuzzy floor.
         longest = self._longest[number]
         fuzzy = len(text) <= longest or 200.0 * longest >= FUZZY_FLOOR * (len(text) + longest)
-        variants = self._variants[number]
-        for position, (base, present) in enumerate(self._parts(number, story)):
-            variant = variants[position]
-            if not variant.weight:
-                continue
-            found = base
-            for feature, weight in present:
-                if feature in window:
-                    found += (1.0 - CONTEXT_FACTOR) * weight
-            recall = found / variant.weight
-            likeness = _likeness(text, variant.text) if fuzzy else 0.0
+        best = (-1.0, 0.0, 0.0, 0)
+        for recall, position in recalls:
+            if RECALL_WEIGHT * recall + (FUZZY_WEIGHT if fuzzy else 0.0) < best[0]:
+                break
+            likeness = _likeness(text, variants[position].text) if fuzzy else 0.0
             value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
-            if value > best[0]:
+            if value > best[0] or (value == best[0] and position < best[3]):
                 best = (value, recall, likeness, position)
         return best[1], best[2], best[3]
 
