@@ -14,7 +14,8 @@ it prints, per method:
 * **wrong**: "answered but wrong", a direct answer that is not right (share of
   all questions; BM25 and the old matcher's answers count as direct);
 * **none**: no answer and no suggestion;
-* median and p99 lookup time and the index build time.
+* median and p99 lookup time (wall clock), p99 of the lookup's own CPU time
+  (the same without the waits a shared machine adds), and the index build time.
 
 Sets: ``faq-dev`` (short questions), ``real-dev`` split into ``real`` and
 ``derived`` (`/work/shared/eval/`, or ``FAQ_EVAL_DIR``), both measured on the
@@ -59,7 +60,7 @@ from faq.matcher import FaqIndex
 from faq.normalize import fold
 
 # Timing repeats per question so that p99 is not the single slowest call.
-REPEATS = 5
+REPEATS = 10
 LOO_FOLDS = 10
 SCALE = 10
 
@@ -91,6 +92,7 @@ class Row:
     none: int
     median_ms: float
     p99_ms: float
+    p99_cpu_ms: float
     build_ms: float
     failures: tuple[tuple[Case, Answer], ...]
 
@@ -153,6 +155,7 @@ def run(name: str, method: Method, runs: Sequence[tuple[KnowledgeBase, Sequence[
     """Time builds and lookups of one method over one or more (content, cases) runs."""
     builds: list[float] = []
     times: list[float] = []
+    cpu: list[float] = []
     results: list[tuple[Case, Answer]] = []
     for kb, cases in runs:
         start = time.perf_counter()
@@ -161,11 +164,11 @@ def run(name: str, method: Method, runs: Sequence[tuple[KnowledgeBase, Sequence[
         for case in cases:
             results.append((case, search(case.question)))
             for _ in range(REPEATS):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 search(case.question)
                 times.append(time.perf_counter() - start)
-    times.sort()
-    p99 = times[min(len(times) - 1, int(0.99 * len(times)))] if times else 0.0
+                cpu.append(time.process_time() - start_cpu)
+    p99, p99_cpu = _p99(times), _p99(cpu)
     top1 = top3 = answered = wrong = none = 0
     failures = []
     for case, answer in results:
@@ -190,9 +193,16 @@ def run(name: str, method: Method, runs: Sequence[tuple[KnowledgeBase, Sequence[
         none,
         statistics.median(times) * 1000 if times else 0.0,
         p99 * 1000,
+        p99_cpu * 1000,
         statistics.median(builds) * 1000 if builds else 0.0,
         tuple(failures),
     )
+
+
+def _p99(values: list[float]) -> float:
+    """The 99th percentile (0 for no values)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else 0.0
 
 
 def format_rows(title: str, rows: Sequence[Row]) -> str:
@@ -207,14 +217,14 @@ def format_rows(title: str, rows: Sequence[Row]) -> str:
             f"  {row.method:<22} {row.total:>5} {pct(row.top1, row.total):>7} "
             f"{pct(row.top3, row.total):>7} {pct(row.answered, row.total):>8} "
             f"{pct(row.wrong, row.total):>7} {pct(row.none, row.total):>6} "
-            f"{row.median_ms:>9.2f} {row.p99_ms:>8.2f} {row.build_ms:>9.1f}"
+            f"{row.median_ms:>9.2f} {row.p99_ms:>8.2f} {row.p99_cpu_ms:>8.2f} {row.build_ms:>9.1f}"
         )
     return "\n".join(lines)
 
 
 HEADER = (
     f"  {'method':<22} {'n':>5} {'top-1':>7} {'top-3':>7} {'answered':>8} {'wrong':>7} "
-    f"{'none':>6} {'median ms':>9} {'p99 ms':>8} {'build ms':>9}"
+    f"{'none':>6} {'median ms':>9} {'p99 ms':>8} {'p99 cpu':>8} {'build ms':>9}"
 )
 
 
@@ -235,6 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=None, help="default: shared/eval")
     parser.add_argument("--quick", action="store_true", help="a tiny budget (smoke test)")
     parser.add_argument("--failures", action="store_true", help="list our failures")
+    parser.add_argument(
+        "--exact-copies",
+        action="store_true",
+        help="remove only exact copies of the questions (default: near copies too)",
+    )
     args = parser.parse_args(argv)
     global REPEATS
     if args.quick:
@@ -256,18 +271,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets += [("own-dev", load_own("dev")), ("own-held", load_own("held"))]
     if args.quick:
         sets = [(name, cases[:4]) for name, cases in sets]
-    clean = without_questions(kb, (c.question for _, cases in sets for c in cases))
-    leaked = copies(clean, (c.question for _, cases in sets for c in cases))
+    asked = [c.question for _, cases in sets for c in cases]
+    near = not args.exact_copies
+    clean = without_questions(kb, asked, near)
+    leaked = copies(clean, asked, near)
     assert not leaked, f"evaluation questions still in the content: {leaked[:5]}"
     methods: list[tuple[str, Method]] = [
         ("ours (faq.matcher)", ours(lexicon)),
         ("bm25s", bm25),
         ("previous matcher", baseline),
     ]
+    before = sum(len(e.questions) for e in kb.entries.values())
+    after = sum(len(e.questions) for e in clean.entries.values())
     print(
-        f"{len(clean.entries)} entries in {len(clean.topics)} topics; "
-        f"{sum(len(e.questions) for e in clean.entries.values())} question variants "
-        f"after removing copies of evaluation questions; {len(lexicon.rewrites)} lexicon phrases"
+        f"{len(clean.entries)} entries in {len(clean.topics)} topics; {after} question variants "
+        f"after removing {before - after} {'exact' if args.exact_copies else 'exact or near'} "
+        f"copies of the sets' questions; {len(lexicon.rewrites)} lexicon phrases"
     )
     print(HEADER)
     ours_rows: list[Row] = []

@@ -17,8 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
 from faq.content import Entry, KnowledgeBase, render_text
-from faq.normalize import fold, normalize
+from faq.normalize import fold, normalize, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OWN_QUESTIONS = Path(__file__).parent / "data" / "faq-own.jsonl"
@@ -30,6 +33,9 @@ SAMPLE_CENTRE = {
     "centre_hours": "7h30-17h thứ Hai đến thứ Sáu",
     "province": "tỉnh",
 }
+# Near copies (see Copies): one word apart, or this alike as normalised text.
+NEAR_MIN_WORDS = 4
+NEAR_RATIO = 90.0
 
 
 @dataclass(frozen=True)
@@ -94,13 +100,22 @@ def load_own(split: str, path: Path = OWN_QUESTIONS) -> list[Case]:
 
 
 class Copies:
-    """Recognises content variants that are (or contain) one of the given questions."""
+    """Recognises content variants that are (or contain, or nearly are) one of the given questions.
 
-    def __init__(self, questions: Iterable[str]) -> None:
+    A copy is the same text folded or normalised, or a variant containing the
+    question. With ``near`` (the default) a variant that differs from a
+    question by one word (for questions of NEAR_MIN_WORDS words or more), or
+    whose normalised text is at least NEAR_RATIO% alike, is a copy too: an
+    abbreviation expanded or a particle added ("ttdvvl o cho nao" for
+    "trung tâm dịch vụ việc làm ở đâu") must not stay in the index.
+    """
+
+    def __init__(self, questions: Iterable[str], near: bool = True) -> None:
         asked = list(questions)
         self._folded = {fold(q) for q in asked}
         self._normalised = {normalize(q) for q in asked}
         self._long = [f for f in self._folded if len(f) >= 12]
+        self._words = [tuple(tokens(q)) for q in asked] if near else []
 
     def __call__(self, variant: str) -> bool:
         folded = fold(variant)
@@ -108,16 +123,30 @@ class Copies:
             folded in self._folded
             or normalize(variant) in self._normalised
             or any(q in folded for q in self._long)
+            or self._near(tuple(tokens(variant)))
         )
 
+    def _near(self, words: tuple[str, ...]) -> bool:
+        if not self._words:
+            return False
+        text = " ".join(words)
+        for question in self._words:
+            if len(question) >= NEAR_MIN_WORDS and Levenshtein.distance(question, words) <= 1:
+                return True
+            if fuzz.ratio(" ".join(question), text, score_cutoff=NEAR_RATIO):
+                return True
+        return False
 
-def without_questions(kb: KnowledgeBase, questions: Iterable[str]) -> KnowledgeBase:
+
+def without_questions(
+    kb: KnowledgeBase, questions: Iterable[str], near: bool = True
+) -> KnowledgeBase:
     """The content without the variants that copy any of these questions.
 
     An entry keeps its canonical question if every variant would go, so no
     entry disappears (the canonical question must then not be a copy).
     """
-    is_copy = Copies(questions)
+    is_copy = Copies(questions, near)
     topics = []
     for topic in kb.topics:
         entries = []
@@ -128,9 +157,9 @@ def without_questions(kb: KnowledgeBase, questions: Iterable[str]) -> KnowledgeB
     return KnowledgeBase(topics)
 
 
-def copies(kb: KnowledgeBase, questions: Iterable[str]) -> list[tuple[str, str]]:
+def copies(kb: KnowledgeBase, questions: Iterable[str], near: bool = True) -> list[tuple[str, str]]:
     """(entry id, variant) pairs that still copy a question; must be empty to measure."""
-    is_copy = Copies(questions)
+    is_copy = Copies(questions, near)
     return [
         (entry.id, variant)
         for entry in kb.entries.values()

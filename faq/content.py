@@ -26,6 +26,7 @@ __all__ = [
     "ALLOWED_PLACEHOLDERS",
     "ANSWER_MAX_CHARS",
     "DEFAULT_CONTENT_DIR",
+    "FIRST_MESSAGE_MAX_CHARS",
     "MORE_MAX_CHARS",
     "OPTIONAL_PLACEHOLDERS",
     "TITLE_MAX_CHARS",
@@ -35,6 +36,8 @@ __all__ = [
     "Topic",
     "Translation",
     "check_content",
+    "first_message_chars",
+    "heading",
     "load_content",
     "parse_content",
     "render_answer",
@@ -45,6 +48,20 @@ DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 # The first message of an answer must fit one screen of a cheap phone: the most
 # important fact first, details in ``more`` (shown behind «Xem thêm»).
 ANSWER_MAX_CHARS = 600
+# That first message is «Về: <question>», a line break and the answer with the
+# centre's facts filled in; all of it must fit in this many characters.
+FIRST_MESSAGE_MAX_CHARS = 600
+# The heading names the question in at most this many characters.
+HEADING_CHARS = 70
+# Room a centre fact takes in the first message when `faq check` counts it (the
+# default name, "Trung tâm Dịch vụ việc làm tỉnh Lào Cai", is 39 characters).
+PLACEHOLDER_CHARS: Mapping[str, int] = {
+    "centre_name": 45,
+    "centre_phone": 14,
+    "centre_address": 60,
+    "centre_hours": 40,
+    "province": 10,
+}
 # «Xem thêm» is one more message; longer than this and readers give up.
 MORE_MAX_CHARS = 1500
 # Topic titles are button labels; longer ones get cut on narrow phones.
@@ -322,7 +339,33 @@ def _parse_entry(
         more.strip(),
         translations,
     )
+    for text, what in [(answer, "the answer")] + [
+        (t.answer, f"the {t.language!r} translation") for t in translations
+    ]:
+        length = first_message_chars(entry, text)
+        if length > FIRST_MESSAGE_MAX_CHARS:
+            problems.append(
+                f"{where}: the first message of {what} («Về: …» and the answer, centre facts "
+                f"counted at typical length) is {length} characters, max "
+                f"{FIRST_MESSAGE_MAX_CHARS}; move details to 'more'"
+            )
     return entry, problems
+
+
+def heading(entry: Entry) -> str:
+    """«Về: …»: the question an answer answers, so a reader sees at once if it is theirs."""
+    question = entry.questions[0]
+    if len(question) > HEADING_CHARS:
+        question = question[: HEADING_CHARS - 1].rstrip() + "…"
+    return f"Về: {question}"
+
+
+def first_message_chars(entry: Entry, answer: str | None = None) -> int:
+    """Length of the first message of an answer (the entry's own, or a translation's),
+    centre facts at PLACEHOLDER_CHARS."""
+    text = entry.answer if answer is None else answer
+    filled = render_text(text, {name: "x" * n for name, n in PLACEHOLDER_CHARS.items()})
+    return len(heading(entry)) + 1 + len(filled)
 
 
 def _translations(

@@ -27,6 +27,7 @@ from faq.normalize import PhraseTable, phrase_table, rewrite_phrases, tokens
 __all__ = [
     "DEFAULT_LEXICON",
     "MARKETS",
+    "SCHEMES",
     "STAGES",
     "Lexicon",
     "LexiconError",
@@ -45,10 +46,12 @@ MARKETS: frozenset[str] = frozenset(
 STAGES: frozenset[str] = frozenset(
     {"before_contract", "waiting", "ran_away", "returned_early", "returned_on_time"}
 )
+# Schemes (programmes within a market) a group may carry.
+SCHEMES: frozenset[str] = frozenset({"seasonal", "fishing", "domestic", "study"})
 # A longer "phrase" is a sentence: it would rarely match and is a sign of a mistake.
 MAX_PHRASE_WORDS = 10
 _TOP_KEYS = frozenset({"groups", "keep"})
-_GROUP_KEYS = frozenset({"canonical", "variants", "market", "stage", "note"})
+_GROUP_KEYS = frozenset({"canonical", "variants", "market", "stage", "scheme", "note"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ class Lexicon:
         """Rewrite normalised words to concept tokens; also the context tags they carry."""
         out, used = rewrite_phrases(words, self._table)
         return out, frozenset(tag for r in used for tag in self._tags.get(r, ()))
+
+    @property
+    def concept_tags(self) -> Mapping[str, frozenset[str]]:
+        """The tags of each one-token concept ("eps" and "han_quoc" both name Korea)."""
+        return {tokens[0]: tags for tokens, tags in self._tags.items() if len(tokens) == 1}
 
     @property
     def syllables(self) -> frozenset[str]:
@@ -193,7 +201,7 @@ def _add_group(
     if not isinstance(variants, list) or not variants:
         return [*problems, f"{where}: 'variants' must be a non-empty list of phrases"]
     group_tags: set[str] = set()
-    for key, allowed in (("market", MARKETS), ("stage", STAGES)):
+    for key, allowed in (("market", MARKETS), ("stage", STAGES), ("scheme", SCHEMES)):
         value = raw.get(key)
         if value is None:
             continue

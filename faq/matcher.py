@@ -20,15 +20,20 @@ A real message is a story with one or two questions in it. The matcher:
      story around it;
    * *context*: the share of the rest of the story the entry explains;
    * a little *fuzzy* likeness of the wording (rapidfuzz);
-   and is scaled down when the message names another market or another
-   stage of the journey than the entry (lexicon tags), or when the window
-   asks nothing while another clause does;
+   and is scaled by how the entry fits the story: another market or stage
+   of the journey than the message names (lexicon tags), a market or scheme
+   ("thời vụ") the entry is about and the message does not name, no stage
+   when the message names one, or a *defining word* of the entry (one most of
+   its questions use) missing from the message; and scaled down when the
+   window asks nothing while another clause does, or is only a question
+   that refers back to the story ("…, có đúng luật không");
 4. takes for each entry its **best window**. Adding story never lowers an
    entry's score: the question's own window is still there and the context
    terms can only add;
 5. **decides**: answer the best entry when it is good and clearly ahead of
-   its rivals (entries matched on the same words; the next ones are offered
-   as buttons); ask which one when two entries are equally likely; say
+   its rivals (entries matched on the same words, except a general entry when
+   the best one is about the market the message names; the next ones are
+   offered as buttons); ask which one when two entries are equally likely; say
    nothing when nothing is relevant. A second question in other clauses
    gets its own answer when it is confidently about another entry, or its own
    question back (the close entries as buttons) when it is about something
@@ -44,12 +49,13 @@ content's own question variants and the project's own development questions
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
+import operator
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -74,7 +80,7 @@ __all__ = [
 # rivals; a wrong confident answer about fees or loans does real harm.
 # Calibrated on the leave-one-out split and our own development questions
 # (bench/faq.py) so that fewer than 5% of questions get a wrong answer.
-ANSWER_MIN_SCORE = 58.0
+ANSWER_MIN_SCORE = 60.0
 ANSWER_MARGIN = 12.0
 # A very good match needs a smaller lead (measured: no more wrong answers).
 SURE_SCORE = 75.0
@@ -112,8 +118,15 @@ MASS_REF = 16.0
 MASS_CREDIT = 0.8
 # A window that asks nothing, in a message that asks something, is a story.
 STATEMENT_FACTOR = 0.9
+# A short yes/no clause after a statement, read alone ("…, có đúng luật không?"),
+# counts this much: its subject is in the clause before.
+TAIL_FACTOR = 0.8
+TAIL_TOPIC_WORDS = 2
+# Words that may come before the "có" that opens such a tail ("vậy thì có…").
+TAIL_LEADS: frozenset[str] = frozenset({"thi", "vay", "nhu", "the", "lieu", "nhung", "ma", "vi"})
 # Entries per window whose question variants are compared in detail.
-SHORTLIST = 8
+SHORTLIST = 6
+TIED_SHORTLIST = 8
 # Words with an IDF below this do not choose the shortlist; they still count in
 # full for the entries on it.
 COMMON_IDF = 0.8
@@ -124,7 +137,21 @@ CLAUSE_CANDIDATES = 32
 # contract, ran away, back early…): an entry whose questions name other
 # markets, or another stage, than the message is scaled down by these factors
 # (the tags come from the lexicon).
-MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8}
+MISMATCH_FACTORS: Mapping[str, float] = {"market": 0.75, "stage": 0.8, "scheme": 0.8}
+# An entry mostly about a market, stage or scheme the message does not name at all.
+UNASKED_FACTORS: Mapping[str, float] = {"market": 0.9, "stage": 1.0, "scheme": 0.85}
+# Topic words found in at least DEFINING_SHARE of an entry's questions (and at
+# least this rare) define it; each one the message lacks scales the entry by
+# DEFINING_FACTOR.
+DEFINING_SHARE = 0.8
+DEFINING_MIN_IDF = 1.5
+DEFINING_FACTOR = 0.9
+# A word of a question naming the market the message names in other words.
+SAME_MARKET_CREDIT = 0.5
+# A general entry is no rival of the best entry about the market the message names.
+GENERAL_NOT_RIVAL = True
+# A general entry (no market) when the message names a market.
+GENERAL_FACTORS: Mapping[str, float] = {"market": 1.0, "stage": 0.9, "scheme": 1.0}
 # Rapidfuzz likeness below this floor is noise (unrelated short strings score 40-55).
 FUZZY_FLOOR = 45.0
 # IDF: a pair of syllables (mostly one Vietnamese word) weighs half a syllable
@@ -140,6 +167,8 @@ TYPO_MIN_LEN = 4
 TYPO_MIN_SIMILARITY = 0.75
 # Very long messages are read from their start (the whole text stays in the inbox).
 MAX_QUERY_CHARS = 2000
+# A Vietnamese phone number (0 or +84 and nine digits, maybe spaced).
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+84|0)(?:[\s.]?\d){9}(?!\d)")
 # Digits become this token, so "60 triệu" and "100 triệu" share the feature "# trieu".
 NUMBER = "#"
 
@@ -161,7 +190,7 @@ LIGHT_WORDS: frozenset[str] = frozenset(
         "the", "dau", "o", "can", "lam", "thi", "nhung", "cac", "muon", "di", "ve", "de",
         "do", "khi", "hay", "nhu", "ma", "va", "cua", "roi", "chua", "se", "dang", "gio",
         "nay", "biet", "neu", "minh", "toi", "em", "nen", "bi", "het", "mat", "con", "da",
-        "luc", "sang", "ben", "nua", "vi", "tu", "den", "tren", "duoi", "sau",
+        "luc", "sang", "ben", "nua", "tat", "ca", "theo", "vi", "tu", "den", "tren", "duoi", "sau",
         "truoc", NUMBER,
     }
 )  # fmt: skip
@@ -234,6 +263,7 @@ class _Clause:
     fuzzy: str
     covered: Mapping[int, float]
     tags: frozenset[str]
+    tail: bool
 
 
 @dataclass(frozen=True)
@@ -243,6 +273,14 @@ class _Story:
     weights: Mapping[str, float]
     covered: Mapping[int, float]
     tags: frozenset[str]
+    # Each entry's factor for this story (markets, stages, defining words),
+    # filled as entries are scored: it depends on the story alone.
+    factors: dict[int, float] = field(default_factory=dict)
+    # Per entry and variant: its words the message holds, and what the words
+    # outside any window earn (see FaqIndex._parts).
+    parts: dict[int, tuple[tuple[float, tuple[tuple[str, float], ...]], ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(cls, clauses: Iterable[_Clause]) -> _Story:
@@ -255,6 +293,14 @@ class _Story:
             for number, value in clause.covered.items():
                 covered[number] += value
         return cls(weights, covered, frozenset(tags))
+
+
+@dataclass(frozen=True)
+class _Tags:
+    """The lexicon tags of an entry: all its questions name, and most of them name."""
+
+    named: frozenset[str]
+    main: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -288,21 +334,46 @@ class FaqIndex:
         postings: Mapping[str, Mapping[int, float]],
         idf: Mapping[str, float],
         vocabulary: Mapping[str, int],
-        tags: Sequence[frozenset[str]],
+        tags: Sequence[_Tags],
         lexicon: Lexicon,
     ) -> None:
         self._entries = tuple(entries)
         self._variants = tuple(tuple(v) for v in variants)
+        self._defining = tuple(_defining(own) for own in self._variants)
+        self._longest = tuple(max((len(v.text) for v in own), default=0) for own in self._variants)
         self._postings = postings
         # Words that say little ("di", "lam", "the nao": low IDF) are not walked
         # entry by entry when shortlisting; they are added to the shortlisted
         # entries' coverage exactly (a lookup per entry).
         self._common = frozenset(f for f in postings if idf.get(f, 0.0) < COMMON_IDF)
+        # The same postings as two parallel tuples, for summing them in C (map/zip).
+        # Each word's postings as two parallel tuples, the shares already
+        # multiplied by the word's weight (a known word weighs its IDF), for
+        # summing them in C (map/zip).
+        self._columns = {
+            f: (tuple(owners), tuple(idf.get(f, 0.0) * share for share in owners.values()))
+            for f, owners in postings.items()
+            if f not in self._common
+        }
         self._idf = idf
         self._vocabulary = sorted(vocabulary)
         self._frequency = dict(vocabulary)
         self._tags = tuple(tags)
         self._lexicon = lexicon
+        # Concepts that name a market ("eps", "han_quoc" → market:kr).
+        markets = {
+            concept: frozenset(t for t in tags if t.startswith("market:"))
+            for concept, tags in lexicon.concept_tags.items()
+            if any(t.startswith("market:") for t in tags)
+        }
+        # Per entry and variant: its words that name a market, with their weight.
+        self._market_words = tuple(
+            tuple(
+                tuple((f, w, markets[f]) for f, w in variant.weights if f in markets)
+                for variant in own
+            )
+            for own in self._variants
+        )
         self._unknown_idf = math.log((len(self._entries) + 1) / 0.5) * UNKNOWN_WORD_FACTOR
         self._number = {entry.id: n for n, entry in enumerate(self._entries)}
 
@@ -314,18 +385,18 @@ class FaqIndex:
         # Typos are corrected before the lexicon is applied: syllables, not concepts.
         vocabulary: Counter[str] = Counter(STOPWORDS) + Counter(lexicon.syllables)
         texts: list[tuple[list[list[str]], list[str], list[str]]] = []
-        tags: list[frozenset[str]] = []
+        tags: list[_Tags] = []
         for entry in entries:
             questions: list[list[str]] = []
-            entry_tags: set[str] = set()
+            entry_tags: Counter[str] = Counter()
             for question in entry.questions:
                 words, named = _canonical_words(question, lexicon, vocabulary)
                 questions.append(words)
-                entry_tags |= named
+                entry_tags.update(named)
             answer_words, _ = _canonical_words(entry.answer, lexicon, vocabulary)
             more_words, _ = _canonical_words(entry.more, lexicon, vocabulary)
             texts.append((questions, answer_words, more_words))
-            tags.append(frozenset(entry_tags))
+            tags.append(_about(entry_tags, len(entry.questions)))
         question_sets: list[set[str]] = []
         answer_sets: list[set[str]] = []
         more_sets: list[set[str]] = []
@@ -360,6 +431,8 @@ class FaqIndex:
         # Rivals are other readings of the same words: entries scored on windows
         # that overlap the main one (a question elsewhere is not a rival).
         rivals = self._ranked(_best_hits(windows, lambda window: _overlap(window, main_window)))
+        markets = frozenset(t for c in clauses for t in c.tags if t.startswith("market:"))
+        rivals = self._without_general(rivals, markets)
         main = self._decide(rivals, limit, _window_text(clauses, main_window))
         if main.kind == "answer" and not _asks(clauses, main_window):
             # The best match is in the story. If what the worker asked points to
@@ -381,22 +454,20 @@ class FaqIndex:
         """The message's clauses with their features and what each entry covers of them."""
         out: list[_Clause] = []
         for clause in split_clauses(text):
-            words = _content_words([self._correct(w) for w in tokens(clause.text)])
+            if _PHONE_RE.search(clause.text):
+                continue  # "sđt e 0388…": contact details, not a topic
+            raw = [self._correct(w) for w in tokens(clause.text)]
+            words = _content_words(raw)
             words, tags = self._lexicon.canonical(words)
             weights = {f: self._weight(f) for f in dict.fromkeys(_features(words))}
             total = sum(weights.values())
             if total <= 0:
                 continue
             known = sum(w for f, w in weights.items() if f in self._idf)
-            covered: dict[int, float] = defaultdict(float)
-            for feature, weight in weights.items():
-                if feature in self._common:
-                    continue
-                for number, share in self._postings.get(feature, {}).items():
-                    covered[number] += weight * share
+            covered = self._cover(weights)
             if len(covered) > CLAUSE_CANDIDATES:
-                kept = heapq.nlargest(CLAUSE_CANDIDATES, covered, key=covered.__getitem__)
-                covered = defaultdict(float, {number: covered[number] for number in kept})
+                kept = sorted(covered, key=covered.__getitem__, reverse=True)[:CLAUSE_CANDIDATES]
+                covered = {number: covered[number] for number in kept}
             out.append(
                 _Clause(
                     clause.text,
@@ -407,9 +478,36 @@ class FaqIndex:
                     _fuzzy_text(words),
                     covered,
                     tags,
+                    _tail(raw, clause.asks),
                 )
             )
         return out
+
+    def _cover(self, weights: Mapping[str, float]) -> dict[int, float]:
+        """Each entry's share of the clause's weight (common words left out).
+
+        The same sum as a loop over every posting, done with map/zip in C: a
+        long message against a large knowledge base walks thousands of them.
+        """
+        covered: dict[int, float] = {}
+        get = covered.get
+        for feature in weights:
+            column = self._columns.get(feature)
+            if column is None:
+                continue
+            owners, gained = column
+            if not covered:
+                covered = dict(zip(owners, gained, strict=True))
+                get = covered.get
+                continue
+            covered.update(
+                zip(
+                    owners,
+                    map(operator.add, map(get, owners, itertools.repeat(0.0)), gained),
+                    strict=True,
+                )
+            )
+        return covered
 
     def _windows(self, clauses: Sequence[_Clause]) -> list[_Window]:
         """Score every window of up to WINDOW_CLAUSES consecutive clauses."""
@@ -422,8 +520,9 @@ class FaqIndex:
                 if sum(c.known for c in part) < MIN_QUERY_WEIGHT:
                     continue
                 hits = self._score_window(part, story)
-                if asked and not _asks(clauses, _Window(start, end, {})):
-                    hits = {n: _Hit(h.score * STATEMENT_FACTOR, h.variant) for n, h in hits.items()}
+                factor = _window_factor(clauses, start, end, asked)
+                if factor < 1.0:
+                    hits = {n: _Hit(h.score * factor, h.variant) for n, h in hits.items()}
                 windows.append(_Window(start, end, hits))
         if len(clauses) > WINDOW_CLAUSES:
             # The whole story at once: for messages whose question is the story itself.
@@ -437,7 +536,13 @@ class FaqIndex:
         for clause in part[1:]:
             for number, value in clause.covered.items():
                 covered[number] = covered.get(number, 0.0) + value
-        best = heapq.nlargest(SHORTLIST, covered, key=covered.__getitem__)
+        ranked = sorted(covered, key=covered.__getitem__, reverse=True)
+        # Entries tied with the last one are compared too (up to TIED_SHORTLIST):
+        # which of equals is cut must not depend on the order entries were read.
+        cut = covered[ranked[SHORTLIST - 1]] if len(ranked) > SHORTLIST else None
+        best = [
+            n for i, n in enumerate(ranked[:TIED_SHORTLIST]) if i < SHORTLIST or covered[n] == cut
+        ]
         weights: dict[str, float] = {}
         for clause in part:
             weights.update(clause.weights)
@@ -458,7 +563,7 @@ class FaqIndex:
             # (not a share: more story must never lower an entry's score).
             rest = max(0.0, story.covered.get(number, 0.0) - value)
             context = min(1.0, rest / CONTEXT_MASS)
-            recall, likeness, variant = self._best_variant(number, weights, story.weights, text)
+            recall, likeness, variant = self._best_variant(number, weights, story, text)
             score = 100.0 * (
                 COVERAGE_WEIGHT * coverage
                 + RECALL_WEIGHT * recall
@@ -466,33 +571,73 @@ class FaqIndex:
                 + FUZZY_WEIGHT * likeness
             )
             score *= min(1.0, value / EVIDENCE_MASS) ** 0.5
-            score *= _mismatch(story.tags, self._tags[number])
-            hits[number] = _Hit(score, variant)
+            factor = story.factors.get(number)
+            if factor is None:
+                factor = story.factors[number] = self._story_factor(number, story)
+            hits[number] = _Hit(score * factor, variant)
         return hits
 
-    def _best_variant(
-        self,
-        number: int,
-        window: Mapping[str, float],
-        message: Mapping[str, float],
-        text: str,
-    ) -> tuple[float, float, int]:
-        """Recall and likeness of the entry's best question variant for this window."""
-        best = (-1.0, 0.0, 0.0, 0)
+    def _story_factor(self, number: int, story: _Story) -> float:
+        """How much an entry fits the story: its markets, stages and defining words."""
+        missing = sum(1 for f in self._defining[number] if f not in story.weights)
+        return _mismatch(story.tags, self._tags[number]) * DEFINING_FACTOR**missing
+
+    def _parts(
+        self, number: int, story: _Story
+    ) -> tuple[tuple[float, tuple[tuple[str, float], ...]], ...]:
+        """For each variant of an entry: what it earns anywhere in the message, and its words there.
+
+        A word of the variant found in the message counts CONTEXT_FACTOR of its
+        weight (the rest when it is in the window too); a word naming the
+        market the message names in other words ("EPS" for "Hàn Quốc") counts
+        SAME_MARKET_CREDIT. Both depend on the message alone.
+        """
+        parts = story.parts.get(number)
+        if parts is not None:
+            return parts
+        message, tags = story.weights, story.tags
+        built = []
         for position, variant in enumerate(self._variants[number]):
-            if not variant.weight:
+            present = tuple((f, w) for f, w in variant.weights if f in message)
+            base = CONTEXT_FACTOR * sum(w for _, w in present)
+            for feature, weight, named in self._market_words[number][position]:
+                if named & tags and feature not in message:
+                    base += SAME_MARKET_CREDIT * weight
+            built.append((base, present))
+        parts = story.parts[number] = tuple(built)
+        return parts
+
+    def _best_variant(
+        self, number: int, window: Mapping[str, float], story: _Story, text: str
+    ) -> tuple[float, float, int]:
+        """Recall and likeness of the entry's best question variant for this window.
+
+        Variants are tried by recall, best first; once even a perfect likeness
+        could not lift the next one to the best so far, the rest are skipped
+        (the same choice as trying them all, ties to the earlier variant).
+        """
+        variants = self._variants[number]
+        recalls = []
+        for position, (base, present) in enumerate(self._parts(number, story)):
+            weight = variants[position].weight
+            if not weight:
                 continue
-            found = 0.0
-            for feature, weight in variant.weights:
+            found = base
+            for feature, value in present:
                 if feature in window:
-                    found += weight
-                elif feature in message:
-                    found += CONTEXT_FACTOR * weight
-            recall = found / variant.weight
-            raw = fuzz.ratio(text, variant.text, score_cutoff=FUZZY_FLOOR) if text else 0.0
-            likeness = max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
+                    found += (1.0 - CONTEXT_FACTOR) * value
+            recalls.append((found / weight, position))
+        recalls.sort(key=lambda item: (-item[0], item[1]))
+        # A window far longer than every variant cannot reach the fuzzy floor.
+        longest = self._longest[number]
+        fuzzy = len(text) <= longest or 200.0 * longest >= FUZZY_FLOOR * (len(text) + longest)
+        best = (-1.0, 0.0, 0.0, 0)
+        for recall, position in recalls:
+            if RECALL_WEIGHT * recall + (FUZZY_WEIGHT if fuzzy else 0.0) < best[0]:
+                break
+            likeness = _likeness(text, variants[position].text) if fuzzy else 0.0
             value = RECALL_WEIGHT * recall + FUZZY_WEIGHT * likeness
-            if value > best[0]:
+            if value > best[0] or (value == best[0] and position < best[3]):
                 best = (value, recall, likeness, position)
         return best[1], best[2], best[3]
 
@@ -536,6 +681,30 @@ class FaqIndex:
             key=lambda item: (-item[1].score, self._entries[item[0]].id),
         )
 
+    def _without_general(
+        self, ranked: list[tuple[int, _Hit]], markets: frozenset[str]
+    ) -> list[tuple[int, _Hit]]:
+        """The ranking with the general versions of the best entry moved behind it.
+
+        When the message names a market and the best entry is about that market
+        ("Muốn đi Hàn Quốc thì làm những bước nào?"), an entry about no market
+        asking the same in general ("… đi làm nước ngoài …") is not a rival:
+        it stays an alternative under the answer, but does not make it unsure.
+        """
+        if not GENERAL_NOT_RIVAL or not markets or len(ranked) < 2:
+            return ranked
+        if not self._tags[ranked[0][0]].main & markets:
+            return ranked
+        general = [
+            item
+            for item in ranked[1:]
+            if not any(t.startswith("market:") for t in self._tags[item[0]].named)
+        ]
+        if not general:
+            return ranked
+        specific = [item for item in ranked[1:] if item not in general]
+        return [ranked[0], *specific, *general]
+
     def _decide(self, ranked: Sequence[tuple[int, _Hit]], limit: int, clause: str) -> Lookup:
         """Answer, suggest or nothing for one question (see the module docstring)."""
         if not ranked or ranked[0][1].score < SUGGEST_MIN_SCORE:
@@ -568,7 +737,7 @@ class FaqIndex:
         story = _Story.of(rest)
         found: tuple[Lookup, int] | None = None
         for end, clause in enumerate(clauses):
-            if not clause.asks or main_window.start <= end <= main_window.end:
+            if not clause.asks or clause.tail or main_window.start <= end <= main_window.end:
                 continue
             windows = [
                 _Window(start, end, self._score_window(clauses[start : end + 1], story))
@@ -610,16 +779,85 @@ def _best_hits(
     return best
 
 
-def _mismatch(message: frozenset[str], entry: frozenset[str]) -> float:
-    """The factor for an entry whose markets or stages differ from the message's."""
+def _defining(variants: Sequence[_Variant]) -> frozenset[str]:
+    """Topic words most of an entry's questions use ("vay" in every way of asking
+    about the loan's papers): a message without them is less likely about it."""
+    if len(variants) < 2:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    weight: dict[str, float] = {}
+    for variant in variants:
+        for feature, value in variant.weights:
+            if " " not in feature and feature not in LIGHT_WORDS:
+                counts[feature] += 1
+                weight[feature] = value
+    least = DEFINING_SHARE * len(variants)
+    return frozenset(f for f, n in counts.items() if n >= least and weight[f] >= DEFINING_MIN_IDF)
+
+
+def _about(counts: Counter[str], questions: int) -> _Tags:
+    """An entry's tags: every one its questions name, and those most of them name."""
+    main = frozenset(tag for tag, n in counts.items() if 2 * n >= questions)
+    return _Tags(frozenset(counts), main)
+
+
+def _mismatch(message: frozenset[str], entry: _Tags) -> float:
+    """The factor for an entry whose markets, stages or schemes differ from the message's.
+
+    Another value than the message's is a mismatch; a value the message does
+    not name at all (an answer about the seasonal scheme to a plain question
+    about Korea) is a smaller one; and a message naming a market prefers the
+    entries about that market to general ones.
+    """
     factor = 1.0
     for family, value in MISMATCH_FACTORS.items():
         prefix = family + ":"
         asked = {tag for tag in message if tag.startswith(prefix)}
-        about = {tag for tag in entry if tag.startswith(prefix)}
-        if asked and about and not asked & about:
+        named = {tag for tag in entry.named if tag.startswith(prefix)}
+        main = {tag for tag in entry.main if tag.startswith(prefix)}
+        if asked and named and not asked & named:
             factor *= value
+        elif main and not asked:
+            factor *= UNASKED_FACTORS[family]
+        elif asked and not named:
+            factor *= GENERAL_FACTORS[family]
     return factor
+
+
+def _likeness(text: str, variant: str) -> float:
+    """Rapidfuzz likeness above FUZZY_FLOOR, scaled to 0..1."""
+    if not text:
+        return 0.0
+    raw = fuzz.ratio(text, variant, score_cutoff=FUZZY_FLOOR)
+    return max(0.0, (raw - FUZZY_FLOOR) / (100.0 - FUZZY_FLOOR))
+
+
+def _window_factor(clauses: Sequence[_Clause], start: int, end: int, asked: bool) -> float:
+    """Less weight for a story window in a message that asks, and for a bare tail.
+
+    A tail is a short question after a statement ("…, có đúng luật không?"):
+    its subject is the clause before it, so read alone it means little.
+    """
+    if asked and not any(c.asks for c in clauses[start : end + 1]):
+        return STATEMENT_FACTOR
+    if start == end and start > 0 and clauses[start].tail and not clauses[start - 1].asks:
+        return TAIL_FACTOR
+    return 1.0
+
+
+def _tail(words: Sequence[str], asks: bool) -> bool:
+    """A question that refers back to the story: "có đúng luật không", "e phải làm sao".
+
+    It has no topic word of its own, or it opens with "có" and has at most
+    TAIL_TOPIC_WORDS of them ("có quá mức trần không" names its topic: it is a
+    question in itself).
+    """
+    while words and words[0] in TAIL_LEADS:
+        words = words[1:]
+    if not asks or not words:
+        return False
+    topic = [w for w in words if w not in LIGHT_WORDS and w not in STOPWORDS]
+    return not topic or (words[0] == "co" and len(topic) <= TAIL_TOPIC_WORDS)
 
 
 def _asks(clauses: Sequence[_Clause], window: _Window) -> bool:

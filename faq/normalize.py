@@ -40,7 +40,22 @@ _VAY_PARTICLE_RE = re.compile(r"(?<!\w)(?:vậy|zậy|dzậy|vạy)(?!\w)", re.I
 # Undiacritised "vay" is the particle at the end of a question ("la j vay",
 # "dung ko vay") or at the start of one, before the asker ("vay e bi tru…").
 _VAY_END_PREV: frozenset[str] = frozenset(
-    {"gi", "khong", "sao", "the", "nhu", "nao", "dau", "a", "roi", "chua", "ha", "nhi", "ta"}
+    {
+        "gi",
+        "khong",
+        "sao",
+        "the",
+        "nhu",
+        "nao",
+        "dau",
+        "a",
+        "roi",
+        "chua",
+        "ha",
+        "nhi",
+        "ta",
+        "nhieu",
+    }
 )
 # Words that may close a question after the particle ("… không vậy anh chị").
 _ADDRESS: frozenset[str] = frozenset(
@@ -49,6 +64,8 @@ _ADDRESS: frozenset[str] = frozenset(
 _VAY_START_NEXT: frozenset[str] = frozenset(
     {"e", "em", "toi", "minh", "cho", "anh", "chi", "ban", "thi", "neu", "la", "chau", "dung"}
 )
+# ... unless the next two words are a word of their own: "vay tối đa" is the loan.
+_VAY_NOUN_NEXT: frozenset[tuple[str, str]] = frozenset({("toi", "da"), ("cho", "con")})
 
 # Folded words that really contain a double letter; everything else with a
 # doubled letter is treated as stretching ("nhieuu") or a Telex leak
@@ -241,7 +258,7 @@ def _drop_vay_particle(words: list[str]) -> list[str]:
             after = words[i + 2] if i + 2 < len(words) else ""
             if (
                 (i == last and prev in _VAY_END_PREV)
-                or (i == 0 and nxt in _VAY_START_NEXT)
+                or (i == 0 and nxt in _VAY_START_NEXT and (nxt, after) not in _VAY_NOUN_NEXT)
                 or (i == 0 and nxt == "co" and after in {"di", "nen", "sao", "the"})
             ):
                 continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from faq.content import ALLOWED_PLACEHOLDERS, Entry, render_text
+from faq.content import ALLOWED_PLACEHOLDERS, Entry, heading, render_text
 from settings import Settings
 
 __all__ = ["answer_text", "fill_centre", "heading", "more_text", "sources_text"]
@@ -23,11 +23,6 @@ __all__ = ["answer_text", "fill_centre", "heading", "more_text", "sources_text"]
 _PLACEHOLDER_RE = re.compile(r"\{(" + "|".join(sorted(ALLOWED_PLACEHOLDERS)) + r")\}")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+")
 _BARE_LINE_RE = re.compile(r"^[\s•\-–*:;,.]*$")
-
-
-# The heading names the question in at most this many characters, so it adds
-# little to the 600 characters of an answer.
-HEADING_CHARS = 70
 
 
 def answer_text(entry: Entry, settings: Settings) -> str:
@@ -39,14 +34,6 @@ def more_text(entry: Entry, settings: Settings) -> str:
     """The «Xem thêm» message (the answer again when the entry has no details)."""
     body = entry.more or entry.answer
     return f"{heading(entry)}\n{fill_centre(body, settings.centre_facts())}"
-
-
-def heading(entry: Entry) -> str:
-    """«Về: …»: the question an answer answers, so a reader sees at once if it is theirs."""
-    question = entry.questions[0]
-    if len(question) > HEADING_CHARS:
-        question = question[: HEADING_CHARS - 1].rstrip() + "…"
-    return f"Về: {question}"
 
 
 def sources_text(entry: Entry) -> str:

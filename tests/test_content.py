@@ -12,17 +12,21 @@ import pytest
 from faq.content import (
     ANSWER_MAX_CHARS,
     DEFAULT_CONTENT_DIR,
+    FIRST_MESSAGE_MAX_CHARS,
     MORE_MAX_CHARS,
     ContentError,
     Entry,
     KnowledgeBase,
     check_content,
+    first_message_chars,
     load_content,
     parse_content,
     render_answer,
     render_text,
 )
 from faq.normalize import fold
+from handlers.faq_render import answer_text
+from settings import Settings
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "faq_sample"
 # The development question sets: the product is judged on held-out questions of
@@ -150,6 +154,17 @@ def test_load_content_raises_with_every_problem(tmp_path: Path) -> None:
         (entry().replace("2025-01-01", "2099-01-01"), "in the future"),
         (entry().replace("2025-01-01", "12"), "must be a YYYY-MM-DD date"),
         (entry(answer="x" * (ANSWER_MAX_CHARS + 1)), f"max {ANSWER_MAX_CHARS}"),
+        # the heading «Về: …» counts: a full answer under a long question is too long
+        (
+            entry(question="Hỏi " + "q" * 60 + "?", answer="x" * (ANSWER_MAX_CHARS - 20)),
+            f"the first message («Về: …» and the answer, centre facts counted at typical "
+            f"length) is {4 + 65 + 1 + ANSWER_MAX_CHARS - 20} characters, max 600",
+        ),
+        # so do the centre's facts once filled in
+        (
+            entry(answer="x" * (ANSWER_MAX_CHARS - 60) + " Hỏi {centre_name}."),
+            "the first message",
+        ),
         (entry() + "    more: " + "y" * (MORE_MAX_CHARS + 1) + "\n", f"max {MORE_MAX_CHARS}"),
         (entry() + "    more: 12\n", "'more' must be a string"),
         (entry() + '    more: "Gọi {centre_fax}."\n', "unknown placeholder(s) {centre_fax}"),
@@ -321,6 +336,19 @@ def test_no_answer_opens_with_a_bare_yes() -> None:
     """«Được.» first, a restriction next, is read as «yes» by a skimming reader."""
     for item in real_content().entries.values():
         assert not fold(item.answer).startswith("duoc."), item.id
+
+
+def test_every_first_message_fits_600_characters() -> None:
+    """«Về: …» and the answer, as the bot sends them, with every centre fact set."""
+    settings = Settings(
+        _env_file=None,
+        centre_phone="0214 3 840 123",
+        centre_address="số 123 đường Hoàng Liên, phường Cốc Lếu",
+    )
+    for item in real_content().entries.values():
+        first = answer_text(item, settings)
+        assert len(first) <= FIRST_MESSAGE_MAX_CHARS, (item.id, len(first))
+        assert first_message_chars(item) <= FIRST_MESSAGE_MAX_CHARS, item.id
 
 
 def test_every_entry_has_several_ways_of_asking() -> None:

@@ -43,6 +43,18 @@ def test_evaluation_questions_are_taken_out_of_the_content() -> None:
     assert set(clean.entries) == set(kb.entries)  # no entry disappears
 
 
+def test_near_copies_of_evaluation_questions_are_taken_out_too() -> None:
+    """One word apart or an abbreviation expanded is still a copy; --exact-copies keeps it."""
+    kb = load_content(FIXTURE_FAQ)
+    variant = next(v for e in kb.entries.values() for v in e.questions if len(v.split()) >= 5)
+    words = variant.rstrip("?").split()
+    asked = [" ".join([*words[:-1], "nhé"])]  # the last word changed
+    assert copies(kb, asked) and not copies(kb, asked, near=False)
+    clean = without_questions(kb, asked)
+    assert copies(clean, asked) == []
+    assert copies(without_questions(kb, asked, near=False), asked, near=False) == []
+
+
 def test_leave_one_out_never_asks_a_question_its_index_holds() -> None:
     kb = load_content(FIXTURE_FAQ)
     asked = 0

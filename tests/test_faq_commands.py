@@ -42,13 +42,13 @@ def _ask(*questions: str) -> list[dict[str, object]]:
 
 def test_ask_prints_what_the_worker_sees_first() -> None:
     [record, two] = _ask(
-        "tien moi gioi xkld la gi",
+        "di han quoc het bn tien",
         "ký quỹ là gì, về nước đúng hạn có được hoàn tiền ký quỹ không",
     )
-    assert record["faq_id"] == "fee_brokerage" and record["faq_ids"] == ["fee_brokerage"]
+    assert record["faq_id"] == "eps_cost" and record["faq_ids"] == ["eps_cost"]
     assert record["kind"] == "answer" and isinstance(record["score"], float)
     answer = str(record["answer"])
-    assert answer.startswith("Về: Tiền môi giới có phải người lao động trả không?\n")
+    assert answer.startswith("Về: Đi Hàn Quốc theo EPS hết bao nhiêu tiền?\n")
     # sources stay behind «Nguồn»; the centre's placeholders are filled in
     assert "Nguồn" not in answer and "{" not in answer
     assert two["faq_ids"] == ["dep_what", "dep_refund"]

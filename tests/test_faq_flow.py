@@ -167,11 +167,23 @@ async def test_serve_warns_the_operator_about_an_unset_phone_and_address(
     assert any(m.startswith("CENTRE_ADDRESS is not set") for m in warnings)
 
 
+async def test_a_vague_second_question_gets_the_entry_it_fits_with_the_other_as_a_button(
+    chat: Transcript,
+) -> None:
+    """«còn vay … thì sao» names no rate: the amount is answered, the rate offered."""
+    answer, second = await chat.say("làm hộ chiếu ở đâu, còn vay ngân hàng chính sách thì sao")
+    assert answer.text.startswith("Về: Làm hộ chiếu ở đâu?")
+    assert second.text.startswith("Về: Vay vốn đi làm nước ngoài được bao nhiêu?")
+    assert "faq:loan_rate" in actions(second)
+
+
 async def test_a_second_question_that_is_not_clear_is_asked_about(chat: Transcript) -> None:
-    text = "làm hộ chiếu ở đâu, còn vay ngân hàng chính sách thì sao"
+    # the rate and the amount: two entries, neither clearly the one
+    text = "làm hộ chiếu ở đâu, còn vay ngân hàng chính sách lãi với mức vay thì sao"
     answer, ask = await chat.say(text)
     assert answer.text.startswith("Về: Làm hộ chiếu ở đâu?")
-    assert ask.text == "Còn câu «còn vay ngân hàng chính sách thì sao»: bạn muốn hỏi điều nào?"
+    second = "còn vay ngân hàng chính sách lãi với mức vay thì sao"
+    assert ask.text == f"Còn câu «{second}»: bạn muốn hỏi điều nào?"
     assert {"faq:loan_amount", "faq:loan_rate", "menu:staff"} <= set(actions(ask))
     assert actions(ask)[-1] == "menu:main" and "menu:main" not in actions(answer)
     # the unanswered part is kept for staff

@@ -55,6 +55,12 @@ def test_a_concept_is_one_token_and_carries_its_tags() -> None:
     assert lexicon.canonical(tokens("em trốn ra ngoài làm"))[1] == {"stage:ran_away"}
 
 
+def test_schemes_are_tags_like_markets() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.canonical(tokens("đi mùa vụ hàn quốc"))[1] == {"scheme:seasonal", "market:kr"}
+    assert lexicon.concept_tags["eps"] == {"market:kr"}
+
+
 def test_a_concept_made_of_another_keeps_it() -> None:
     """ "chờ xuất cảnh" still meets "xuất cảnh" (and "bay")."""
     lexicon = load_lexicon()
@@ -84,6 +90,9 @@ groups:
   - canonical: "về sớm"
     stage: home
     variants: ["về trước hạn"]
+  - canonical: "mùa vụ"
+    scheme: harvest
+    variants: ["thời vụ"]
   - canonical: "rỗng"
     variants: []
   - canonical: ""
@@ -98,6 +107,7 @@ groups:
     assert "'cọc'" in text and "already in group 'ký quỹ'" in text
     assert "market must be one of" in text
     assert "stage must be one of" in text
+    assert "scheme must be one of" in text
     assert "'variants' must be a non-empty list" in text
     assert "canonical: must be a non-empty text" in text
     assert "longer than 10 words" in text

@@ -327,3 +327,54 @@ def test_a_long_story_is_read_fast(reader: FaqIndex) -> None:
     start = time.perf_counter()
     reader.read(story)
     assert time.perf_counter() - start < 0.1
+
+
+# --- the shipped content (faq/content + faq/data/lexicon.yaml) ---------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> FaqIndex:
+    return FaqIndex.build(load_content(), load_lexicon())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a market named in the question prefers that market's entry
+        ("di han quoc het bn tien", "eps_cost"),
+        ("di nhat can bao nhieu tien", "jp_cost"),
+        # "thủ tục" is the steps; "báo ở đâu" is reporting; "bị lừa đảo" is read whole
+        ("thu tuc di han quoc eps the nao", "eps_how_to_go"),
+        ("bị lừa đảo thì báo ở đâu", "sc_report"),
+        # "vay tối đa" is the loan, not the particle "vậy"
+        ("vay tối đa bao nhiêu tiền", "loan_amount"),
+        # the general "how to go abroad" is no rival of the Korea entry for a Korea question
+        ("em muốn đi hàn quốc thì làm thế nào", "eps_how_to_go"),
+    ],
+)
+def test_short_questions_get_their_entry(shipped: FaqIndex, text: str, expected: str) -> None:
+    lookup = shipped.lookup(text)
+    assert lookup.kind == "answer" and top_id(lookup) == expected, lookup
+
+
+def test_an_entry_about_a_scheme_the_message_does_not_name_ranks_lower(
+    shipped: FaqIndex,
+) -> None:
+    """The seasonal scheme's costs only when the worker says "thời vụ"."""
+    plain = shipped.lookup("đi hàn quốc hết bao nhiêu tiền")
+    assert plain.kind == "answer" and top_id(plain) == "eps_cost"
+    seasonal = shipped.lookup("đi thời vụ hàn quốc hết bao nhiêu tiền")
+    assert top_id(seasonal) == "eps_seasonal_cost"
+
+
+def test_a_question_that_refers_back_is_read_with_its_story(shipped: FaqIndex) -> None:
+    """«…, như vậy có đúng luật không» asks about the sentence before it."""
+    text = "bố mẹ em phải cầm sổ đỏ cho công ty thì mới được đi, như vậy có đúng luật không"
+    [lookup] = shipped.read(text)
+    assert lookup.kind == "answer" and top_id(lookup) == "fee_collateral"
+
+
+def test_a_phone_number_is_contact_details_not_a_topic(shipped: FaqIndex) -> None:
+    [lookup] = shipped.read("làm hộ chiếu ở đâu ạ, sđt em 0388 111 222")
+    assert lookup.kind == "answer" and top_id(lookup) == "prc_passport"
+    assert shipped.lookup("0388111222").kind == "none"

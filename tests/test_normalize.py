@@ -62,6 +62,9 @@ def test_fold_keeps_punctuation_and_emoji() -> None:
         ("vay co can the chap ko", "vay co can the chap khong"),
         ("nha ngheo co vay dc ko", "nha ngheo co vay duoc khong"),
         ("em muon vay", "em muon vay"),
+        # "vay tối đa" is the loan's maximum, "bao nhiêu vậy" the particle
+        ("vay tối đa bao nhiêu", "vay toi da bao nhieu"),
+        ("luong bao nhieu vay", "luong bao nhieu"),
         # "ntn" expands to "nhu the nao", then every "how" wording becomes "the nao"
         ("lam ntn", "lam the nao"),
         ("nhu the nao", "the nao"),
