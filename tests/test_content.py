@@ -157,8 +157,8 @@ def test_load_content_raises_with_every_problem(tmp_path: Path) -> None:
         # the heading «Về: …» counts: a full answer under a long question is too long
         (
             entry(question="Hỏi " + "q" * 60 + "?", answer="x" * (ANSWER_MAX_CHARS - 20)),
-            f"the first message («Về: …» and the answer, centre facts counted at typical "
-            f"length) is {4 + 65 + 1 + ANSWER_MAX_CHARS - 20} characters, max 600",
+            f"the first message of the answer («Về: …» and the answer, centre facts counted at "
+            f"typical length) is {4 + 65 + 1 + ANSWER_MAX_CHARS - 20} characters, max 600",
         ),
         # so do the centre's facts once filled in
         (

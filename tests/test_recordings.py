@@ -134,6 +134,11 @@ def test_written_translations_are_loaded_and_checked(tmp_path: Path) -> None:
     problems = check_content(tmp_path, today=dt.date(2026, 6, 1))
     assert any("translation 'hmn': missing 'sources'" in p for p in problems)
     assert any("translation 'hmn': missing 'reviewed'" in p for p in problems)
+    # A translation's first message fits a cheap phone's screen like the Vietnamese one.
+    long = TOPIC.replace("Nqi tsis pub tshaj ib hlis nyiaj hli.", "Nqi " + "x" * 590)
+    (tmp_path / "t.yaml").write_text(long, encoding="utf-8")
+    problems = check_content(tmp_path, today=dt.date(2026, 6, 1))
+    assert any("first message of the 'hmn' translation" in p for p in problems), problems
 
 
 def test_audio_links_are_signed_and_expire() -> None:
