@@ -51,7 +51,9 @@ _ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 _MACRO_RE = re.compile(r"<<([a-z_]+)>>")
 # Patterns are written in normalize() form: lower-case ASCII only.
 _PATTERN_CHARS_RE = re.compile(r"^[\x20-\x7e]+$")
-_FLAG_KEYS = frozenset({"id", "severity", "patterns", "unless", "warning", "source"})
+_FLAG_KEYS = frozenset(
+    {"id", "severity", "patterns", "unless", "warning", "source", "unlawful_route"}
+)
 _TOP_KEYS = frozenset({"version", "macros", "flags"})
 
 
@@ -67,6 +69,9 @@ class RedFlag:
     severity: int
     warning: str
     source: str
+    # The offer is no lawful contract at all (a tourist visa, a border crossing, a fake
+    # notice): a fee cap means nothing, so the fee check steps aside for the warning.
+    unlawful_route: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,11 +216,14 @@ def _parse_flag(
     unless = None
     if raw.get("unless") is not None:
         unless = _compile(raw.get("unless"), f"{where}: unless", macros, problems)
+    unlawful_route = raw.get("unlawful_route", False)
+    if not isinstance(unlawful_route, bool):
+        problems.append(f"{where}: unlawful_route must be true or false")
     if len(problems) > count or pattern is None:
         return None
     assert isinstance(severity, int)
     return _CompiledFlag(
-        flag=RedFlag(id=flag_id, severity=severity, warning=warning, source=source),
+        flag=RedFlag(flag_id, severity, warning, source, unlawful_route=unlawful_route),
         pattern=pattern,
         unless=unless,
     )

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from db.clock import utcnow
-from faq import fees, intents
+from faq import fees, intents, red_flags
 from faq.fee_input import read_job, read_market
 from faq.money import Money, format_money, format_number, format_vnd
 from faq.normalize import fold
@@ -458,6 +458,8 @@ async def amount_question(ctx: Context, incoming: Incoming, text: str) -> list[R
     («bị lừa mất 50 triệu») is distress, not a fee question: the FAQ route helps."""
     if "distress" in intents.detect(text):
         return None
+    if any(flag.unlawful_route for flag in red_flags.detect(text)):
+        return None  # «visa du lịch… mất 8000 đô»: no cap applies; the warning answers
     replies = from_text(ctx, text)
     if replies is None:
         return None

@@ -178,3 +178,29 @@ async def test_the_form_is_left_for_a_person_but_a_note_about_a_scam_is_a_note(
         assert "Tôi đã báo cán bộ" in reply.text
     finally:
         await chat.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        (
+            "co nguoi bao di han bang visa du lich roi o lai lam, mat 8000 do, co nen di ko",
+            "visa du lịch",
+        ),
+        (
+            "có giấy thông báo xuất cảnh bắt nộp 690 USD tiền vé máy bay, có thật không",
+            "giả danh",
+        ),
+    ],
+)
+async def test_an_unlawful_route_is_warned_about_not_priced(
+    database_url: str, text: str, warning: str
+) -> None:
+    """A fee cap means nothing for a tourist visa or a fake notice: no fee check."""
+    chat = await Transcript.open(make_settings(database_url), FaqService())
+    try:
+        replies = await chat.say(text)
+        assert all("mấy năm" not in r.text and "nước nào" not in r.text for r in replies)
+        assert any(warning in r.text for r in replies)
+    finally:
+        await chat.close()

@@ -366,6 +366,7 @@ def test_copy_of_flags_loads(tmp_path: Path) -> None:
         (lambda d: d["flags"][0].update(patterns=["<<nothing>>"]), "unknown macro"),
         (lambda d: d["flags"][0].update(patterns=[]), "non-empty list"),
         (lambda d: d["flags"][0].update(severity=0), "severity"),
+        (lambda d: d["flags"][0].update(unlawful_route="yes"), "unlawful_route"),
         (lambda d: d["flags"][1].update(id=d["flags"][0]["id"]), "duplicate flag id"),
     ],
 )
