@@ -251,10 +251,10 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
         unsure = next((lk.clause for lk in lookups if lk.kind != "answer"), None)
         return FaqOutcome(prefix + replies, "answer", best.entry.id, score, ids, unsure)
     if main.kind == "suggest" and best is not None:
+        shown_entries = [m.entry for m in main.matches[:3]]
         reply = Reply(
-            "Tôi chưa chắc bạn hỏi điều nào. Bạn chọn một câu dưới đây, "
-            "hoặc gõ lại câu hỏi ngắn hơn:",
-            (*_question_buttons(m.entry for m in main.matches[:3]), TALK_TO_STAFF),
+            SUGGEST_ONE if len(shown_entries) == 1 else SUGGEST_SEVERAL,
+            (*_question_buttons(shown_entries), TALK_TO_STAFF),
         )
         return FaqOutcome(prefix + [reply], "suggest", best.entry.id, score)
     fallback = Reply(
@@ -264,6 +264,16 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
         (Button("❓ Xem các chủ đề", OpenFaq().pack()), TALK_TO_STAFF, BACK_TO_MENU),
     )
     return FaqOutcome(prefix + [fallback], "none", None, score)
+
+
+SUGGEST_SEVERAL = (
+    "Tôi chưa chắc bạn hỏi điều nào. Bạn chọn một câu dưới đây, hoặc gõ lại câu hỏi ngắn hơn:"
+)
+# One close entry, not sure enough to answer: one tap shows it.
+SUGGEST_ONE = (
+    "Có phải bạn muốn hỏi câu dưới đây? Bấm vào câu đó để xem câu trả lời, "
+    "hoặc gõ lại câu hỏi ngắn hơn:"
+)
 
 
 def answer_question(ctx: Context, text: str) -> list[Reply]:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.serve import Server
 from db.models import FaqMiss
 from faq.service import FaqService
+from handlers.faq_flow import SUGGEST_ONE, respond
 from handlers.types import Reply
 from tests.conftest import make_settings
 from tests.transcript import Transcript
@@ -190,3 +191,15 @@ async def test_a_second_question_that_is_not_clear_is_asked_about(chat: Transcri
     async with chat.runtime.sessions() as session:
         [miss] = (await session.scalars(select(FaqMiss))).all()
     assert (miss.text, miss.kind) == (text, "suggest")
+
+
+def test_one_close_entry_is_offered_as_one_question() -> None:
+    """Not sure enough to answer, and only one entry is close (the shipped content):
+    «Có phải bạn muốn hỏi…» with that one question, not «… điều nào» over a list of one."""
+    outcome = respond(
+        FaqService(), make_settings("sqlite+aiosqlite://"), "hoc het lop 9 co di nhat dc ko"
+    )
+    [ask] = outcome.replies
+    assert outcome.kind == "suggest"
+    assert [a for a in actions(ask) if a.startswith("faq:")] == ["faq:elg_schooling"]
+    assert ask.text == SUGGEST_ONE
