@@ -12,13 +12,13 @@ topics and a person, and the message is kept for staff (`faq_misses`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from db.models import FaqMiss
 from faq import fees, intents, red_flags
 from faq.content import Entry
-from faq.matcher import MAX_QUERY_CHARS, Lookup
+from faq.matcher import ANSWER_MIN_SCORE, MAX_QUERY_CHARS, Lookup
 from faq.service import FaqService
 from handlers import fee_calculator, handoff, listen, scam_warnings
 from handlers.actions import Action, Text
@@ -115,10 +115,11 @@ def reload_command(ctx: Context, incoming: Incoming, args: str) -> list[Reply]:
 async def free_question(ctx: Context, incoming: Incoming, text: str) -> list[Reply]:
     """Anything else: the FAQ's answer, warnings about what the text describes, and for
     people in trouble a person and the emergency numbers."""
-    answer = await listen.offer(ctx, answer_question(ctx, text))
+    distress = "distress" in intents.detect(text)
+    answer = await listen.offer(ctx, answer_question(ctx, text, in_trouble=distress))
     warnings = await scam_warnings.check(ctx, text)
     answered = "faq:answer" in ctx.events
-    if "distress" in intents.detect(text):
+    if distress:
         # A person, and the emergency numbers; a person at once if the FAQ cannot answer.
         return await handoff.in_distress(ctx, incoming, answer, warnings, answered)
     if not answered:  # kept for a «Gặp cán bộ» that may follow, so it goes to staff
@@ -220,7 +221,9 @@ class FaqOutcome:
     unsure: str | None = None
 
 
-def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome:
+def respond(
+    faq: FaqService | None, settings: Settings, text: str, in_trouble: bool = False
+) -> FaqOutcome:
     """The replies to a question (pure: also used by `python -m bot ask`)."""
     if faq is None:
         return FaqOutcome(_unavailable(settings), "unavailable")
@@ -233,6 +236,8 @@ def respond(faq: FaqService | None, settings: Settings, text: str) -> FaqOutcome
             )
         )
     lookups = faq.index.read(text)
+    if in_trouble:
+        lookups = tuple(_for_someone_in_trouble(lookup) for lookup in lookups)
     main = max(lookups, key=lambda lookup: lookup.matches[0].score if lookup.matches else -1.0)
     best = main.matches[0] if main.matches else None
     score = round(best.score, 1) if best else None
@@ -276,9 +281,24 @@ SUGGEST_ONE = (
 )
 
 
-def answer_question(ctx: Context, text: str) -> list[Reply]:
+def _for_someone_in_trouble(lookup: Lookup) -> Lookup:
+    """A person in trouble should not have to pick from a list: a good best entry whose
+    close rivals are all on its own topic (what to do once scammed, or having paid
+    already) is answered, the rivals as buttons under it. A person and the emergency
+    numbers come with it whatever the FAQ says (`handoff.in_distress`)."""
+    if lookup.kind != "suggest" or not lookup.matches:
+        return lookup
+    best = lookup.matches[0]
+    if best.score < ANSWER_MIN_SCORE or any(
+        m.entry.topic != best.entry.topic for m in lookup.matches[1:]
+    ):
+        return lookup
+    return replace(lookup, kind="answer")
+
+
+def answer_question(ctx: Context, text: str, in_trouble: bool = False) -> list[Reply]:
     """Answer free text; questions not answered with confidence are kept for staff."""
-    outcome = respond(ctx.faq, ctx.settings, text)
+    outcome = respond(ctx.faq, ctx.settings, text, in_trouble)
     ctx.events.append(f"faq:{outcome.kind}")
     if outcome.kind in ("suggest", "none"):
         ctx.session.add(

@@ -204,3 +204,20 @@ async def test_an_unlawful_route_is_warned_about_not_priced(
         assert any(warning in r.text for r in replies)
     finally:
         await chat.close()
+
+
+async def test_a_scam_victim_is_answered_not_asked_to_choose(database_url: str) -> None:
+    """Someone in trouble does not pick from a list: the best entry on the scam topic is
+    answered (its neighbours as buttons), with a person and the emergency numbers."""
+    chat = await Transcript.open(make_settings(database_url), FaqService())
+    try:
+        replies = await chat.say(
+            # persona p06's first message (reviews/personas-2026-12.md)
+            "a oi e nop 60tr tien coc cho 1 cty de di han, gio goi ko ai nghe may, "
+            "van phong dong cua roi. e phai lam j bay h"
+        )
+        assert replies[0].text.startswith("Về: ")
+        assert "Trình báo" in replies[0].text or "trình báo" in replies[0].text
+        assert "113" in replies[-1].text and TALK_TO_STAFF in replies[-1].buttons
+    finally:
+        await chat.close()
