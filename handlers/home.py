@@ -53,15 +53,27 @@ def is_greeting(text: str) -> bool:
     """Whether the text is a greeting of the set: invisible characters (zero-width spaces,
     direction marks: Unicode "Cf") are word breaks, emoji and punctuation go, diacritics
     are folded, and polite particles at the end may be dropped («Chào ad ạ», «ad ơi»)."""
-    visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in text)
-    words = fold(_NOT_WORDS.sub(" ", visible)).split()
+    return is_one_of(text, GREETINGS)
+
+
+def is_one_of(text: str, phrases: frozenset[str], particles: frozenset[str] = PARTICLES) -> bool:
+    """Whether the whole text is one of the (folded) phrases, read as `is_greeting` reads
+    a greeting: invisible characters break words, emoji and punctuation go, diacritics
+    fold, and polite particles at the end may be dropped."""
+    words = plain_words(text)
     while words:
-        if " ".join(words) in GREETINGS:
+        if " ".join(words) in phrases:
             return True
-        if len(words) == 1 or words[-1] not in PARTICLES:
+        if len(words) == 1 or words[-1] not in particles:
             return False
         words.pop()
     return False
+
+
+def plain_words(text: str) -> list[str]:
+    """The folded words of a short message, without emoji, punctuation or invisible marks."""
+    visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in text)
+    return fold(_NOT_WORDS.sub(" ", visible)).split()
 
 
 def first_questions(ctx: Context) -> list[Reply]:

@@ -19,6 +19,7 @@ from handlers import (
     recordings,
     recruiter_check,
     referrals,
+    small_talk,
     staff,
     subscriptions,
 )
@@ -27,6 +28,7 @@ from handlers.router import Router, Routes
 
 ROUTERS: tuple[Router, ...] = (
     home.router,
+    small_talk.router,
     privacy.router,
     subscriptions.router,
     registration.router,
