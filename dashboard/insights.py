@@ -19,7 +19,7 @@ from db import broadcasts
 from db.clock import utcnow
 from db.models import Broadcast, Registration
 from handlers.registration.export import vietnam_time
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.staff_input import utc_midnight
 
 WEEKS = 26

@@ -26,7 +26,7 @@ from handlers import review
 from handlers.registration import form, places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.staff_input import ID_ROUTE
 
 EXPORT_MAX = 200_000

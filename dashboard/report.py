@@ -28,7 +28,7 @@ from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration
 from handlers.registration import form
 from handlers.registration.export import vietnam_time
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.spreadsheet import xlsx_text
 from handlers.staff_input import StaffInputError, parse_date, utc_midnight
 

@@ -22,7 +22,7 @@ from sqlalchemy import Select, func, select
 from db.models import Registration
 from faq.normalize import fold
 from handlers.registration.fields import FieldError, parse_phone
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.staff_input import MAX_PAGE, StaffInputError, parse_date, parse_page, utc_midnight
 
 CODE = re.compile(r"^[A-Za-z]{1,4}-\d{4}-\d{3,}$")

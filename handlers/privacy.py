@@ -18,7 +18,7 @@ from handlers.menu import BACK_TO_MENU, MENU_BUTTONS, MainMenu
 from handlers.registration import form, ownership
 from handlers.registration.fields import MARKETS
 from handlers.registration.flow import draft
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.router import Router
 from handlers.types import Button, Incoming, Reply
 

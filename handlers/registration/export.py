@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from db.models import Registration
 from handlers.registration import form
-from handlers.registration.submit import STATUS_LABELS
+from handlers.registration.statuses import STATUS_LABELS
 from handlers.spreadsheet import csv_text, looks_like_formula, xlsx_text
 
 if TYPE_CHECKING:  # a private module: imported for type hints only
