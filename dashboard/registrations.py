@@ -7,7 +7,7 @@ from functools import cache
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dashboard import pages as core
@@ -23,7 +23,7 @@ from dashboard.search import (
 from db.clock import utcnow
 from db.models import AuditEvent, Referrer, Registration, User
 from handlers import review
-from handlers.registration import form, places
+from handlers.registration import form, ownership, places
 from handlers.registration.export import to_csv, to_xlsx, vietnam_time
 from handlers.registration.fields import MARKETS
 from handlers.registration.statuses import STATUS_LABELS
@@ -108,18 +108,7 @@ async def detail(request: web.Request) -> web.Response:
         )
         applicant = await db.get(User, registration.user_id) if registration.user_id else None
         # Registrations with the same phone from another person, shown side by side.
-        same_phone = (
-            await db.scalars(
-                select(Registration)
-                .where(
-                    or_(
-                        Registration.id == registration.duplicate_of_id,
-                        Registration.duplicate_of_id == registration.id,
-                    )
-                )
-                .order_by(Registration.id)
-            )
-        ).all()
+        same_phone = await ownership.same_phone(db, registration)
         # Who looked at whose personal data (Law 91/2025/QH15): every view is audited.
         db.add(AuditEvent(registration_id=registration.id, actor=actor(account), action="view"))
     history = [e for e in events if e.action not in HIDDEN_HISTORY]

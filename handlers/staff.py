@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from db.models import AuditEvent, Referrer, Registration
 from faq.normalize import fold
@@ -20,6 +20,7 @@ from handlers import review
 from handlers.access import actor
 from handlers.actions import Action, Text
 from handlers.context import Context
+from handlers.registration import ownership
 from handlers.registration.actions import SetStatus, WriteNote
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.submit import STATUS_LABELS, card_text, same_phone_text
@@ -307,18 +308,7 @@ async def detail(ctx: Context, registration: Registration) -> list[Reply]:
             history.append(f"{when} 📝 {event.note} ({event.actor})")
         else:
             history.append(f"{when} {event.action} ({event.actor})")
-    same_phone = (
-        await ctx.session.scalars(
-            select(Registration)
-            .where(
-                or_(
-                    Registration.id == registration.duplicate_of_id,
-                    Registration.duplicate_of_id == registration.id,
-                )
-            )
-            .order_by(Registration.id)
-        )
-    ).all()
+    same_phone = await ownership.same_phone(ctx.session, registration)
     text = (
         card_text(registration, "📄 Hồ sơ")
         + f"\nTrạng thái: {STATUS_LABELS.get(registration.status, registration.status)}"

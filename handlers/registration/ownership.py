@@ -11,9 +11,10 @@ answers a stale button.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Registration
@@ -49,6 +50,23 @@ async def open_for_phone(
     if exclude is not None:
         query = query.where(Registration.id != exclude)
     return await session.scalar(query.order_by(Registration.id).limit(1))
+
+
+async def same_phone(session: AsyncSession, registration: Registration) -> Sequence[Registration]:
+    """Registrations of other people with this one's phone number, linked either way
+    (`duplicate_of_id`), for staff to see side by side (the chat card and the dashboard)."""
+    return (
+        await session.scalars(
+            select(Registration)
+            .where(
+                or_(
+                    Registration.id == registration.duplicate_of_id,
+                    Registration.duplicate_of_id == registration.id,
+                )
+            )
+            .order_by(Registration.id)
+        )
+    ).all()
 
 
 async def owned(ctx: Context, registration_id: object) -> Registration | None:
