@@ -172,9 +172,11 @@ def on_message(ctx: Context, incoming: Incoming) -> list[Reply] | None:
 
 def from_text(ctx: Context, text: str) -> list[Reply] | None:
     """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: answered at once; None when the
-    message is not about an amount asked for."""
+    message is not about an amount asked for. Money lost («bị lừa mất 50 triệu») is
+    distress, and an offer that is no lawful contract («visa du lịch… mất 8000 đô») has no
+    cap to compare with: both are left to the FAQ and its warnings."""
     question = fees.read_fee_question(text)
-    if question is None:
+    if question is None or _not_a_fee_question(text):
         return None
     # "quick": answer as soon as market and length are known; the job is what the message
     # says (or none in particular) and the wage is asked for after the answer.
@@ -198,6 +200,14 @@ def from_text(ctx: Context, text: str) -> list[Reply] | None:
         ]
     data["market"] = question.market
     return _next(ctx, data)
+
+
+def _not_a_fee_question(text: str) -> bool:
+    """An amount in a message about trouble or an unlawful route (checked only once the
+    message reads as a fee question, so other messages pay nothing for it)."""
+    if "distress" in intents.detect(text):
+        return True
+    return any(flag.unlawful_route for flag in red_flags.detect(text))
 
 
 # --- steps ------------------------------------------------------------------------------
@@ -454,12 +464,7 @@ def _load(raw: Any) -> Money | None:
 
 @router.text("fee_amount")
 async def amount_question(ctx: Context, incoming: Incoming, text: str) -> list[Reply] | None:
-    """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: answered at once. Money lost
-    («bị lừa mất 50 triệu») is distress, not a fee question: the FAQ route helps."""
-    if "distress" in intents.detect(text):
-        return None
-    if any(flag.unlawful_route for flag in red_flags.detect(text)):
-        return None  # «visa du lịch… mất 8000 đô»: no cap applies; the warning answers
+    """«công ty đòi 150 triệu đi Nhật 3 năm có đúng không»: answered at once."""
     replies = from_text(ctx, text)
     if replies is None:
         return None
