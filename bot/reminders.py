@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import outbox
 from db.clock import utcnow
+from db.core import claimable
 from db.models import FairInterest, JobFair, User
 from handlers.job_fairs import reminder_text
 from handlers.menu import BACK_TO_MENU
@@ -37,13 +38,14 @@ async def send_due(sessions: async_sessionmaker[AsyncSession]) -> int:
             .where(FairInterest.reminded_at.is_(None), FairInterest.remind_at <= now)
             .limit(BATCH)
         )
-        if session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
         taken = (
             await session.scalars(
                 update(FairInterest)
                 .where(
-                    FairInterest.id.in_(due.scalar_subquery()), FairInterest.reminded_at.is_(None)
+                    FairInterest.id.in_(
+                        claimable(due, session.get_bind().dialect.name == "postgresql")
+                    ),
+                    FairInterest.reminded_at.is_(None),
                 )
                 .values(reminded_at=now)
                 .returning(FairInterest.id)

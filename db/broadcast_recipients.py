@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
-from db.core import changed, table_of
+from db.core import changed, claimable, table_of
 from db.models import Broadcast, BroadcastRecipient, User
 
 CLAIM_SECONDS = 120
@@ -77,15 +77,7 @@ async def claim(
         .order_by(BroadcastRecipient.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # A LIMIT … FOR UPDATE SKIP LOCKED subquery inside IN may be run again by the
-        # planner and take more than `limit` rows; a materialized CTE runs it once.
-        locked = (candidates.with_for_update(skip_locked=True).cte("candidates")).prefix_with(
-            "MATERIALIZED"
-        )
-        chosen: Any = select(locked.c.id)
-    else:
-        chosen = candidates.scalar_subquery()
+    chosen = claimable(candidates, session.get_bind().dialect.name == "postgresql")
     stmt = (
         update(BroadcastRecipient)
         .where(BroadcastRecipient.id.in_(chosen), _due(now))

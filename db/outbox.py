@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, case, exists, literal, or_, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
-from db.core import changed, table_of
+from db.core import changed, claimable, table_of
 from db.erasure import ERASED_KEY, FAREWELL
 from db.models import OutboxMessage, User
 from db.upsert import insert_ignore_statement
@@ -92,13 +92,11 @@ def _claim_statement(postgresql: bool, by_ids: bool) -> Any:
     candidates = select(row.id).where(_due(now)).order_by(row.id).limit(bindparam("limit"))
     if by_ids:
         candidates = candidates.where(row.id.in_(bindparam("ids", expanding=True)))
-    if postgresql:
-        candidates = candidates.with_for_update(skip_locked=True)
     # A Core statement on the table (rows come back as plain rows): the ORM's bulk-UPDATE
     # path cost more CPU than the query itself.
     return (
         update(_TABLE)
-        .where(row.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(row.id.in_(claimable(candidates, postgresql)), _due(now))
         .values(
             status="sending",
             claimed_until=bindparam("claimed_until", type_=row.claimed_until.type),
